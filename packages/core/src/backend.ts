@@ -1,0 +1,38 @@
+/**
+ * The Backend interface: where recorded values go. Core validates, guards
+ * cardinality and catches errors; a backend only stores. Implementations: the
+ * prom-client backend ({@link promClientBackend}), the in-memory backend for tests
+ * ({@link inMemoryBackend}) and the OpenTelemetry backend in `@glassbox/otel`.
+ */
+import type { ResolvedDefinition } from './naming.js';
+
+/** One counter series (a fixed set of label values). */
+export interface BackendCounterSeries {
+  inc(value: number): void;
+}
+/** One gauge series. */
+export interface BackendGaugeSeries {
+  set(value: number): void;
+  inc(value: number): void;
+}
+/** One histogram series. */
+export interface BackendHistogramSeries {
+  observe(value: number): void;
+}
+
+/** A metric in a backend: hands out series by label values (in the definition's label order). */
+export interface BackendMetric<S> {
+  /** Returns the series for these label values, creating it when new. Called once per series. */
+  series(labelValues: readonly string[]): S;
+  /** Removes a series (a gauge whose subject went away, a model version switch). */
+  remove(labelValues: readonly string[]): void;
+}
+
+/** A metrics backend. Called at set-up time to create metrics; may throw there (clear errors). */
+export interface Backend {
+  /** A short name for logs (`prom-client`, `otel`, `memory`). */
+  readonly name: string;
+  counter(def: ResolvedDefinition): BackendMetric<BackendCounterSeries>;
+  gauge(def: ResolvedDefinition): BackendMetric<BackendGaugeSeries>;
+  histogram(def: ResolvedDefinition): BackendMetric<BackendHistogramSeries>;
+}

@@ -1,0 +1,135 @@
+/**
+ * A backend on prom-client 15 or `@prometheus-io/client` (its successor under the
+ * Prometheus org). The caller passes the library module and the registry: nothing is
+ * registered in the library's global registry.
+ */
+import type {
+  Backend,
+  BackendCounterSeries,
+  BackendGaugeSeries,
+  BackendHistogramSeries,
+  BackendMetric,
+} from './backend.js';
+import type { ResolvedDefinition } from './naming.js';
+
+/** The subset of a prom-client registry this backend uses. */
+export interface PromRegistryLike {
+  getSingleMetric(name: string): unknown;
+  removeSingleMetric(name: string): void;
+  metrics(): Promise<string>;
+  readonly contentType: string;
+}
+
+interface PromChildCounter {
+  inc(value?: number): void;
+}
+interface PromChildGauge {
+  set(value: number): void;
+  inc(value?: number): void;
+}
+interface PromChildHistogram {
+  observe(value: number): void;
+}
+interface PromMetricWithLabels<C> {
+  labels(...values: string[]): C;
+  remove(...values: string[]): void;
+}
+
+/** The subset of the prom-client module this backend uses (`import * as client from 'prom-client'`). */
+export interface PromClientLike {
+  Counter: new (config: {
+    name: string;
+    help: string;
+    labelNames: readonly string[];
+    registers: readonly unknown[];
+  }) => unknown;
+  Gauge: new (config: {
+    name: string;
+    help: string;
+    labelNames: readonly string[];
+    registers: readonly unknown[];
+  }) => unknown;
+  Histogram: new (config: {
+    name: string;
+    help: string;
+    labelNames: readonly string[];
+    buckets: number[];
+    registers: readonly unknown[];
+  }) => unknown;
+}
+
+/** Options of {@link promClientBackend}. */
+export interface PromClientBackendOptions {
+  /** The library module: `import * as client from 'prom-client'` (or `@prometheus-io/client`). */
+  readonly client: PromClientLike;
+  /** The registry to register metrics in: `new client.Registry()`. Never the global one unless you pass it. */
+  readonly registry: PromRegistryLike;
+}
+
+function checkFree(registry: PromRegistryLike, name: string): void {
+  if (registry.getSingleMetric(name) !== undefined)
+    throw new Error(
+      `Glassbox: a metric named "${name}" is already registered in this registry (two Glassbox instances on one registry, or a clash with your own metrics)`,
+    );
+}
+
+function wrap<C, S>(metric: unknown, toSeries: (child: C) => S): BackendMetric<S> {
+  const m = metric as PromMetricWithLabels<C>;
+  return {
+    series: (values) => toSeries(m.labels(...values)),
+    remove: (values) => m.remove(...values),
+  };
+}
+
+/**
+ * Creates a backend on a prom-client (or `@prometheus-io/client`) registry.
+ *
+ * @example
+ * ```ts
+ * import * as client from 'prom-client';
+ * const registry = new client.Registry();
+ * const glassbox = createGlassbox({ backend: promClientBackend({ client, registry }) });
+ * ```
+ */
+export function promClientBackend(options: PromClientBackendOptions): Backend {
+  const { client, registry } = options ?? ({} as PromClientBackendOptions);
+  if (client === undefined || typeof client?.Counter !== 'function' || typeof client?.Histogram !== 'function')
+    throw new TypeError(
+      "Glassbox: promClientBackend needs { client } — the prom-client module (import * as client from 'prom-client')",
+    );
+  if (
+    registry === undefined ||
+    registry === null ||
+    typeof registry.getSingleMetric !== 'function' ||
+    typeof registry.metrics !== 'function'
+  )
+    throw new TypeError('Glassbox: promClientBackend needs { registry } — a prom-client Registry instance');
+  const registers = [registry];
+  return {
+    name: 'prom-client',
+    counter(def: ResolvedDefinition) {
+      checkFree(registry, def.name);
+      const metric = new client.Counter({ name: def.name, help: def.help, labelNames: def.labelNames, registers });
+      return wrap<PromChildCounter, BackendCounterSeries>(metric, (c) => ({ inc: (v) => c.inc(v) }));
+    },
+    gauge(def: ResolvedDefinition) {
+      checkFree(registry, def.name);
+      const metric = new client.Gauge({ name: def.name, help: def.help, labelNames: def.labelNames, registers });
+      return wrap<PromChildGauge, BackendGaugeSeries>(metric, (c) => ({
+        set: (v) => c.set(v),
+        inc: (v) => c.inc(v),
+      }));
+    },
+    histogram(def: ResolvedDefinition) {
+      checkFree(registry, def.name);
+      const metric = new client.Histogram({
+        name: def.name,
+        help: def.help,
+        labelNames: def.labelNames,
+        buckets: [...(def.buckets ?? [])],
+        registers,
+      });
+      return wrap<PromChildHistogram, BackendHistogramSeries>(metric, (c) => ({ observe: (v) => c.observe(v) }));
+    },
+  };
+}

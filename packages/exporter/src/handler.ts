@@ -1,0 +1,251 @@
+/**
+ * The auth-guarded /metrics handler: a plain `(req, res)` for node:http that every
+ * adapter wraps. GET and HEAD only; Prometheus text 0.0.4 by default, OpenMetrics
+ * 1.0.0 when asked; gzip when accepted; a failing or hanging collect answers 500
+ * within a timeout and is counted, never crashing the process or hanging the socket.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import { gzip as gzipCb } from 'node:zlib';
+import { consoleLogger, type Glassbox, type Logger, type PromRegistryLike, silentLogger } from '@glassbox/core';
+import { type MetricsAuthOptions, TokenAuth } from './auth.js';
+import { CONTENT_TYPES, type ExpositionFormat, type MetricsSource, promClientSource } from './source.js';
+
+const gzip = promisify(gzipCb);
+
+/** Options of {@link createMetricsHandler}. */
+export interface MetricsHandlerOptions {
+  /** A prom-client registry to serve (shortcut for `sources: [promClientSource(registry)]`). @default undefined */
+  readonly registry?: PromRegistryLike;
+  /** Sources to serve, concatenated in order. @default [] */
+  readonly sources?: readonly MetricsSource[];
+  /** Bearer-token auth. Auth is on as soon as any token source is configured. @default {} */
+  readonly auth?: MetricsAuthOptions;
+  /**
+   * Refuse to start without a token (for production): creating the handler throws
+   * when no token is configured.
+   * @default false
+   */
+  readonly requireAuth?: boolean;
+  /** Time a collect may take before the scrape answers 500. @default 10000 */
+  readonly timeoutMs?: number;
+  /**
+   * What a failed or timed-out source does: `'fail'` answers 500 (Prometheus marks the
+   * target down, so the problem shows), `'partial'` serves the sources that succeeded.
+   * @default 'fail'
+   */
+  readonly onCollectError?: 'fail' | 'partial';
+  /** Compress with gzip when the client accepts it. @default true */
+  readonly gzip?: boolean;
+  /** Instance whose `glassbox_instrumentation_errors_total{component="exporter"}` counts failures. @default undefined */
+  readonly glassbox?: Glassbox;
+  /** Logger for collect failures and token-file problems (tokens are never logged); `null` silences. @default console */
+  readonly logger?: Logger | null;
+}
+
+/** Defaults of {@link MetricsHandlerOptions}. */
+export const METRICS_HANDLER_DEFAULTS = Object.freeze({
+  timeoutMs: 10_000,
+  onCollectError: 'fail' as const,
+  gzip: true,
+  requireAuth: false,
+});
+
+/** A node:http handler with its auth state. */
+export interface MetricsHandler {
+  (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
+  /** True when requests need a bearer token. */
+  readonly authEnabled: boolean;
+}
+
+interface AcceptItem {
+  type: string;
+  q: number;
+}
+
+function parseList(header: string | undefined): AcceptItem[] {
+  if (header === undefined || header === '') return [];
+  return header.split(',').map((part) => {
+    const [type = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    let q = 1;
+    for (const p of params) {
+      if (p.startsWith('q=')) {
+        const v = Number(p.slice(2));
+        q = Number.isFinite(v) ? v : 0;
+      }
+    }
+    return { type, q };
+  });
+}
+
+/** Picks the exposition format from an Accept header (highest q wins; text on a tie). */
+export function negotiateFormat(accept: string | undefined, available: readonly ExpositionFormat[]): ExpositionFormat {
+  if (!available.includes('openmetrics')) return 'prometheus';
+  let om = -1;
+  let text = -1;
+  for (const { type, q } of parseList(accept)) {
+    if (type === 'application/openmetrics-text') om = Math.max(om, q);
+    else if (type === 'text/plain' || type === '*/*' || type === 'text/*') text = Math.max(text, q);
+  }
+  return om > 0 && om > text ? 'openmetrics' : 'prometheus';
+}
+
+/** True when `Accept-Encoding` allows gzip. */
+export function acceptsGzip(header: string | undefined): boolean {
+  let gz = -1;
+  let star = -1;
+  for (const { type, q } of parseList(header)) {
+    if (type === 'gzip' || type === 'x-gzip') gz = Math.max(gz, q);
+    else if (type === '*') star = Math.max(star, q);
+  }
+  return gz >= 0 ? gz > 0 : star > 0;
+}
+
+class CollectTimeout extends Error {
+  override readonly name = 'CollectTimeout';
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CollectTimeout(`collect did not finish within ${ms} ms`)), ms);
+    timer.unref?.();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Creates the /metrics handler. Throws at creation on bad options (and, with
+ * `requireAuth`, when no token is configured).
+ *
+ * @example
+ * ```ts
+ * const handler = createMetricsHandler({ registry, auth: { tokenFile: '/var/run/secrets/metrics-token' } });
+ * http.createServer((req, res) => (req.url === '/metrics' ? handler(req, res) : app(req, res)));
+ * ```
+ */
+export function createMetricsHandler(options: MetricsHandlerOptions = {}): MetricsHandler {
+  const logger = options.logger === null ? silentLogger : (options.logger ?? consoleLogger);
+  const sources: MetricsSource[] = [...(options.sources ?? [])];
+  if (options.registry !== undefined) sources.unshift(promClientSource(options.registry));
+  if (sources.length === 0) throw new TypeError('Glassbox exporter: pass a registry or at least one source');
+  for (const s of sources) {
+    if (s === null || typeof s !== 'object' || typeof s.collect !== 'function')
+      throw new TypeError('Glassbox exporter: every source needs a collect(format) method');
+  }
+  const timeoutMs = options.timeoutMs ?? METRICS_HANDLER_DEFAULTS.timeoutMs;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new RangeError('Glassbox exporter: timeoutMs must be > 0');
+  const mode = options.onCollectError ?? METRICS_HANDLER_DEFAULTS.onCollectError;
+  if (mode !== 'fail' && mode !== 'partial')
+    throw new TypeError("Glassbox exporter: onCollectError must be 'fail' or 'partial'");
+  const useGzip = options.gzip ?? METRICS_HANDLER_DEFAULTS.gzip;
+  const auth = new TokenAuth(options.auth ?? {}, logger);
+  if ((options.requireAuth ?? METRICS_HANDLER_DEFAULTS.requireAuth) && (!auth.enabled || auth.tokenCount() === 0))
+    throw new Error(
+      'Glassbox exporter: requireAuth is set but no metrics token is configured (auth.tokens, METRICS_BEARER_TOKEN or a non-empty auth.tokenFile)',
+    );
+  const formats: ExpositionFormat[] = sources.every((s) => s.formats.includes('openmetrics'))
+    ? ['prometheus', 'openmetrics']
+    : ['prometheus'];
+  const challenge = `Bearer realm="${auth.realm}"`;
+
+  const report = (cause: string, error: unknown) => {
+    if (options.glassbox) options.glassbox.reportError('exporter', cause, error);
+    else {
+      try {
+        logger.warn(`exporter: ${cause} (${error instanceof Error ? error.message : 'error'})`);
+      } catch {
+        // never reach the host
+      }
+    }
+  };
+
+  function plain(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.writeHead(status, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Length': String(Buffer.byteLength(body)),
+      ...headers,
+    });
+    res.end(body);
+  }
+
+  async function collect(format: ExpositionFormat): Promise<string | undefined> {
+    const results = await Promise.allSettled(
+      sources.map((s) => withTimeout(Promise.resolve().then(() => s.collect(format)), timeoutMs)),
+    );
+    const parts: string[] = [];
+    let failed = false;
+    for (const r of results) {
+      if (r.status === 'fulfilled') {
+        const text = typeof r.value === 'string' ? r.value : '';
+        parts.push(text.length > 0 && !text.endsWith('\n') ? `${text}\n` : text);
+      } else {
+        failed = true;
+        report(r.reason instanceof CollectTimeout ? 'collect timed out' : 'collect failed', r.reason);
+      }
+    }
+    if (failed && mode === 'fail') return undefined;
+    let body = parts.join('');
+    if (format === 'openmetrics') body += '# EOF\n';
+    return body;
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD') {
+      plain(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
+      return;
+    }
+    if (auth.enabled) {
+      const header = req.headers.authorization;
+      const result = await auth.check(typeof header === 'string' ? header : undefined);
+      if (result === 'missing') {
+        plain(res, 401, 'Unauthorized\n', { 'WWW-Authenticate': challenge });
+        return;
+      }
+      if (result === 'invalid') {
+        plain(res, 401, 'Unauthorized\n', { 'WWW-Authenticate': `${challenge}, error="invalid_token"` });
+        return;
+      }
+    }
+    const format = negotiateFormat(req.headers.accept, formats);
+    const body = await collect(format);
+    if (res.destroyed || res.writableEnded) return;
+    if (body === undefined) {
+      plain(res, 500, 'Internal Server Error: metrics collection failed\n');
+      return;
+    }
+    const headers: Record<string, string> = {
+      'Content-Type': CONTENT_TYPES[format],
+      'Cache-Control': 'no-store',
+      Vary: 'Accept, Accept-Encoding',
+    };
+    let payload = Buffer.from(body, 'utf8');
+    if (useGzip && acceptsGzip(req.headers['accept-encoding'] as string | undefined)) {
+      payload = await gzip(payload);
+      headers['Content-Encoding'] = 'gzip';
+    }
+    if (res.destroyed || res.writableEnded) return;
+    headers['Content-Length'] = String(payload.length);
+    res.writeHead(200, headers);
+    res.end(method === 'HEAD' ? undefined : payload);
+  }
+
+  const handler = ((req: IncomingMessage, res: ServerResponse) => {
+    serve(req, res).catch((error: unknown) => {
+      report('serving /metrics failed', error);
+      try {
+        plain(res, 500, 'Internal Server Error\n');
+      } catch {
+        res.destroy();
+      }
+    });
+  }) as MetricsHandler;
+  Object.defineProperty(handler, 'authEnabled', { value: auth.enabled, enumerable: true });
+  return handler;
+}

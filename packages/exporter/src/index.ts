@@ -1,0 +1,13 @@
+export { TOKEN_ENV_VAR, TokenAuth } from './auth.js';
+export type { AuthResult, MetricsAuthOptions } from './auth.js';
+export {
+  acceptsGzip,
+  createMetricsHandler,
+  METRICS_HANDLER_DEFAULTS,
+  negotiateFormat,
+} from './handler.js';
+export type { MetricsHandler, MetricsHandlerOptions } from './handler.js';
+export { createMetricsServer, METRICS_SERVER_DEFAULTS } from './server.js';
+export type { MetricsServer, MetricsServerOptions } from './server.js';
+export { CONTENT_TYPES, promClientSource } from './source.js';
+export type { ExpositionFormat, MetricsSource } from './source.js';
