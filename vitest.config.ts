@@ -1,11 +1,23 @@
+import { readdirSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// In-repo tests import @glassbox/* from source, so a package's tests never depend on
+// another package's build (the packed tarballs are tested separately, as a newcomer
+// installs them).
+const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
+const alias = readdirSync(packagesDir)
+  .filter((dir) => existsSync(`${packagesDir}${dir}/src/index.ts`))
+  .map((dir) => ({ find: new RegExp(`^@glassbox/${dir}$`), replacement: `${packagesDir}${dir}/src/index.ts` }));
 
 // Two projects: `unit` (no external servers; runs on Node 20, 22 and 24 in CI) and
 // `integration` (real RabbitMQ, real Prometheus/promtool, clusters, example services).
 export default defineConfig({
+  resolve: { alias },
   test: {
     projects: [
       {
+        resolve: { alias },
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts'],
@@ -15,6 +27,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias },
         test: {
           name: 'integration',
           include: ['packages/*/test/**/*.int.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],

@@ -63,3 +63,4 @@ export { inMemoryBackend } from './memory-backend.js';
 export type { DistributionSnapshot, InMemoryBackend, SeriesSnapshot } from './memory-backend.js';
 export { createHttpRecorder, HTTP_METHODS, HTTP_RECORDER_DEFAULTS } from './http.js';
 export type { HttpRecorder, HttpRecorderOptions } from './http.js';
+export * from './instruments/index.js';

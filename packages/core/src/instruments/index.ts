@@ -1,0 +1,2 @@
+// Framework-agnostic instruments (model, drift, batch, llm) are exported from here.
+export {};
