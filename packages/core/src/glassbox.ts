@@ -311,8 +311,12 @@ class BoundCounterImpl implements BoundCounter {
     private readonly m: GuardedMetric<string>,
   ) {}
   inc(value = 1): void {
+    if (typeof value !== 'number') {
+      this.m.fail('non-numeric increment');
+      return;
+    }
     if (!(value >= 0) || value === Number.POSITIVE_INFINITY) {
-      this.m.fail(typeof value === 'number' ? 'negative, NaN or infinite increment' : 'non-numeric increment');
+      this.m.fail('negative, NaN or infinite increment');
       return;
     }
     try {
