@@ -2,7 +2,13 @@
  * The default metric catalog. Names are the ones the users' dashboards and alert
  * rules already query; a team keeps other names through the naming options.
  */
-import { defineCounter, defineGauge, defineHistogram, linearBuckets, type MetricDefinition } from './definitions.js';
+import {
+  defineCounter,
+  defineGauge,
+  defineHistogram,
+  linearBuckets,
+  type MetricDefinition,
+} from './definitions.js';
 
 /**
  * Latency buckets (seconds) used by the http, model, consumer and llm groups. They
@@ -22,7 +28,9 @@ export const LLM_DURATION_BUCKETS: readonly number[] = Object.freeze([
 /** Score buckets 0.1 … 1.0: a collapse to one bucket ("0.0 for everyone") shows at once. */
 export const SCORE_BUCKETS: readonly number[] = Object.freeze(linearBuckets(0.1, 0.1, 10));
 /** Batch-size buckets (items per prediction call). */
-export const BATCH_SIZE_BUCKETS: readonly number[] = Object.freeze([1, 2, 5, 10, 25, 50, 100, 250, 500, 1000]);
+export const BATCH_SIZE_BUCKETS: readonly number[] = Object.freeze([
+  1, 2, 5, 10, 25, 50, 100, 250, 500, 1000,
+]);
 /** Body-size buckets (bytes): 100 B … 10 MB. */
 export const SIZE_BUCKETS: readonly number[] = Object.freeze([
   100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000,

@@ -110,7 +110,8 @@ const NON_BASE_UNITS: ReadonlyArray<[RegExp, string]> = [
 
 /** Validates a metric name by Prometheus' rules and lint; throws {@link MetricDefinitionError}. */
 export function validateMetricName(name: string, kind: MetricKind, unit?: string): void {
-  if (typeof name !== 'string' || name.length === 0) throw new MetricDefinitionError(String(name), 'name is empty');
+  if (typeof name !== 'string' || name.length === 0)
+    throw new MetricDefinitionError(String(name), 'name is empty');
   if (!METRIC_NAME.test(name))
     throw new MetricDefinitionError(name, 'name must match [a-zA-Z_:][a-zA-Z0-9_:]*');
   if (name.startsWith('__')) throw new MetricDefinitionError(name, 'names starting with "__" are reserved');
@@ -123,13 +124,17 @@ export function validateMetricName(name: string, kind: MetricKind, unit?: string
   if (kind === 'counter' && !name.endsWith('_total'))
     throw new MetricDefinitionError(name, 'counter names must end in "_total"');
   if (kind !== 'counter' && name.endsWith('_total'))
-    throw new MetricDefinitionError(name, `a ${kind} name must not end in "_total" (that suffix is for counters)`);
+    throw new MetricDefinitionError(
+      name,
+      `a ${kind} name must not end in "_total" (that suffix is for counters)`,
+    );
   for (const suffix of RESERVED_SUFFIXES) {
     if (name.endsWith(suffix))
       throw new MetricDefinitionError(name, `the suffix "${suffix}" is reserved for histogram series`);
   }
   if (unit !== undefined) {
-    if (!/^[a-z][a-z0-9_]*$/.test(unit)) throw new MetricDefinitionError(name, `unit "${unit}" must be snake_case`);
+    if (!/^[a-z][a-z0-9_]*$/.test(unit))
+      throw new MetricDefinitionError(name, `unit "${unit}" must be snake_case`);
     const stem = kind === 'counter' ? name.slice(0, -'_total'.length) : name;
     if (!stem.endsWith(`_${unit}`) && !stem.includes(`_${unit}_`))
       throw new MetricDefinitionError(name, `the name must carry its unit "${unit}" as a suffix`);

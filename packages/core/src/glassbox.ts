@@ -146,7 +146,9 @@ class Recorder {
       if (!this.warned.has(key)) {
         this.warned.add(key);
         const detail = error === undefined ? '' : ` (${describe(error)})`;
-        this.logger.warn(`${component}: ${cause}${detail}; dropped and counted, further occurrences not logged`);
+        this.logger.warn(
+          `${component}: ${cause}${detail}; dropped and counted, further occurrences not logged`,
+        );
       }
     } catch {
       // A broken logger must not reach the host.
@@ -247,7 +249,9 @@ class GuardedMetric<L extends string> {
       return undefined;
     }
     if (typeof raw === 'boolean') return raw ? 'true' : 'false';
-    this.fail(raw === undefined || raw === null ? `label "${label}" is missing` : `label "${label}" is not a string`);
+    this.fail(
+      raw === undefined || raw === null ? `label "${label}" is missing` : `label "${label}" is not a string`,
+    );
     return undefined;
   }
 
@@ -412,7 +416,9 @@ export function createGlassbox(options: GlassboxOptions): Glassbox {
     typeof backend.gauge !== 'function' ||
     typeof backend.histogram !== 'function'
   )
-    throw new TypeError('Glassbox: options.backend must be a Backend (promClientBackend(), inMemoryBackend(), ...)');
+    throw new TypeError(
+      'Glassbox: options.backend must be a Backend (promClientBackend(), inMemoryBackend(), ...)',
+    );
   const naming = options.naming ?? {};
   validateNaming(naming);
   const seriesLimit = positiveInteger('seriesLimit', options.seriesLimit ?? GLASSBOX_DEFAULTS.seriesLimit);
@@ -428,7 +434,9 @@ export function createGlassbox(options: GlassboxOptions): Glassbox {
 
   function create<L extends string>(def: MetricDefinition<L>): AnyMetric {
     if (def === null || typeof def !== 'object' || typeof def.name !== 'string')
-      throw new TypeError('Glassbox: expected a metric definition (defineCounter/defineGauge/defineHistogram)');
+      throw new TypeError(
+        'Glassbox: expected a metric definition (defineCounter/defineGauge/defineHistogram)',
+      );
     const existing = metrics.get(def.name);
     if (existing !== undefined) {
       if (existing.def !== def && JSON.stringify(existing.def) !== JSON.stringify(def))
@@ -438,7 +446,9 @@ export function createGlassbox(options: GlassboxOptions): Glassbox {
     const resolved = resolveDefinition(def, naming);
     const clash = exposed.get(resolved.name);
     if (clash !== undefined)
-      throw new Error(`Glassbox: metrics "${clash}" and "${def.name}" would both be exposed as "${resolved.name}"`);
+      throw new Error(
+        `Glassbox: metrics "${clash}" and "${def.name}" would both be exposed as "${resolved.name}"`,
+      );
     const limit = seriesLimits[def.name] ?? seriesLimit;
     let metric: AnyMetric;
     switch (resolved.kind) {
@@ -491,7 +501,8 @@ export function createGlassbox(options: GlassboxOptions): Glassbox {
     naming,
     overflowValue,
     counter: <L extends string>(def: CounterDefinition<L>) => {
-      if (def?.kind !== 'counter') throw new TypeError(`Glassbox: "${def?.name}" is not a counter definition`);
+      if (def?.kind !== 'counter')
+        throw new TypeError(`Glassbox: "${def?.name}" is not a counter definition`);
       return create(def) as unknown as Counter<L>;
     },
     gauge: <L extends string>(def: GaugeDefinition<L>) => {
@@ -499,7 +510,8 @@ export function createGlassbox(options: GlassboxOptions): Glassbox {
       return create(def) as unknown as Gauge<L>;
     },
     histogram: <L extends string>(def: HistogramDefinition<L>) => {
-      if (def?.kind !== 'histogram') throw new TypeError(`Glassbox: "${def?.name}" is not a histogram definition`);
+      if (def?.kind !== 'histogram')
+        throw new TypeError(`Glassbox: "${def?.name}" is not a histogram definition`);
       return create(def) as unknown as Histogram<L>;
     },
     definitions: () => [...metrics.values()].map((m) => m.metric.resolved),
@@ -541,7 +553,10 @@ function gaugeFacade<L extends string>(definition: GaugeDefinition<L>, g: Guarde
   });
 }
 
-function histogramFacade<L extends string>(definition: HistogramDefinition<L>, g: GuardedMetric<L>): Histogram<L> {
+function histogramFacade<L extends string>(
+  definition: HistogramDefinition<L>,
+  g: GuardedMetric<L>,
+): Histogram<L> {
   const b = base<L, BoundHistogram>(g);
   return Object.freeze({
     ...b,
@@ -549,4 +564,3 @@ function histogramFacade<L extends string>(definition: HistogramDefinition<L>, g
     observe: (labels: Labels<L> | undefined, value: number) => b.bind(labels).observe(value),
   });
 }
-

@@ -1,14 +1,22 @@
+export type {
+  Backend,
+  BackendCounterSeries,
+  BackendGaugeSeries,
+  BackendHistogramSeries,
+  BackendMetric,
+} from './backend.js';
+export type { CatalogGroup } from './catalog.js';
 export {
-  defineCounter,
-  defineGauge,
-  defineHistogram,
-  exponentialBuckets,
-  linearBuckets,
-  MetricDefinitionError,
-  validateBuckets,
-  validateLabelName,
-  validateMetricName,
-} from './definitions.js';
+  AGE_BUCKETS,
+  BATCH_DURATION_BUCKETS,
+  BATCH_SIZE_BUCKETS,
+  catalog,
+  catalogDefinitions,
+  DEFAULT_LATENCY_BUCKETS,
+  LLM_DURATION_BUCKETS,
+  SCORE_BUCKETS,
+  SIZE_BUCKETS,
+} from './catalog.js';
 export type {
   BaseDefinitionOptions,
   CounterDefinition,
@@ -22,29 +30,16 @@ export type {
   MetricKind,
 } from './definitions.js';
 export {
-  AGE_BUCKETS,
-  BATCH_DURATION_BUCKETS,
-  BATCH_SIZE_BUCKETS,
-  catalog,
-  catalogDefinitions,
-  DEFAULT_LATENCY_BUCKETS,
-  LLM_DURATION_BUCKETS,
-  SCORE_BUCKETS,
-  SIZE_BUCKETS,
-} from './catalog.js';
-export type { CatalogGroup } from './catalog.js';
-export { resolveDefinition, resolveLabelName, resolveMetricName, validateNaming } from './naming.js';
-export type { NamingOptions, ResolvedDefinition } from './naming.js';
-export type {
-  Backend,
-  BackendCounterSeries,
-  BackendGaugeSeries,
-  BackendHistogramSeries,
-  BackendMetric,
-} from './backend.js';
-export { consoleLogger, silentLogger } from './logger.js';
-export type { Logger } from './logger.js';
-export { createGlassbox, GLASSBOX_DEFAULTS } from './glassbox.js';
+  defineCounter,
+  defineGauge,
+  defineHistogram,
+  exponentialBuckets,
+  linearBuckets,
+  MetricDefinitionError,
+  validateBuckets,
+  validateLabelName,
+  validateMetricName,
+} from './definitions.js';
 export type {
   BoundCounter,
   BoundGauge,
@@ -54,13 +49,18 @@ export type {
   Glassbox,
   GlassboxOptions,
   Histogram,
-  LabelValue,
   Labels,
+  LabelValue,
 } from './glassbox.js';
-export { promClientBackend } from './prom-client-backend.js';
-export type { PromClientBackendOptions, PromClientLike, PromRegistryLike } from './prom-client-backend.js';
-export { inMemoryBackend } from './memory-backend.js';
-export type { DistributionSnapshot, InMemoryBackend, SeriesSnapshot } from './memory-backend.js';
-export { createHttpRecorder, HTTP_METHODS, HTTP_RECORDER_DEFAULTS } from './http.js';
+export { createGlassbox, GLASSBOX_DEFAULTS } from './glassbox.js';
 export type { HttpRecorder, HttpRecorderOptions } from './http.js';
+export { createHttpRecorder, HTTP_METHODS, HTTP_RECORDER_DEFAULTS } from './http.js';
 export * from './instruments/index.js';
+export type { Logger } from './logger.js';
+export { consoleLogger, silentLogger } from './logger.js';
+export type { DistributionSnapshot, InMemoryBackend, SeriesSnapshot } from './memory-backend.js';
+export { inMemoryBackend } from './memory-backend.js';
+export type { NamingOptions, ResolvedDefinition } from './naming.js';
+export { resolveDefinition, resolveLabelName, resolveMetricName, validateNaming } from './naming.js';
+export type { PromClientBackendOptions, PromClientLike, PromRegistryLike } from './prom-client-backend.js';
+export { promClientBackend } from './prom-client-backend.js';

@@ -61,7 +61,8 @@ export function inMemoryBackend(): InMemoryBackend {
   const stores = new Map<string, Store>();
 
   function store(def: ResolvedDefinition): Store {
-    if (stores.has(def.name)) throw new Error(`Glassbox: metric "${def.name}" is already defined in this backend`);
+    if (stores.has(def.name))
+      throw new Error(`Glassbox: metric "${def.name}" is already defined in this backend`);
     const s: Store = { def, cells: new Map() };
     stores.set(def.name, s);
     return s;
@@ -92,7 +93,10 @@ export function inMemoryBackend(): InMemoryBackend {
     };
   }
 
-  function matching(name: string, labels: Readonly<Record<string, string>> = {}): { s: Store; cells: Cell[] } {
+  function matching(
+    name: string,
+    labels: Readonly<Record<string, string>> = {},
+  ): { s: Store; cells: Cell[] } {
     const s = stores.get(name);
     if (s === undefined) return { s: undefined as unknown as Store, cells: [] };
     const idx = Object.entries(labels).map(([k, v]) => [s.def.labelNames.indexOf(k), v] as const);

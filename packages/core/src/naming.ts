@@ -76,7 +76,8 @@ export function resolveLabelName(label: string, naming: NamingOptions = {}): str
  * prefix, rename or label that would produce invalid names.
  */
 export function validateNaming(naming: NamingOptions): void {
-  if (naming === null || typeof naming !== 'object') throw new TypeError('Glassbox: naming must be an object');
+  if (naming === null || typeof naming !== 'object')
+    throw new TypeError('Glassbox: naming must be an object');
   const prefix = naming.prefix ?? '';
   if (typeof prefix !== 'string' || (prefix !== '' && !/^[a-z_][a-z0-9_]*$/.test(prefix)))
     throw new MetricDefinitionError(`${String(prefix)}*`, 'prefix must be snake_case ([a-z_][a-z0-9_]*)');
@@ -101,7 +102,10 @@ export function resolveDefinition(def: MetricDefinition, naming: NamingOptions =
   const seen = new Set<string>();
   for (const label of all) {
     if (seen.has(label))
-      throw new MetricDefinitionError(name, `label "${label}" appears twice after renames and constant labels`);
+      throw new MetricDefinitionError(
+        name,
+        `label "${label}" appears twice after renames and constant labels`,
+      );
     seen.add(label);
   }
   return Object.freeze({

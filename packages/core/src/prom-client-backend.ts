@@ -93,7 +93,11 @@ function wrap<C, S>(metric: unknown, toSeries: (child: C) => S): BackendMetric<S
  */
 export function promClientBackend(options: PromClientBackendOptions): Backend {
   const { client, registry } = options ?? ({} as PromClientBackendOptions);
-  if (client === undefined || typeof client?.Counter !== 'function' || typeof client?.Histogram !== 'function')
+  if (
+    client === undefined ||
+    typeof client?.Counter !== 'function' ||
+    typeof client?.Histogram !== 'function'
+  )
     throw new TypeError(
       "Glassbox: promClientBackend needs { client } — the prom-client module (import * as client from 'prom-client')",
     );
@@ -109,12 +113,22 @@ export function promClientBackend(options: PromClientBackendOptions): Backend {
     name: 'prom-client',
     counter(def: ResolvedDefinition) {
       checkFree(registry, def.name);
-      const metric = new client.Counter({ name: def.name, help: def.help, labelNames: def.labelNames, registers });
+      const metric = new client.Counter({
+        name: def.name,
+        help: def.help,
+        labelNames: def.labelNames,
+        registers,
+      });
       return wrap<PromChildCounter, BackendCounterSeries>(metric, (c) => ({ inc: (v) => c.inc(v) }));
     },
     gauge(def: ResolvedDefinition) {
       checkFree(registry, def.name);
-      const metric = new client.Gauge({ name: def.name, help: def.help, labelNames: def.labelNames, registers });
+      const metric = new client.Gauge({
+        name: def.name,
+        help: def.help,
+        labelNames: def.labelNames,
+        registers,
+      });
       return wrap<PromChildGauge, BackendGaugeSeries>(metric, (c) => ({
         set: (v) => c.set(v),
         inc: (v) => c.inc(v),
@@ -129,7 +143,9 @@ export function promClientBackend(options: PromClientBackendOptions): Backend {
         buckets: [...(def.buckets ?? [])],
         registers,
       });
-      return wrap<PromChildHistogram, BackendHistogramSeries>(metric, (c) => ({ observe: (v) => c.observe(v) }));
+      return wrap<PromChildHistogram, BackendHistogramSeries>(metric, (c) => ({
+        observe: (v) => c.observe(v),
+      }));
     },
   };
 }

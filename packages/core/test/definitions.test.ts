@@ -11,26 +11,62 @@ import {
 describe('metric definitions are validated when defined', () => {
   const bad: Array<[string, () => unknown, RegExp]> = [
     ['counter without _total', () => defineCounter({ name: 'requests', help: 'h' }), /must end in "_total"/],
-    ['gauge ending in _total', () => defineGauge({ name: 'things_total', help: 'h' }), /must not end in "_total"/],
+    [
+      'gauge ending in _total',
+      () => defineGauge({ name: 'things_total', help: 'h' }),
+      /must not end in "_total"/,
+    ],
     ['camelCase name', () => defineCounter({ name: 'httpRequests_total', help: 'h' }), /snake_case/],
     ['reserved __ prefix', () => defineCounter({ name: '__x_total', help: 'h' }), /reserved/],
     ['invalid characters', () => defineCounter({ name: 'a-b_total', help: 'h' }), /must match/],
     ['colon (recording rules only)', () => defineCounter({ name: 'a:b_total', help: 'h' }), /colons/],
-    ['milliseconds', () => defineHistogram({ name: 'x_duration_milliseconds', help: 'h', buckets: [1] }), /base units/],
+    [
+      'milliseconds',
+      () => defineHistogram({ name: 'x_duration_milliseconds', help: 'h', buckets: [1] }),
+      /base units/,
+    ],
     ['ms suffix', () => defineHistogram({ name: 'x_latency_ms', help: 'h', buckets: [1] }), /base units/],
     ['kilobytes', () => defineGauge({ name: 'x_size_kilobytes', help: 'h' }), /base units/],
     ['percent', () => defineGauge({ name: 'cpu_percent', help: 'h' }), /base units \(ratio\)/],
-    ['unit not in name', () => defineHistogram({ name: 'x_duration', unit: 'seconds', help: 'h', buckets: [1] }), /unit "seconds"/],
+    [
+      'unit not in name',
+      () => defineHistogram({ name: 'x_duration', unit: 'seconds', help: 'h', buckets: [1] }),
+      /unit "seconds"/,
+    ],
     ['reserved suffix', () => defineGauge({ name: 'x_bucket', help: 'h' }), /reserved for histogram/],
     ['empty help', () => defineCounter({ name: 'x_total', help: ' ' }), /help text/],
-    ['label le', () => defineHistogram({ name: 'x_seconds', help: 'h', labelNames: ['le'], buckets: [1] }), /"le" is reserved/],
-    ['label quantile', () => defineCounter({ name: 'x_total', help: 'h', labelNames: ['quantile'] }), /"quantile" is reserved/],
+    [
+      'label le',
+      () => defineHistogram({ name: 'x_seconds', help: 'h', labelNames: ['le'], buckets: [1] }),
+      /"le" is reserved/,
+    ],
+    [
+      'label quantile',
+      () => defineCounter({ name: 'x_total', help: 'h', labelNames: ['quantile'] }),
+      /"quantile" is reserved/,
+    ],
     ['label __x', () => defineCounter({ name: 'x_total', help: 'h', labelNames: ['__x'] }), /reserved/],
-    ['camelCase label', () => defineCounter({ name: 'x_total', help: 'h', labelNames: ['statusCode'] }), /snake_case/],
+    [
+      'camelCase label',
+      () => defineCounter({ name: 'x_total', help: 'h', labelNames: ['statusCode'] }),
+      /snake_case/,
+    ],
     ['duplicate label', () => defineCounter({ name: 'x_total', help: 'h', labelNames: ['a', 'a'] }), /twice/],
-    ['no buckets', () => defineHistogram({ name: 'x_seconds', help: 'h', buckets: [] }), /at least one bucket/],
-    ['unsorted buckets', () => defineHistogram({ name: 'x_seconds', help: 'h', buckets: [1, 0.5] }), /strictly increasing/],
-    ['infinite bucket', () => defineHistogram({ name: 'x_seconds', help: 'h', buckets: [1, Infinity] }), /finite/],
+    [
+      'no buckets',
+      () => defineHistogram({ name: 'x_seconds', help: 'h', buckets: [] }),
+      /at least one bucket/,
+    ],
+    [
+      'unsorted buckets',
+      () => defineHistogram({ name: 'x_seconds', help: 'h', buckets: [1, 0.5] }),
+      /strictly increasing/,
+    ],
+    [
+      'infinite bucket',
+      () => defineHistogram({ name: 'x_seconds', help: 'h', buckets: [1, Infinity] }),
+      /finite/,
+    ],
   ];
   it.each(bad)('rejects %s with an error naming the metric', (_, define, message) => {
     expect(define).toThrow(MetricDefinitionError);
@@ -62,20 +98,32 @@ describe('metric definitions are validated when defined', () => {
 });
 
 describe('naming options', () => {
-  const def = defineCounter({ name: 'http_requests_total', help: 'h', labelNames: ['method', 'status_code'] });
+  const def = defineCounter({
+    name: 'http_requests_total',
+    help: 'h',
+    labelNames: ['method', 'status_code'],
+  });
   it('renames a metric, leaving the prefix off renamed ones', () => {
-    const r = resolveDefinition(def, { prefix: 'shop_', rename: { http_requests_total: 'api_requests_total' } });
+    const r = resolveDefinition(def, {
+      prefix: 'shop_',
+      rename: { http_requests_total: 'api_requests_total' },
+    });
     expect(r.name).toBe('api_requests_total');
     expect(resolveDefinition(def, { prefix: 'shop_' }).name).toBe('shop_http_requests_total');
   });
   it('renames labels and appends constant labels', () => {
-    const r = resolveDefinition(def, { labelRename: { status_code: 'code' }, constLabels: { service: 'risk' } });
+    const r = resolveDefinition(def, {
+      labelRename: { status_code: 'code' },
+      constLabels: { service: 'risk' },
+    });
     expect(r.labelNames).toEqual(['method', 'code', 'service']);
     expect(r.constLabelValues).toEqual(['risk']);
     expect(r.variableLabelCount).toBe(2);
   });
   it('refuses a rename that breaks the rules, and label collisions', () => {
-    expect(() => resolveDefinition(def, { rename: { http_requests_total: 'api_requests' } })).toThrow(/_total/);
+    expect(() => resolveDefinition(def, { rename: { http_requests_total: 'api_requests' } })).toThrow(
+      /_total/,
+    );
     expect(() => resolveDefinition(def, { constLabels: { method: 'x' } })).toThrow(/appears twice/);
     expect(() => resolveDefinition(def, { labelRename: { status_code: 'method' } })).toThrow(/appears twice/);
   });

@@ -40,9 +40,16 @@ describe.each(libraries)('prom-client backend on %s', (_, client) => {
     const jobs = glassbox.counter(
       defineCounter({ name: 'jobs_done_total', help: 'Jobs done.', labelNames: ['queue'] }),
     );
-    const depth = glassbox.gauge(defineGauge({ name: 'queue_depth', help: 'Queue depth.', labelNames: ['queue'] }));
+    const depth = glassbox.gauge(
+      defineGauge({ name: 'queue_depth', help: 'Queue depth.', labelNames: ['queue'] }),
+    );
     const took = glassbox.histogram(
-      defineHistogram({ name: 'job_duration_seconds', unit: 'seconds', help: 'Job time.', buckets: [0.1, 1] }),
+      defineHistogram({
+        name: 'job_duration_seconds',
+        unit: 'seconds',
+        help: 'Job time.',
+        buckets: [0.1, 1],
+      }),
     );
     jobs.inc({ queue: 'a' });
     jobs.inc({ queue: 'a' }, 2);
@@ -78,7 +85,9 @@ describe.each(libraries)('prom-client backend on %s', (_, client) => {
     });
     glassbox.counter(catalog.http.requestsTotal).inc({ method: 'GET', route: '/x', status_code: 200 });
     const text = await registry.metrics();
-    expect(text).toContain('api_requests_total{method="GET",route="/x",code="200",service="risk-analytics"} 1');
+    expect(text).toContain(
+      'api_requests_total{method="GET",route="/x",code="200",service="risk-analytics"} 1',
+    );
     expect(text).not.toContain('http_requests_total');
   });
 
@@ -206,8 +215,15 @@ describe('record-time safety', () => {
   it('throws at set-up for bad options', () => {
     expect(() => createGlassbox({} as never)).toThrow(/backend/);
     expect(() => createGlassbox({ backend: inMemoryBackend(), seriesLimit: 0 })).toThrow(/seriesLimit/);
-    expect(() => createGlassbox({ backend: inMemoryBackend(), naming: { prefix: 'Bad-' } })).toThrow(/prefix/);
-    expect(() => createGlassbox({ backend: inMemoryBackend(), naming: { rename: { http_requests_total: 'x' } } }).counter(catalog.http.requestsTotal)).toThrow(/_total/);
+    expect(() => createGlassbox({ backend: inMemoryBackend(), naming: { prefix: 'Bad-' } })).toThrow(
+      /prefix/,
+    );
+    expect(() =>
+      createGlassbox({
+        backend: inMemoryBackend(),
+        naming: { rename: { http_requests_total: 'x' } },
+      }).counter(catalog.http.requestsTotal),
+    ).toThrow(/_total/);
     expect(() => promClientBackend({ registry: new promClient.Registry() } as never)).toThrow(/client/);
   });
 

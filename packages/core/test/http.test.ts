@@ -15,7 +15,9 @@ describe('HTTP RED recorder', () => {
     await new Promise((r) => setTimeout(r, 20));
     recorder.end('GET', '/users/:id', 200, t);
     expect(mem.value('http_requests_in_flight', { method: 'GET' })).toBe(0);
-    expect(mem.value('http_requests_total', { method: 'GET', route: '/users/:id', status_code: '200' })).toBe(1);
+    expect(mem.value('http_requests_total', { method: 'GET', route: '/users/:id', status_code: '200' })).toBe(
+      1,
+    );
     const d = mem.distribution('http_request_duration_seconds', { route: '/users/:id' });
     expect(d?.count).toBe(1);
     expect(d?.sum).toBeGreaterThanOrEqual(0.015);
@@ -34,7 +36,11 @@ describe('HTTP RED recorder', () => {
   });
 
   it('groups status codes, records sizes, and takes bounded extra labels', () => {
-    const { mem, recorder } = setup({ groupStatusCodes: true, recordSizes: true, extraLabelNames: ['tenant'] });
+    const { mem, recorder } = setup({
+      groupStatusCodes: true,
+      recordSizes: true,
+      extraLabelNames: ['tenant'],
+    });
     recorder.end('POST', '/a', 201, recorder.begin('POST'), 120, 5000, ['acme']);
     recorder.end('POST', '/a', 204, recorder.begin('POST'), 0, 0, ['acme']);
     expect(mem.value('http_requests_total', { status_code: '2xx', tenant: 'acme' })).toBe(2);

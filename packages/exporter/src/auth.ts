@@ -69,7 +69,11 @@ export class TokenAuth {
     env: NodeJS.ProcessEnv = process.env,
   ) {
     const tokens = normalise(options.tokens);
-    if ((options.fromEnv ?? true) && typeof env[TOKEN_ENV_VAR] === 'string' && env[TOKEN_ENV_VAR].trim() !== '') {
+    if (
+      (options.fromEnv ?? true) &&
+      typeof env[TOKEN_ENV_VAR] === 'string' &&
+      env[TOKEN_ENV_VAR].trim() !== ''
+    ) {
       tokens.push(env[TOKEN_ENV_VAR].trim());
     }
     if (tokens.some((t) => t.length === 0)) throw new TypeError('Glassbox exporter: an auth token is empty');
@@ -78,7 +82,8 @@ export class TokenAuth {
     if (!/^[\x20-\x7e]*$/.test(this.realm) || this.realm.includes('"'))
       throw new TypeError('Glassbox exporter: auth.realm must be printable ASCII without quotes');
     this.interval = options.tokenFileCheckIntervalMs ?? 1000;
-    if (!(this.interval >= 0)) throw new RangeError('Glassbox exporter: tokenFileCheckIntervalMs must be >= 0');
+    if (!(this.interval >= 0))
+      throw new RangeError('Glassbox exporter: tokenFileCheckIntervalMs must be >= 0');
     this.tokenFile = options.tokenFile;
     if (this.tokenFile !== undefined) {
       if (typeof this.tokenFile !== 'string' || this.tokenFile === '')
@@ -104,7 +109,9 @@ export class TokenAuth {
       if (tokens.length > 0) this.fileDigests = tokens.map((t) => digest(Buffer.from(t, 'utf8')));
       else this.logger.warn(`exporter: token file ${file} has no tokens`);
     } catch (error) {
-      this.logger.warn(`exporter: cannot read token file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      this.logger.warn(
+        `exporter: cannot read token file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
     this.lastCheck = Date.now();
   }
@@ -150,7 +157,7 @@ export class TokenAuth {
       // keep the last good set
     }
     // RFC 6750: `Bearer` scheme (case-insensitive), then the token.
-    const match = /^bearer +(\S+) *$/i.exec(header);
+    const match = /^bearer[ \t]+([^ \t]+)[ \t]*$/i.exec(header);
     if (match === null) return 'invalid';
     // Header values arrive as latin1 strings: recover the raw bytes so UTF-8 tokens compare correctly.
     const presented = digest(Buffer.from(match[1] as string, 'latin1'));

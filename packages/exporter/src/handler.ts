@@ -7,7 +7,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
-import { consoleLogger, type Glassbox, type Logger, type PromRegistryLike, silentLogger } from '@glassbox/core';
+import {
+  consoleLogger,
+  type Glassbox,
+  type Logger,
+  type PromRegistryLike,
+  silentLogger,
+} from '@glassbox/core';
 import { type MetricsAuthOptions, TokenAuth } from './auth.js';
 import { CONTENT_TYPES, type ExpositionFormat, type MetricsSource, promClientSource } from './source.js';
 
@@ -79,7 +85,10 @@ function parseList(header: string | undefined): AcceptItem[] {
 }
 
 /** Picks the exposition format from an Accept header (highest q wins; text on a tie). */
-export function negotiateFormat(accept: string | undefined, available: readonly ExpositionFormat[]): ExpositionFormat {
+export function negotiateFormat(
+  accept: string | undefined,
+  available: readonly ExpositionFormat[],
+): ExpositionFormat {
   if (!available.includes('openmetrics')) return 'prometheus';
   let om = -1;
   let text = -1;
@@ -134,13 +143,17 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
       throw new TypeError('Glassbox exporter: every source needs a collect(format) method');
   }
   const timeoutMs = options.timeoutMs ?? METRICS_HANDLER_DEFAULTS.timeoutMs;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new RangeError('Glassbox exporter: timeoutMs must be > 0');
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0))
+    throw new RangeError('Glassbox exporter: timeoutMs must be > 0');
   const mode = options.onCollectError ?? METRICS_HANDLER_DEFAULTS.onCollectError;
   if (mode !== 'fail' && mode !== 'partial')
     throw new TypeError("Glassbox exporter: onCollectError must be 'fail' or 'partial'");
   const useGzip = options.gzip ?? METRICS_HANDLER_DEFAULTS.gzip;
   const auth = new TokenAuth(options.auth ?? {}, logger);
-  if ((options.requireAuth ?? METRICS_HANDLER_DEFAULTS.requireAuth) && (!auth.enabled || auth.tokenCount() === 0))
+  if (
+    (options.requireAuth ?? METRICS_HANDLER_DEFAULTS.requireAuth) &&
+    (!auth.enabled || auth.tokenCount() === 0)
+  )
     throw new Error(
       'Glassbox exporter: requireAuth is set but no metrics token is configured (auth.tokens, METRICS_BEARER_TOKEN or a non-empty auth.tokenFile)',
     );
@@ -160,7 +173,12 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
     }
   };
 
-  function plain(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  function plain(
+    res: ServerResponse,
+    status: number,
+    body: string,
+    headers: Record<string, string> = {},
+  ): void {
     if (res.headersSent) {
       res.destroy();
       return;
@@ -176,7 +194,12 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
 
   async function collect(format: ExpositionFormat): Promise<string | undefined> {
     const results = await Promise.allSettled(
-      sources.map((s) => withTimeout(Promise.resolve().then(() => s.collect(format)), timeoutMs)),
+      sources.map((s) =>
+        withTimeout(
+          Promise.resolve().then(() => s.collect(format)),
+          timeoutMs,
+        ),
+      ),
     );
     const parts: string[] = [];
     let failed = false;

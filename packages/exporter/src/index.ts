@@ -1,13 +1,15 @@
-export { TOKEN_ENV_VAR, TokenAuth } from './auth.js';
 export type { AuthResult, MetricsAuthOptions } from './auth.js';
+export { TOKEN_ENV_VAR, TokenAuth } from './auth.js';
+export type { MetricsHandler, MetricsHandlerOptions } from './handler.js';
 export {
   acceptsGzip,
   createMetricsHandler,
   METRICS_HANDLER_DEFAULTS,
   negotiateFormat,
 } from './handler.js';
-export type { MetricsHandler, MetricsHandlerOptions } from './handler.js';
-export { createMetricsServer, METRICS_SERVER_DEFAULTS } from './server.js';
+export type { PromMetricJson } from './openmetrics.js';
+export { formatValue, renderOpenMetrics } from './openmetrics.js';
 export type { MetricsServer, MetricsServerOptions } from './server.js';
-export { CONTENT_TYPES, promClientSource } from './source.js';
+export { createMetricsServer, METRICS_SERVER_DEFAULTS } from './server.js';
 export type { ExpositionFormat, MetricsSource } from './source.js';
+export { CONTENT_TYPES, promClientSource } from './source.js';

@@ -38,7 +38,8 @@ export function createMetricsServer(options: MetricsServerOptions = {}): Metrics
     throw new RangeError(`Glassbox exporter: port must be an integer 0..65535, got ${String(port)}`);
   const host = options.host ?? METRICS_SERVER_DEFAULTS.host;
   const path = options.path ?? METRICS_SERVER_DEFAULTS.path;
-  if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError('Glassbox exporter: path must start with "/"');
+  if (typeof path !== 'string' || !path.startsWith('/'))
+    throw new TypeError('Glassbox exporter: path must start with "/"');
   const handler = createMetricsHandler(options);
   let server: Server | undefined;
   return {
@@ -47,7 +48,8 @@ export function createMetricsServer(options: MetricsServerOptions = {}): Metrics
       return server;
     },
     start() {
-      if (server !== undefined) return Promise.reject(new Error('Glassbox exporter: the metrics server is already started'));
+      if (server !== undefined)
+        return Promise.reject(new Error('Glassbox exporter: the metrics server is already started'));
       const s = createServer((req, res) => {
         const url = req.url ?? '/';
         const q = url.indexOf('?');

@@ -1,2 +1,28 @@
-// Framework-agnostic instruments (model, drift, batch, llm) are exported from here.
-export {};
+// Framework-agnostic instruments: model, drift, batch and llm.
+export {
+  binCounts,
+  binIndex,
+  chiSquare,
+  chiSquareDrift,
+  chiSquareSf,
+  gammaQ,
+  jensenShannonDistance,
+  KS_EXACT_LIMIT,
+  kolmogorovSf,
+  ks2samp,
+  lnGamma,
+  normalizedWasserstein,
+  PSI_EPSILON,
+  populationStd,
+  psi,
+  WASSERSTEIN_MIN_STD,
+  wassersteinDistance,
+} from './stats.js';
+export type {
+  ChiSquareResult,
+  JensenShannonOptions,
+  KsMethod,
+  KsOptions,
+  KsResult,
+  PsiOptions,
+} from './stats.js';
