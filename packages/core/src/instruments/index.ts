@@ -1,4 +1,13 @@
 // Framework-agnostic instruments: model, drift, batch and llm.
+
+export type {
+  ChiSquareResult,
+  JensenShannonOptions,
+  KsMethod,
+  KsOptions,
+  KsResult,
+  PsiOptions,
+} from './stats.js';
 export {
   binCounts,
   binIndex,
@@ -17,12 +26,4 @@ export {
   psi,
   WASSERSTEIN_MIN_STD,
   wassersteinDistance,
-} from './stats.js';
-export type {
-  ChiSquareResult,
-  JensenShannonOptions,
-  KsMethod,
-  KsOptions,
-  KsResult,
-  PsiOptions,
 } from './stats.js';

@@ -15,7 +15,9 @@ function finiteArray(name: string, values: ArrayLike<number>): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== 'number' || !Number.isFinite(v))
-      throw new RangeError(`Glassbox drift: ${name} must contain finite numbers only (index ${i} is ${String(v)})`);
+      throw new RangeError(
+        `Glassbox drift: ${name} must contain finite numbers only (index ${i} is ${String(v)})`,
+      );
   }
 }
 
@@ -57,7 +59,11 @@ export interface PsiOptions {
  * Common reading (Siddiqi; Evidently's default threshold is 0.1): < 0.1 no
  * significant change, 0.1–0.2 moderate, ≥ 0.2 significant.
  */
-export function psi(reference: ArrayLike<number>, current: ArrayLike<number>, options: PsiOptions = {}): number {
+export function psi(
+  reference: ArrayLike<number>,
+  current: ArrayLike<number>,
+  options: PsiOptions = {},
+): number {
   sameLength(reference, current);
   const epsilon = options.epsilon ?? PSI_EPSILON;
   if (!(epsilon > 0)) throw new RangeError('Glassbox drift: psi epsilon must be > 0');
@@ -91,7 +97,8 @@ export function jensenShannonDistance(
 ): number {
   sameLength(p, q);
   const base = options.base ?? Math.E;
-  if (!(base > 0) || base === 1) throw new RangeError('Glassbox drift: the logarithm base must be > 0 and not 1');
+  if (!(base > 0) || base === 1)
+    throw new RangeError('Glassbox drift: the logarithm base must be > 0 and not 1');
   const a = normalise('p', p);
   const b = normalise('q', q);
   let divergence = 0;
@@ -158,9 +165,12 @@ function weightedSorted(
     const sorted = Float64Array.from(values as ArrayLike<number>).sort();
     return { values: sorted, weights: new Float64Array(n).fill(1), total: n };
   }
-  if (weights.length !== n) throw new RangeError(`Glassbox drift: ${name} weights must match its values in length`);
+  if (weights.length !== n)
+    throw new RangeError(`Glassbox drift: ${name} weights must match its values in length`);
   finiteArray(`${name} weights`, weights);
-  const order = Array.from({ length: n }, (_, k) => k).sort((x, y) => (values[x] as number) - (values[y] as number));
+  const order = Array.from({ length: n }, (_, k) => k).sort(
+    (x, y) => (values[x] as number) - (values[y] as number),
+  );
   const sv = new Float64Array(n);
   const sw = new Float64Array(n);
   let total = 0;
@@ -282,7 +292,10 @@ export function ks2samp(a: ArrayLike<number>, b: ArrayLike<number>, options: KsO
   let j = 0;
   let k = 0;
   while (i < n || j < m) {
-    const v = Math.min(i < n ? (x[i] as number) : Number.POSITIVE_INFINITY, j < m ? (y[j] as number) : Infinity);
+    const v = Math.min(
+      i < n ? (x[i] as number) : Number.POSITIVE_INFINITY,
+      j < m ? (y[j] as number) : Infinity,
+    );
     while (i < n && (x[i] as number) === v) i++;
     while (j < m && (y[j] as number) === v) j++;
     const diff = Math.abs(i * m - j * n);

@@ -74,10 +74,9 @@ describe('wassersteinDistance (scipy.stats.wasserstein_distance docstring exampl
     expect(wassersteinDistance([0, 1], [0, 1], [3, 1], [2, 2])).toBeCloseTo(0.25, 14);
   });
   it('([3.4,3.9,7.5,7.8], [4.5,1.4], [1.4,0.9,3.1,7.2], [3.2,3.5]) = 4.0781331438047861', () => {
-    expect(wassersteinDistance([3.4, 3.9, 7.5, 7.8], [4.5, 1.4], [1.4, 0.9, 3.1, 7.2], [3.2, 3.5])).toBeCloseTo(
-      4.0781331438047861,
-      12,
-    );
+    expect(
+      wassersteinDistance([3.4, 3.9, 7.5, 7.8], [4.5, 1.4], [1.4, 0.9, 3.1, 7.2], [3.2, 3.5]),
+    ).toBeCloseTo(4.0781331438047861, 12);
   });
   it('normalised as Evidently: divided by the reference population std, floored at 0.001', () => {
     // ref [0, 2]: np.std = 1; shifted by 0.5 → W = 0.5 → normalised 0.5
