@@ -1,4 +1,4 @@
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -8,7 +8,10 @@ import { defineConfig } from 'vitest/config';
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
 const alias = readdirSync(packagesDir)
   .filter((dir) => existsSync(`${packagesDir}${dir}/src/index.ts`))
-  .map((dir) => ({ find: new RegExp(`^@glassbox/${dir}$`), replacement: `${packagesDir}${dir}/src/index.ts` }));
+  .map((dir) => ({
+    find: new RegExp(`^@glassbox/${dir}$`),
+    replacement: `${packagesDir}${dir}/src/index.ts`,
+  }));
 
 // Two projects: `unit` (no external servers; runs on Node 20, 22 and 24 in CI) and
 // `integration` (real RabbitMQ, real Prometheus/promtool, clusters, example services).
@@ -30,7 +33,11 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['packages/*/test/**/*.int.test.ts', 'examples/*/test/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          include: [
+            'packages/*/test/**/*.int.test.ts',
+            'examples/*/test/**/*.test.ts',
+            'test/integration/**/*.test.ts',
+          ],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
