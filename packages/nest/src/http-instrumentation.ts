@@ -1,0 +1,263 @@
+/**
+ * The platform glue: RED timing and the metrics route live on the underlying platform
+ * (the Express app or the Fastify instance), not in a Nest interceptor, because many
+ * requests never reach an interceptor — 404s, guard rejections, exceptions thrown in
+ * guards, pipes or middleware. Each request is timed from the platform's first hook and
+ * recorded exactly once, when its response closes (finished or aborted), with the route
+ * template the platform matched — which on both platforms is Nest's full path: global
+ * prefix + version + controller path + method path.
+ *
+ * - Express: `req.baseUrl + req.route.path`, read when the response closes.
+ * - Fastify: `request.routeOptions.url`, read in the `onRequest` hook.
+ *
+ * With `recordSizes`, sizes are the request's and the response's `Content-Length`
+ * headers (a chunked response without one records no response size).
+ *
+ * Subclass it and override its `protected` members to change how requests are
+ * recorded, then pass the subclass as `instrumentationClass`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Glassbox, HttpRecorder, LabelValue } from '@glassbox/core';
+import type { MetricsHandler } from '@glassbox/exporter';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { GLASSBOX_HTTP_RECORDER, GLASSBOX_METRICS_HANDLER, GLASSBOX_OPTIONS } from './options.js';
+import type { ResolvedGlassboxOptions } from './resolve.js';
+
+const kStart = Symbol('glassbox.start');
+const kRoute = Symbol('glassbox.route');
+
+/** What the instrumentation keeps on a response while its request is in flight. */
+interface TrackedResponse extends ServerResponse {
+  [kStart]?: number | undefined;
+  [kRoute]?: string | undefined;
+}
+
+/** The parts of an Express request this reads (`req.route` is set once a route matched). */
+export interface ExpressRequestLike extends IncomingMessage {
+  readonly baseUrl?: string;
+  readonly route?: { readonly path?: unknown };
+}
+
+/** The parts of an Express app this uses. */
+export interface ExpressAppLike {
+  use(handler: (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void): unknown;
+}
+
+/** The parts of a Fastify request this reads. */
+export interface FastifyRequestLike {
+  readonly raw: IncomingMessage;
+  readonly routeOptions?: { readonly url?: string | undefined };
+  readonly routerPath?: string;
+}
+
+/** The parts of a Fastify reply this uses. */
+export interface FastifyReplyLike {
+  readonly raw: ServerResponse;
+  hijack(): unknown;
+}
+
+/** The parts of a Fastify instance this uses. */
+export interface FastifyInstanceLike {
+  addHook(
+    name: 'onRequest',
+    hook: (request: FastifyRequestLike, reply: FastifyReplyLike, done: (error?: Error) => void) => void,
+  ): unknown;
+  route(options: {
+    method: string | string[];
+    url: string;
+    handler: (request: FastifyRequestLike, reply: FastifyReplyLike) => void;
+  }): unknown;
+}
+
+/** Methods the metrics route answers on Fastify (the exporter answers 405 to all but GET and HEAD). */
+const METRICS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
+
+/** Installs RED recording and the metrics route on the platform under a Nest application. */
+@Injectable()
+export class GlassboxHttpInstrumentation {
+  /** The Glassbox instance. */
+  protected readonly glassbox: Glassbox;
+  /** Request paths not recorded (the metrics path included). */
+  protected readonly excludePaths: readonly string[];
+  /** Status recorded when the client disconnects before the response ended. */
+  protected readonly abortedStatusCode: number;
+  /** Nest logger for start-up messages. */
+  protected readonly logger = new Logger('GlassboxModule');
+  /** The platform name once installed (`'express'`, `'fastify'`), else `undefined`. */
+  protected platform: string | undefined;
+  private readonly extraLabelValues:
+    | ((req: IncomingMessage, res: ServerResponse) => readonly LabelValue[])
+    | undefined;
+  private readonly onClose: (this: ServerResponse) => void;
+  private readonly recordSizes: boolean;
+
+  constructor(
+    @Inject(GLASSBOX_OPTIONS) protected readonly options: ResolvedGlassboxOptions,
+    @Inject(GLASSBOX_HTTP_RECORDER) protected readonly recorder: HttpRecorder | null,
+    @Inject(GLASSBOX_METRICS_HANDLER) protected readonly metricsHandler: MetricsHandler | null,
+    @Optional() @Inject(HttpAdapterHost) protected readonly adapterHost?: HttpAdapterHost,
+  ) {
+    this.glassbox = options.glassbox;
+    this.excludePaths = options.excludePaths;
+    this.abortedStatusCode = options.abortedStatusCode;
+    this.extraLabelValues = options.options.http?.extraLabelValues;
+    this.recordSizes = options.options.http?.recordSizes ?? false;
+    // One listener per instance (not per request): `this` is the closing response.
+    const self = this;
+    this.onClose = function onClose(this: ServerResponse) {
+      self.end(this.req as IncomingMessage, this);
+    };
+  }
+
+  /**
+   * Installs the hooks on the platform, once. The module calls it as soon as the HTTP
+   * adapter exists (when the module is instantiated under `NestFactory.create`, before
+   * any `app.use()` of the application, and otherwise from `configure()`, before Nest
+   * registers its middleware and routes). Returns false while there is no HTTP adapter.
+   */
+  install(): boolean {
+    if (this.platform !== undefined) return true;
+    const adapter = this.adapterHost?.httpAdapter;
+    if (adapter === undefined || adapter === null) return false;
+    const type = adapter.getType();
+    const instance: unknown = adapter.getInstance();
+    if (type === 'express') this.installExpress(instance as ExpressAppLike);
+    else if (type === 'fastify') this.installFastify(instance as FastifyInstanceLike);
+    else {
+      this.logger.warn(
+        `HTTP platform "${type}" is not supported: no RED metrics and no metrics route (use @nestjs/platform-express or @nestjs/platform-fastify)`,
+      );
+    }
+    this.platform = type;
+    return true;
+  }
+
+  /** Registers the metrics route and the recording middleware on an Express app. */
+  protected installExpress(app: ExpressAppLike): void {
+    const handler = this.metricsHandler;
+    const path = this.options.metricsPath;
+    if (handler !== null && path !== undefined) {
+      app.use((req, res, next) => {
+        if (matchesPath(req.url, path)) handler(req, res);
+        else next();
+      });
+    }
+    if (this.recorder !== null) {
+      app.use((req, res, next) => {
+        this.start(req, res, undefined);
+        next();
+      });
+    }
+  }
+
+  /** Registers the metrics route and the `onRequest` recording hook on a Fastify instance. */
+  protected installFastify(fastify: FastifyInstanceLike): void {
+    const handler = this.metricsHandler;
+    const path = this.options.metricsPath;
+    if (handler !== null && path !== undefined) {
+      fastify.route({
+        method: METRICS_METHODS,
+        url: path,
+        handler: (request, reply) => {
+          reply.hijack();
+          handler(request.raw, reply.raw);
+        },
+      });
+    }
+    if (this.recorder !== null) {
+      fastify.addHook('onRequest', (request, reply, done) => {
+        // The route is known before any hook runs; undefined for Fastify's 404 handler.
+        this.start(request.raw, reply.raw, request.routeOptions?.url ?? request.routerPath);
+        done();
+      });
+    }
+  }
+
+  /** True when a request path (query ignored) is not recorded. */
+  protected isExcluded(url: string | undefined): boolean {
+    const list = this.excludePaths;
+    for (let i = 0; i < list.length; i++) if (matchesPath(url, list[i] as string)) return true;
+    return false;
+  }
+
+  /** A request arrived: start timing unless excluded. Never throws. */
+  protected start(req: IncomingMessage, res: ServerResponse, route: string | undefined): void {
+    try {
+      if (this.excludePaths.length > 0 && this.isExcluded(req.url)) return;
+      const tracked = res as TrackedResponse;
+      if (tracked[kStart] !== undefined) return;
+      tracked[kRoute] = route;
+      tracked[kStart] = (this.recorder as HttpRecorder).begin(req.method ?? 'GET');
+      res.on('close', this.onClose);
+    } catch (error) {
+      this.glassbox.reportError('nest', 'starting a request record failed', error);
+    }
+  }
+
+  /** The response closed (finished or aborted): record the request once. Never throws. */
+  protected end(req: IncomingMessage, res: ServerResponse): void {
+    const tracked = res as TrackedResponse;
+    const startTime = tracked[kStart];
+    if (startTime === undefined) return;
+    tracked[kStart] = undefined;
+    let route: string | undefined;
+    let status = this.abortedStatusCode;
+    let extra: readonly LabelValue[] | undefined;
+    let requestBytes: number | undefined;
+    let responseBytes: number | undefined;
+    try {
+      route = this.routeOf(req, res);
+      status = this.statusOf(res);
+      if (this.recordSizes) {
+        requestBytes = contentLength(req.headers['content-length']);
+        responseBytes = contentLength(res.getHeader('content-length'));
+      }
+      if (this.extraLabelValues !== undefined) extra = this.extraLabelValues(req, res);
+    } catch (error) {
+      this.glassbox.reportError('nest', 'resolving the route or labels failed', error);
+    }
+    (this.recorder as HttpRecorder).end(
+      req.method ?? 'GET',
+      route,
+      status,
+      startTime,
+      requestBytes,
+      responseBytes,
+      extra,
+    );
+  }
+
+  /**
+   * The route template of a finished request, or `undefined` when no route matched
+   * (recorded as the unmatched value).
+   */
+  protected routeOf(req: IncomingMessage, res: ServerResponse): string | undefined {
+    const fromHook = (res as TrackedResponse)[kRoute];
+    if (fromHook !== undefined) return fromHook;
+    const r = (req as ExpressRequestLike).route;
+    if (r === undefined || r === null) return undefined;
+    const path = r.path;
+    if (typeof path !== 'string') return undefined;
+    const base = (req as ExpressRequestLike).baseUrl;
+    return base === undefined || base === '' ? path : base + path;
+  }
+
+  /** The status recorded: the status sent, or `abortedStatusCode` when the client left first. */
+  protected statusOf(res: ServerResponse): number {
+    return res.writableFinished ? res.statusCode : this.abortedStatusCode;
+  }
+}
+
+/** True when `url`'s path (before `?`) is exactly `path`. No allocation. */
+function matchesPath(url: string | undefined, path: string): boolean {
+  if (url === undefined || !url.startsWith(path)) return false;
+  return url.length === path.length || url.charCodeAt(path.length) === 63; // '?'
+}
+
+/** A `Content-Length` header as a number of bytes, or `undefined` when absent or invalid. */
+function contentLength(header: unknown): number | undefined {
+  if (header === undefined) return undefined;
+  const n = typeof header === 'number' ? header : Number(header);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}

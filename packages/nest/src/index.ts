@@ -1,0 +1,27 @@
+export type { GlassboxModuleClassOptions } from './glassbox.module.js';
+export { GlassboxModule } from './glassbox.module.js';
+export type {
+  ExpressAppLike,
+  ExpressRequestLike,
+  FastifyInstanceLike,
+  FastifyReplyLike,
+  FastifyRequestLike,
+} from './http-instrumentation.js';
+export { GlassboxHttpInstrumentation } from './http-instrumentation.js';
+export { glassboxProvider, InjectGlassbox, InjectHttpRecorder } from './inject.js';
+export type {
+  GlassboxHttpOptions,
+  GlassboxMetricsOptions,
+  GlassboxModuleAsyncOptions,
+  GlassboxModuleOptions,
+  GlassboxOptionsFactory,
+} from './options.js';
+export {
+  GLASSBOX_HTTP_RECORDER,
+  GLASSBOX_INSTANCE,
+  GLASSBOX_METRICS_HANDLER,
+  GLASSBOX_NEST_DEFAULTS,
+  GLASSBOX_OPTIONS,
+} from './options.js';
+export type { ResolvedGlassboxOptions } from './resolve.js';
+export { resolveGlassboxOptions } from './resolve.js';
