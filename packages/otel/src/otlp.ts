@@ -1,0 +1,218 @@
+/**
+ * `@glassbox/otel/otlp`: a MeterProvider that pushes to an OTLP/HTTP endpoint (an
+ * OpenTelemetry Collector, Grafana Cloud, a Prometheus OTLP receiver, ...), configured
+ * from the standard OpenTelemetry environment variables, with a shutdown that flushes.
+ *
+ * Peers: `@opentelemetry/sdk-metrics` ^2, `@opentelemetry/resources` ^2 and
+ * `@opentelemetry/exporter-metrics-otlp-http` >=0.200 <0.300.
+ */
+import type { Attributes } from '@opentelemetry/api';
+import {
+  AggregationTemporalityPreference,
+  OTLPMetricExporter,
+} from '@opentelemetry/exporter-metrics-otlp-http';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  type Resource,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
+import {
+  type InstrumentType,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import { cardinalityLimitFor, checkCardinalityLimit } from './cardinality.js';
+
+/** Options of {@link createOtlpMeterProvider}. Every field falls back to the standard environment variable. */
+export interface OtlpMeterProviderOptions {
+  /**
+   * Full URL of the OTLP/HTTP metrics endpoint.
+   * @default OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + '/v1/metrics', else 'http://localhost:4318/v1/metrics'
+   */
+  readonly url?: string;
+  /**
+   * Headers sent with every export (e.g. `{ Authorization: 'Bearer ...' }`).
+   * @default OTEL_EXPORTER_OTLP_HEADERS merged with OTEL_EXPORTER_OTLP_METRICS_HEADERS
+   */
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * `service.name` of the resource.
+   * @default OTEL_SERVICE_NAME, else service.name from OTEL_RESOURCE_ATTRIBUTES, else 'unknown_service:node'
+   */
+  readonly serviceName?: string;
+  /**
+   * Resource attributes, merged over OTEL_RESOURCE_ATTRIBUTES (these win).
+   * @default {}
+   */
+  readonly resourceAttributes?: Attributes;
+  /**
+   * Export interval in milliseconds.
+   * @default OTEL_METRIC_EXPORT_INTERVAL, else 60000
+   */
+  readonly exportIntervalMillis?: number;
+  /**
+   * Export timeout in milliseconds (at most the interval).
+   * @default OTEL_METRIC_EXPORT_TIMEOUT, else 30000
+   */
+  readonly exportTimeoutMillis?: number;
+  /**
+   * Aggregation temporality. Prometheus-compatible stores need `'cumulative'`.
+   * @default OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, else 'cumulative'
+   */
+  readonly temporality?: 'cumulative' | 'delta';
+  /**
+   * Glassbox's series cap; the SDK's cardinality limit becomes `seriesLimit + 2`.
+   * @default 2000
+   */
+  readonly seriesLimit?: number;
+  /** Glassbox's per-metric caps; the largest one counts. @default {} */
+  readonly seriesLimits?: Readonly<Record<string, number>>;
+  /** An explicit SDK cardinality limit per instrument. @default seriesLimit + 2 */
+  readonly cardinalityLimit?: number;
+}
+
+/** Defaults of {@link OtlpMeterProviderOptions} (used when neither the option nor its variable is set). */
+export const OTLP_METER_PROVIDER_DEFAULTS = Object.freeze({
+  exportIntervalMillis: 60_000,
+  exportTimeoutMillis: 30_000,
+  seriesLimit: 2000,
+});
+
+/** What {@link createOtlpMeterProvider} returns. */
+export interface OtlpMeterProvider {
+  /** Pass it to `otelBackend({ meterProvider })`. */
+  readonly meterProvider: MeterProvider;
+  /** The resource every export carries. */
+  readonly resource: Resource;
+  /** The export interval in force (ms). */
+  readonly exportIntervalMillis: number;
+  /** Exports what was recorded so far, now. */
+  forceFlush(): Promise<void>;
+  /** Exports the last interval, then stops the reader and the exporter. Safe to call twice. */
+  shutdown(): Promise<void>;
+}
+
+function positiveMillis(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new RangeError(
+      `Glassbox otel: ${name} must be a positive number of milliseconds, got ${String(value)}`,
+    );
+  return value;
+}
+
+function fromEnv(variable: string): number | undefined {
+  const raw = process.env[variable];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RangeError(
+      `Glassbox otel: ${variable} must be a positive number of milliseconds, got "${raw}"`,
+    );
+  return value;
+}
+
+class GlassboxPeriodicReader extends PeriodicExportingMetricReader {
+  #limit: number;
+  constructor(options: ConstructorParameters<typeof PeriodicExportingMetricReader>[0], limit: number) {
+    super(options);
+    this.#limit = limit;
+  }
+  // Overridden (rather than the `cardinalityLimits` option, which sdk-metrics 2.0–2.7 lack)
+  // so the limit holds on every 2.x version.
+  override selectCardinalityLimit(_instrumentType: InstrumentType): number {
+    return this.#limit;
+  }
+}
+
+/**
+ * Creates a MeterProvider that exports over OTLP/HTTP (JSON) on an interval.
+ * Configuration comes from the options, else from the standard variables
+ * (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`,
+ * `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
+ * `OTEL_METRIC_EXPORT_INTERVAL`, `OTEL_METRIC_EXPORT_TIMEOUT`, ...). Throws at start-up
+ * on bad values. Call `shutdown()` on SIGTERM so the last interval is not lost.
+ *
+ * @example
+ * ```ts
+ * const otlp = createOtlpMeterProvider();
+ * const glassbox = createGlassbox({ backend: otelBackend({ meterProvider: otlp.meterProvider }) });
+ * process.once('SIGTERM', () => void otlp.shutdown());
+ * ```
+ */
+export function createOtlpMeterProvider(options: OtlpMeterProviderOptions = {}): OtlpMeterProvider {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('Glassbox otel: options must be an object');
+  const exportIntervalMillis = positiveMillis(
+    'exportIntervalMillis',
+    options.exportIntervalMillis ??
+      fromEnv('OTEL_METRIC_EXPORT_INTERVAL') ??
+      OTLP_METER_PROVIDER_DEFAULTS.exportIntervalMillis,
+  );
+  const exportTimeoutMillis = Math.min(
+    exportIntervalMillis,
+    positiveMillis(
+      'exportTimeoutMillis',
+      options.exportTimeoutMillis ??
+        fromEnv('OTEL_METRIC_EXPORT_TIMEOUT') ??
+        OTLP_METER_PROVIDER_DEFAULTS.exportTimeoutMillis,
+    ),
+  );
+  if (options.url !== undefined) {
+    try {
+      new URL(options.url);
+    } catch {
+      throw new TypeError(`Glassbox otel: url is not a valid URL: ${String(options.url)}`);
+    }
+  }
+  if (
+    options.temporality !== undefined &&
+    options.temporality !== 'cumulative' &&
+    options.temporality !== 'delta'
+  )
+    throw new TypeError("Glassbox otel: temporality must be 'cumulative' or 'delta'");
+  const limit =
+    options.cardinalityLimit === undefined
+      ? cardinalityLimitFor(
+          options.seriesLimit ?? OTLP_METER_PROVIDER_DEFAULTS.seriesLimit,
+          options.seriesLimits ?? {},
+        )
+      : checkCardinalityLimit(options.cardinalityLimit);
+
+  const exporter = new OTLPMetricExporter({
+    ...(options.url === undefined ? {} : { url: options.url }),
+    ...(options.headers === undefined ? {} : { headers: { ...options.headers } }),
+    ...(options.temporality === undefined
+      ? {}
+      : {
+          temporalityPreference:
+            options.temporality === 'delta'
+              ? AggregationTemporalityPreference.DELTA
+              : AggregationTemporalityPreference.CUMULATIVE,
+        }),
+    timeoutMillis: exportTimeoutMillis,
+  });
+  const own: Attributes = { ...(options.resourceAttributes ?? {}) };
+  if (options.serviceName !== undefined) {
+    if (typeof options.serviceName !== 'string' || options.serviceName === '')
+      throw new TypeError('Glassbox otel: serviceName must be a non-empty string');
+    own['service.name'] = options.serviceName;
+  }
+  const resource = defaultResource()
+    .merge(detectResources({ detectors: [envDetector] }))
+    .merge(resourceFromAttributes(own));
+  const reader = new GlassboxPeriodicReader({ exporter, exportIntervalMillis, exportTimeoutMillis }, limit);
+  const meterProvider = new MeterProvider({ resource, readers: [reader] });
+  let stopping: Promise<void> | undefined;
+  return {
+    meterProvider,
+    resource,
+    exportIntervalMillis,
+    forceFlush: () => meterProvider.forceFlush(),
+    shutdown() {
+      stopping ??= meterProvider.shutdown();
+      return stopping;
+    },
+  };
+}
