@@ -1,0 +1,208 @@
+/**
+ * The worker side: answers the primary's requests with a compact snapshot of the
+ * worker's registry, and offers a `MetricsSource` that asks the primary for the whole
+ * cluster's metrics, so a scrape that reaches any worker sees every worker.
+ */
+import type { Glassbox } from '@glassbox/core';
+import type { ExpositionFormat, MetricsSource } from '@glassbox/exporter';
+import {
+  type HelloMessage,
+  isClusterMessage,
+  message,
+  type ScrapeMessage,
+  type SnapshotMessage,
+} from './protocol.js';
+import { type ClusterRegistryLike, gaugeRules, snapshotFromPromJSON } from './snapshot.js';
+
+/** The part of `process` a worker uses (injectable for tests). */
+export interface WorkerProcessLike {
+  send?:
+    | ((
+        message: unknown,
+        sendHandle?: undefined,
+        options?: undefined,
+        callback?: (error: Error | null) => void,
+      ) => boolean)
+    | undefined;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  off(event: 'message', listener: (message: unknown) => void): unknown;
+}
+
+/** Options of {@link setupClusterWorker}. */
+export interface ClusterWorkerOptions {
+  /** The worker's prom-client registry (the one its Glassbox backend records into). */
+  readonly registry: ClusterRegistryLike;
+  /**
+   * The worker's Glassbox instance: its definitions give each gauge its aggregation rule
+   * (by exposed name, so naming options need nothing more), and snapshot failures are
+   * counted in its `glassbox_instrumentation_errors_total{component="cluster"}`. Without
+   * it, gauges follow prom-client's `aggregator` field (`sum` by default).
+   * @default undefined
+   */
+  readonly glassbox?: Glassbox;
+  /**
+   * How long a scrape that reached this worker waits for the primary's aggregated
+   * answer. Keep it above the primary's `timeoutMs` and below the exporter's.
+   * @default 7000
+   */
+  readonly timeoutMs?: number;
+  /** The worker process. @default process */
+  readonly process?: WorkerProcessLike;
+}
+
+/** Defaults of {@link ClusterWorkerOptions}. */
+export const CLUSTER_WORKER_DEFAULTS = Object.freeze({ timeoutMs: 7000 });
+
+/** A worker set up for aggregation; as a `MetricsSource` it serves the whole cluster's metrics. */
+export interface ClusterWorker extends MetricsSource {
+  /** Asks the primary for the aggregated metrics. Rejects when no primary answers in time. */
+  collect(format: ExpositionFormat): Promise<string>;
+  /** True once a Glassbox primary has acknowledged this worker. */
+  readonly connected: boolean;
+  /** Stops answering the primary and listening for messages. */
+  close(): void;
+}
+
+/**
+ * Sets up a cluster worker: from now on it answers the primary's snapshot requests.
+ * Throws when the process has no IPC channel (not a cluster worker).
+ *
+ * @example
+ * ```ts
+ * const registry = new client.Registry();
+ * const glassbox = createGlassbox({ backend: promClientBackend({ client, registry }) });
+ * const clusterMetrics = setupClusterWorker({ registry, glassbox });
+ * // optional: serve the whole cluster's metrics from this worker's port too
+ * app.get('/metrics', createMetricsHandler({ sources: [clusterMetrics] }));
+ * ```
+ */
+export function setupClusterWorker(options: ClusterWorkerOptions): ClusterWorker {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('Glassbox cluster: options are required');
+  const { registry, glassbox } = options;
+  if (registry === null || typeof registry !== 'object' || typeof registry.getMetricsAsJSON !== 'function')
+    throw new TypeError(
+      'Glassbox cluster: setupClusterWorker needs { registry }, the prom-client Registry the worker records into',
+    );
+  const timeoutMs = options.timeoutMs ?? CLUSTER_WORKER_DEFAULTS.timeoutMs;
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new RangeError(`Glassbox cluster: timeoutMs must be a positive number, got ${String(timeoutMs)}`);
+  const proc = options.process ?? (process as unknown as WorkerProcessLike);
+  if (typeof proc.send !== 'function')
+    throw new Error(
+      'Glassbox cluster: setupClusterWorker() needs an IPC channel to the primary (run it in a node:cluster worker)',
+    );
+
+  let connected = false;
+  let closed = false;
+  let seq = 0;
+  const waiting = new Map<string, { resolve: (text: string) => void; reject: (error: Error) => void }>();
+
+  const send = (msg: unknown, onError?: (error: Error) => void): void => {
+    try {
+      const ok = proc.send?.(msg, undefined, undefined, (error) => {
+        if (error) onError?.(error);
+      });
+      if (ok === undefined) onError?.(new Error('no IPC channel'));
+    } catch (error) {
+      onError?.(error instanceof Error ? error : new Error('send failed'));
+    }
+  };
+
+  const report = (cause: string, error: unknown) => {
+    try {
+      glassbox?.reportError('cluster', cause, error);
+    } catch {
+      // never reach the host
+    }
+  };
+
+  async function answer(id: string): Promise<void> {
+    let reply: SnapshotMessage;
+    try {
+      const metrics = snapshotFromPromJSON(await registry.getMetricsAsJSON(), gaugeRules(glassbox));
+      reply = message<SnapshotMessage>({ type: 'snapshot', id, metrics });
+    } catch (error) {
+      report('snapshotting the registry for the primary failed', error);
+      reply = message<SnapshotMessage>({
+        type: 'snapshot',
+        id,
+        error: error instanceof Error ? error.message : 'snapshot failed',
+      });
+    }
+    if (!closed) send(reply, (error) => report('sending the snapshot to the primary failed', error));
+  }
+
+  const onMessage = (msg: unknown): void => {
+    if (closed || !isClusterMessage(msg)) return;
+    switch (msg.type) {
+      case 'welcome':
+        connected = true;
+        if (msg.probe) send(message<HelloMessage>({ type: 'hello' }));
+        break;
+      case 'collect':
+        if (typeof msg.id === 'string') void answer(msg.id);
+        break;
+      case 'scrape-result': {
+        const w = typeof msg.id === 'string' ? waiting.get(msg.id) : undefined;
+        if (w === undefined) return;
+        waiting.delete(msg.id);
+        if (typeof msg.text === 'string') w.resolve(msg.text);
+        else w.reject(new Error(`Glassbox cluster: the primary could not aggregate: ${String(msg.error)}`));
+        break;
+      }
+      default:
+        break;
+    }
+  };
+  proc.on('message', onMessage);
+  send(message<HelloMessage>({ type: 'hello' }), (error) =>
+    report('announcing to the primary failed', error),
+  );
+
+  return {
+    formats: ['prometheus', 'openmetrics'],
+    get connected() {
+      return connected;
+    },
+    collect(format: ExpositionFormat): Promise<string> {
+      if (closed) return Promise.reject(new Error('Glassbox cluster: the worker source is closed'));
+      if (!connected)
+        return Promise.reject(
+          new Error(
+            'Glassbox cluster: no Glassbox primary has answered this worker (is setupClusterPrimary() running in the primary? Under PM2 there is none: see the cluster guide)',
+          ),
+        );
+      const id = `${process.pid}.${++seq}`;
+      return new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting.delete(id);
+          reject(new Error(`Glassbox cluster: the primary did not answer within ${timeoutMs} ms`));
+        }, timeoutMs);
+        timer.unref?.();
+        waiting.set(id, {
+          resolve: (text) => {
+            clearTimeout(timer);
+            resolve(text);
+          },
+          reject: (error) => {
+            clearTimeout(timer);
+            reject(error);
+          },
+        });
+        send(message<ScrapeMessage>({ type: 'scrape', id, format }), (error) => {
+          const w = waiting.get(id);
+          waiting.delete(id);
+          w?.reject(new Error(`Glassbox cluster: could not reach the primary (${error.message})`));
+        });
+      });
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      proc.off('message', onMessage);
+      for (const w of waiting.values()) w.reject(new Error('Glassbox cluster: the worker source is closed'));
+      waiting.clear();
+    },
+  };
+}
