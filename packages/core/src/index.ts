@@ -58,8 +58,20 @@ export { createHttpRecorder, HTTP_METHODS, HTTP_RECORDER_DEFAULTS } from './http
 export * from './instruments/index.js';
 export type { Logger } from './logger.js';
 export { consoleLogger, silentLogger } from './logger.js';
-export type { DistributionSnapshot, InMemoryBackend, SeriesSnapshot } from './memory-backend.js';
-export { inMemoryBackend } from './memory-backend.js';
+export type {
+  DistributionSnapshot,
+  InMemoryBackend,
+  NativeBackendOptions,
+  NativeExpositionFormat,
+  SeriesSnapshot,
+} from './memory-backend.js';
+export {
+  escapeLabelValue,
+  formatSampleValue,
+  inMemoryBackend,
+  NATIVE_BACKEND_DEFAULTS,
+  nativeBackend,
+} from './memory-backend.js';
 export type { NamingOptions, ResolvedDefinition } from './naming.js';
 export { resolveDefinition, resolveLabelName, resolveMetricName, validateNaming } from './naming.js';
 export type { PromClientBackendOptions, PromClientLike, PromRegistryLike } from './prom-client-backend.js';

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { catalogDefinitions, createGlassbox, promClientBackend } from '@glassbox/core';
+import { catalogDefinitions, createGlassbox, nativeBackend, promClientBackend } from '@glassbox/core';
 import * as client from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMetricsServer } from '../src/index.js';
@@ -13,7 +13,7 @@ function promtool(): string {
   return found;
 }
 
-describe('the full default catalog through the exporter', () => {
+function promClientSetup() {
   const registry = new client.Registry();
   const glassbox = createGlassbox({ backend: promClientBackend({ client, registry }), logger: null });
   const server = createMetricsServer({
@@ -22,6 +22,25 @@ describe('the full default catalog through the exporter', () => {
     registry,
     auth: { tokens: 'promtool-test' },
   });
+  return { glassbox, server };
+}
+function nativeSetup() {
+  const native = nativeBackend();
+  const glassbox = createGlassbox({ backend: native, logger: null });
+  const server = createMetricsServer({
+    port: 0,
+    host: '127.0.0.1',
+    sources: [native],
+    auth: { tokens: 'promtool-test' },
+  });
+  return { glassbox, server };
+}
+
+describe.each([
+  ['prom-client', promClientSetup],
+  ['native', nativeSetup],
+])('the full default catalog through the exporter (%s backend)', (_, setup) => {
+  const { glassbox, server } = setup();
   afterAll(() => server.close());
 
   // promtool's linter reads the Prometheus text format only; the OpenMetrics rendering of the
