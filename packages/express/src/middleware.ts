@@ -1,0 +1,374 @@
+/**
+ * The Express glue: a middleware that feeds core's RED recorder, plus the /metrics
+ * handler of @glassbox/exporter. Works on Express 4 (path-to-regexp 0.1) and Express 5
+ * (router 2, path-to-regexp 8).
+ *
+ * Route labels. Express keeps the matched route in `req.route` (its `path` is the
+ * template as registered: `/users/:id`, Express 5 `/files/*splat`, `{/:opt}`) and the
+ * part of the URL consumed by router mount paths in `req.baseUrl`. The label is
+ * `req.baseUrl + req.route.path` (`/api/v1` + `/users/:id`). Express resets
+ * `req.baseUrl` when an error leaves a nested router (`next(err)` or a throw), so the
+ * value read after the response would lose the mount path for errors; the middleware
+ * therefore captures `req.baseUrl` at the moment Express assigns `req.route`, through an
+ * accessor on the app's own request prototype (`app.request`, one per app, never
+ * Node's `IncomingMessage.prototype`).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  createGlassbox,
+  createHttpRecorder,
+  type Glassbox,
+  type GlassboxOptions,
+  type HttpRecorder,
+  type PromClientLike,
+  type PromRegistryLike,
+  promClientBackend,
+} from '@glassbox/core';
+import {
+  createMetricsHandler,
+  createMetricsServer,
+  type MetricsHandler,
+  type MetricsHandlerOptions,
+  type MetricsServer,
+} from '@glassbox/exporter';
+import * as client from 'prom-client';
+import {
+  type CompiledLabels,
+  type CustomLabel,
+  compileLabels,
+  type PathExcluder,
+  pathExcluder,
+} from './options.js';
+
+/** The parts of an Express request the middleware reads (Express 4 and 5). */
+export interface ExpressRequestLike extends IncomingMessage {
+  /** The matched route (Express sets it); `path` is the registered template. */
+  route?: { path?: unknown } | undefined;
+  /** The URL part consumed by router mount paths. */
+  baseUrl?: string;
+  /** The request URL before routers rewrote `url`. */
+  originalUrl?: string;
+}
+
+/** A custom label of the Express middleware. */
+export type ExpressCustomLabel = CustomLabel<ExpressRequestLike, ServerResponse>;
+
+/** Exporter options for the /metrics endpoint (the registry and instance come from the adapter). */
+export type ExpressMetricsOptions = Omit<MetricsHandlerOptions, 'registry' | 'glassbox'>;
+
+/** Options of {@link glassbox}. */
+export interface GlassboxExpressOptions {
+  /**
+   * An existing Glassbox instance to record into. When omitted, one is created on
+   * prom-client over {@link GlassboxExpressOptions.registry}.
+   * @default undefined
+   */
+  readonly glassbox?: Glassbox;
+  /**
+   * The prom-client registry (`new Registry()`): metrics are created in it (unless
+   * {@link GlassboxExpressOptions.glassbox} is given) and /metrics serves it.
+   * @default undefined
+   */
+  readonly registry?: PromRegistryLike;
+  /** Options of the Glassbox created on {@link GlassboxExpressOptions.registry} (naming, series caps, logger). @default {} */
+  readonly glassboxOptions?: Omit<GlassboxOptions, 'backend'>;
+  /** Route label of requests no route matched (404s, scanners). @default 'unmatched' */
+  readonly unmatchedRoute?: string;
+  /** Record status codes as classes (`2xx`, `4xx`, ...). @default false */
+  readonly groupStatusCodes?: boolean;
+  /** Record `http_request_size_bytes` / `http_response_size_bytes` (from `Content-Length`). @default false */
+  readonly recordSizes?: boolean;
+  /** Path of the metrics endpoint, for {@link GlassboxExpress.metricsPath} and the default exclusion. @default '/metrics' */
+  readonly metricsPath?: string;
+  /** Leave requests to {@link GlassboxExpressOptions.metricsPath} unrecorded. @default true */
+  readonly excludeMetricsPath?: boolean;
+  /** Paths not recorded at all: exact paths (query ignored) or RegExps tested on the path. @default [] */
+  readonly excludePaths?: readonly (string | RegExp)[];
+  /** Extra labels with bounded values (see {@link CustomLabel}). @default [] */
+  readonly customLabels?: readonly ExpressCustomLabel[];
+  /**
+   * `status_code` recorded when the client disconnects before the response is
+   * complete (499, "client closed request", as nginx logs it).
+   * @default 499
+   */
+  readonly abortedStatusCode?: number;
+  /** Options of the /metrics handler: auth (bearer tokens), timeout, gzip, sources. @default {} */
+  readonly metrics?: ExpressMetricsOptions;
+}
+
+/** Defaults of {@link GlassboxExpressOptions}. */
+export const GLASSBOX_EXPRESS_DEFAULTS = Object.freeze({
+  unmatchedRoute: 'unmatched',
+  groupStatusCodes: false,
+  recordSizes: false,
+  metricsPath: '/metrics',
+  excludeMetricsPath: true,
+  abortedStatusCode: 499,
+});
+
+/** An Express middleware (structurally typed, so it fits Express 4 and 5 typings). */
+export type ExpressMiddleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void;
+
+/** Where a separate metrics server listens. */
+export interface ExpressMetricsServerOptions {
+  /** Port; 0 picks a free one. @default 9464 */
+  readonly port?: number;
+  /** Interface to bind. @default '0.0.0.0' */
+  readonly host?: string;
+  /** Path served. @default the adapter's metricsPath */
+  readonly path?: string;
+}
+
+/** What {@link glassbox} returns. */
+export interface GlassboxExpress {
+  /** The instance metrics are recorded in (use it for your own metrics and core's instruments). */
+  readonly glassbox: Glassbox;
+  /** Core's RED recorder behind the middleware. */
+  readonly recorder: HttpRecorder;
+  /** The RED middleware: `app.use(gb.middleware)` before your routes. */
+  readonly middleware: ExpressMiddleware;
+  /**
+   * The auth-guarded /metrics handler: `app.get(gb.metricsPath, gb.metricsHandler)`.
+   * Throws on access when there is nothing to serve (no registry and no `metrics.sources`).
+   */
+  readonly metricsHandler: MetricsHandler;
+  /** The metrics path (default `/metrics`). */
+  readonly metricsPath: string;
+  /** A metrics server on its own port with the same auth; call `start()` on it. */
+  createMetricsServer(options?: ExpressMetricsServerOptions): MetricsServer;
+}
+
+const kStart = Symbol('glassbox.express.start');
+const kMethod = Symbol('glassbox.express.method');
+const kRoute = Symbol('glassbox.express.route');
+const kBase = Symbol('glassbox.express.baseUrl');
+const kAccessor = Symbol('glassbox.express.routeAccessor');
+
+interface TrackedRequest extends ExpressRequestLike {
+  [kRoute]?: { path?: unknown } | undefined;
+  [kBase]?: string | undefined;
+  [kAccessor]?: boolean;
+}
+
+interface TrackedResponse extends ServerResponse {
+  [kStart]?: number | undefined;
+  [kMethod]?: string;
+}
+
+/**
+ * Installs the `route` accessor on an Express app's request prototype. Only prototypes
+ * that Express created per app (they own an `app` property) are touched.
+ */
+function ensureRouteAccessor(proto: object | null): void {
+  if (proto === null || (proto as TrackedRequest)[kAccessor] === true) return;
+  if (!Object.hasOwn(proto, 'app') || 'route' in proto) return;
+  Object.defineProperty(proto, 'route', {
+    configurable: true,
+    enumerable: false,
+    get(this: TrackedRequest) {
+      return this[kRoute];
+    },
+    set(this: TrackedRequest, value: { path?: unknown } | undefined) {
+      this[kRoute] = value;
+      this[kBase] = this.baseUrl;
+    },
+  });
+  Object.defineProperty(proto, kAccessor, { value: true, configurable: true });
+}
+
+function pathString(path: unknown): string {
+  if (typeof path === 'string') return path;
+  if (Array.isArray(path)) return path.map(pathString).join(',');
+  return String(path);
+}
+
+function positiveStatus(value: number): number {
+  if (!Number.isInteger(value) || value < 100 || value > 999)
+    throw new RangeError(`Glassbox: abortedStatusCode must be an integer 100..999, got ${String(value)}`);
+  return value;
+}
+
+function contentLength(value: number | string | string[] | undefined): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string' || value === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * Creates the Express integration: the RED middleware and the /metrics handler.
+ * Throws at start-up on bad options.
+ *
+ * @example
+ * ```ts
+ * const registry = new Registry();
+ * const gb = glassbox({ registry, metrics: { auth: { tokens: process.env.METRICS_TOKEN } } });
+ * app.use(gb.middleware);
+ * app.get(gb.metricsPath, gb.metricsHandler);
+ * ```
+ */
+export function glassbox(options: GlassboxExpressOptions): GlassboxExpress {
+  if (options === null || typeof options !== 'object') throw new TypeError('Glassbox: options are required');
+  const { registry } = options;
+  if (options.glassbox !== undefined && options.glassboxOptions !== undefined)
+    throw new TypeError('Glassbox: pass either glassbox (an existing instance) or glassboxOptions, not both');
+  let instance: Glassbox;
+  if (options.glassbox !== undefined) {
+    if (options.glassbox === null || typeof options.glassbox.counter !== 'function')
+      throw new TypeError('Glassbox: options.glassbox must be a Glassbox instance (createGlassbox())');
+    instance = options.glassbox;
+  } else {
+    if (registry === undefined)
+      throw new TypeError(
+        'Glassbox: pass a prom-client registry (options.registry) or a Glassbox instance (options.glassbox)',
+      );
+    instance = createGlassbox({
+      ...options.glassboxOptions,
+      backend: promClientBackend({ client: client as unknown as PromClientLike, registry }),
+    });
+  }
+
+  const metricsPath = options.metricsPath ?? GLASSBOX_EXPRESS_DEFAULTS.metricsPath;
+  if (typeof metricsPath !== 'string' || !metricsPath.startsWith('/'))
+    throw new TypeError('Glassbox: metricsPath must start with "/"');
+  const excludeMetrics = options.excludeMetricsPath ?? GLASSBOX_EXPRESS_DEFAULTS.excludeMetricsPath;
+  const excluded: PathExcluder | undefined = pathExcluder([
+    ...(options.excludePaths ?? []),
+    ...(excludeMetrics ? [metricsPath] : []),
+  ]);
+  const labels: CompiledLabels<ExpressRequestLike, ServerResponse> | undefined = compileLabels(
+    options.customLabels ?? [],
+  );
+  const abortedStatus = positiveStatus(
+    options.abortedStatusCode ?? GLASSBOX_EXPRESS_DEFAULTS.abortedStatusCode,
+  );
+  const recordSizes = options.recordSizes ?? GLASSBOX_EXPRESS_DEFAULTS.recordSizes;
+  const recorder = createHttpRecorder(instance, {
+    unmatchedRoute: options.unmatchedRoute ?? GLASSBOX_EXPRESS_DEFAULTS.unmatchedRoute,
+    groupStatusCodes: options.groupStatusCodes ?? GLASSBOX_EXPRESS_DEFAULTS.groupStatusCodes,
+    recordSizes,
+    extraLabelNames: labels?.names ?? [],
+  });
+
+  // Route object -> (baseUrl -> label). Bounded: route objects are registered code,
+  // and at most 64 mount prefixes are kept per route.
+  const labelCache = new WeakMap<object, Map<string, string>>();
+  function routeLabel(route: { path?: unknown }, base: string): string {
+    const path = route.path;
+    if (base === '' && typeof path === 'string') return path;
+    let byBase = labelCache.get(route);
+    let label = byBase?.get(base);
+    if (label !== undefined) return label;
+    const p = pathString(path);
+    label = p === '/' && base !== '' ? base : base + p;
+    if (byBase === undefined) {
+      byBase = new Map();
+      labelCache.set(route, byBase);
+    }
+    if (byBase.size < 64) byBase.set(base, label);
+    return label;
+  }
+
+  function labelOf(req: TrackedRequest): string | undefined {
+    let route: { path?: unknown } | undefined;
+    let base: string | undefined;
+    if (req[kAccessor] === true) {
+      route = req[kRoute];
+      base = req[kBase];
+    } else {
+      route = req.route;
+      base = req.baseUrl;
+    }
+    if (route === undefined || route === null) return undefined;
+    return routeLabel(route, base ?? '');
+  }
+
+  const onLabelError = (error: unknown) =>
+    instance.reportError('express', 'a custom label hook threw', error);
+
+  // One listener for every response (`this` is the response): no closure per request.
+  // 'close' is emitted exactly once per response, after 'finish' or on a disconnect.
+  function onClose(this: TrackedResponse): void {
+    const start = this[kStart];
+    if (start === undefined) return;
+    this[kStart] = undefined;
+    try {
+      const req = this.req as TrackedRequest;
+      const status = this.writableFinished ? this.statusCode : abortedStatus;
+      const route = labelOf(req);
+      const method = this[kMethod] as string;
+      if (recordSizes || labels !== undefined) {
+        recorder.end(
+          method,
+          route,
+          status,
+          start,
+          recordSizes ? contentLength(req.headers['content-length']) : undefined,
+          recordSizes ? contentLength(this.getHeader('content-length')) : undefined,
+          labels?.values(req, this, onLabelError),
+        );
+      } else recorder.end(method, route, status, start);
+    } catch (error) {
+      instance.reportError('express', 'recording a request failed', error);
+    }
+  }
+
+  let lastProto: object | null = null;
+  const middleware: ExpressMiddleware = function glassboxMiddleware(req, res, next) {
+    try {
+      const r = res as TrackedResponse;
+      const q = req as ExpressRequestLike;
+      if (r[kStart] === undefined && (excluded === undefined || !excluded(q.originalUrl ?? q.url ?? '/'))) {
+        const proto = Object.getPrototypeOf(req) as object | null;
+        if (proto !== lastProto) {
+          ensureRouteAccessor(proto);
+          lastProto = proto;
+        }
+        const method = req.method ?? 'GET';
+        r[kMethod] = method;
+        r[kStart] = recorder.begin(method);
+        res.on('close', onClose);
+      }
+    } catch (error) {
+      instance.reportError('express', 'instrumenting a request failed', error);
+    }
+    next();
+  };
+
+  const handlerOptions: MetricsHandlerOptions = {
+    ...options.metrics,
+    ...(registry === undefined ? {} : { registry }),
+    glassbox: instance,
+  };
+  const canServe = registry !== undefined || (options.metrics?.sources?.length ?? 0) > 0;
+  const handler: MetricsHandler | undefined = canServe ? createMetricsHandler(handlerOptions) : undefined;
+
+  return {
+    glassbox: instance,
+    recorder,
+    middleware,
+    metricsPath,
+    get metricsHandler(): MetricsHandler {
+      if (handler === undefined)
+        throw new Error(
+          'Glassbox: nothing to serve at /metrics; pass options.registry or options.metrics.sources',
+        );
+      return handler;
+    },
+    createMetricsServer(serverOptions = {}) {
+      if (!canServe)
+        throw new Error(
+          'Glassbox: nothing to serve at /metrics; pass options.registry or options.metrics.sources',
+        );
+      return createMetricsServer({
+        ...handlerOptions,
+        ...serverOptions,
+        path: serverOptions.path ?? metricsPath,
+      });
+    },
+  };
+}

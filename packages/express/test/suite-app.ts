@@ -1,0 +1,82 @@
+/**
+ * The Express apps of the shared adapter behaviour suite (test/adapters/contract.ts):
+ * the same routes on Express 5 and on Express 4. `/api/v1/users/:id` is registered in
+ * a router mounted at `/v1` inside a router mounted at `/api`, so its label is the
+ * composed template.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createMetricsHandler } from '@glassbox/exporter';
+import express5 from 'express';
+import express4 from 'express4';
+import type { StartedApp, SuiteApp, SuiteAppOptions } from '../../../test/adapters/contract.js';
+import { glassbox } from '../src/index.js';
+
+type ExpressModule = typeof express5;
+
+/** Builds the contract's routes on an Express module (4 or 5). */
+export function buildApp(express: ExpressModule, options: SuiteAppOptions): express5.Express {
+  const app = express();
+  // No stack traces in error pages (they would differ between the two variants).
+  app.set('env', 'production');
+  const auth = { tokens: options.token === undefined ? [] : [options.token], fromEnv: false };
+  if (options.instrument) {
+    const gb = glassbox({
+      glassbox: options.glassbox,
+      registry: options.registry,
+      metrics: { auth, logger: null },
+    });
+    app.use(gb.middleware);
+    app.get(gb.metricsPath, gb.metricsHandler);
+  } else {
+    app.get('/metrics', createMetricsHandler({ registry: options.registry, auth, logger: null }));
+  }
+  app.get('/users/:id', (req, res) => {
+    res.json({ id: req.params.id });
+  });
+  const v1 = express.Router();
+  v1.get('/users/:id', (req, res) => {
+    res.json({ id: req.params.id });
+  });
+  const api = express.Router();
+  api.use('/v1', v1);
+  app.use('/api', api);
+  app.get('/boom', () => {
+    throw new Error('boom');
+  });
+  app.get('/slow', (_req, res) => {
+    setTimeout(() => res.send('slow'), 300);
+  });
+  return app;
+}
+
+/** Starts an Express app on 127.0.0.1, port 0. */
+export function listen(app: express5.Express): Promise<StartedApp> {
+  return new Promise((resolve, reject) => {
+    const server: Server = app.listen(0, '127.0.0.1');
+    server.once('error', reject);
+    server.once('listening', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+/** Express 5. */
+export const expressApp: SuiteApp = {
+  name: 'express-5',
+  start: (options) => listen(buildApp(express5, options)),
+};
+
+/** Express 4 (installed as the `express4` alias). */
+export const express4App: SuiteApp = {
+  name: 'express-4',
+  start: (options) => listen(buildApp(express4 as unknown as ExpressModule, options)),
+};
