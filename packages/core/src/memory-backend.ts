@@ -37,13 +37,13 @@ export interface NativeBackendOptions {
   /**
    * Series rendered between two yields to the event loop while serving a scrape. Lower
    * means shorter stalls and a slightly slower scrape.
-   * @default 2000
+   * @default 500
    */
   readonly seriesPerChunk?: number;
 }
 
 /** Defaults of {@link NativeBackendOptions}. */
-export const NATIVE_BACKEND_DEFAULTS = Object.freeze({ seriesPerChunk: 2000 });
+export const NATIVE_BACKEND_DEFAULTS = Object.freeze({ seriesPerChunk: 500 });
 
 /**
  * The native backend: a {@link Backend}, a metrics source for `@glassbox/exporter`
@@ -78,6 +78,8 @@ interface Cell {
   value: number;
   sum: number;
   counts: Float64Array | undefined;
+  /** Rendered sample lines (Prometheus text), kept until the next write. */
+  text: string | undefined;
 }
 
 interface Store {
@@ -151,6 +153,7 @@ export function nativeBackend(options: NativeBackendOptions = {}): InMemoryBacke
         value: 0,
         sum: 0,
         counts: buckets === undefined ? undefined : new Float64Array(buckets.length + 1),
+        text: undefined,
       };
       s.cells.set(key, c);
     }
@@ -210,15 +213,22 @@ export function nativeBackend(options: NativeBackendOptions = {}): InMemoryBacke
         const sumName = `${def.name}_sum`;
         const countName = `${def.name}_count`;
         for (const c of s.cells.values()) {
-          const counts = c.counts as Float64Array;
-          const le = c.labelText === '' ? s.leSuffixBare : s.leSuffix;
-          let cumulative = 0;
-          for (let i = 0; i < counts.length; i++) {
-            cumulative += counts[i] as number;
-            out += `${bucketName}${c.labelText}${le[i]}${cumulative}\n`;
+          let text = c.text;
+          if (text === undefined) {
+            const counts = c.counts as Float64Array;
+            const le = c.labelText === '' ? s.leSuffixBare : s.leSuffix;
+            const prefix = `${bucketName}${c.labelText}`;
+            let cumulative = 0;
+            text = '';
+            for (let i = 0; i < counts.length; i++) {
+              cumulative += counts[i] as number;
+              text += `${prefix}${le[i]}${cumulative}\n`;
+            }
+            const braces = c.labelText === '' ? '' : `{${c.labelText}}`;
+            text += `${sumName}${braces} ${formatSampleValue(c.sum)}\n${countName}${braces} ${cumulative}\n`;
+            c.text = text;
           }
-          const braces = c.labelText === '' ? '' : `{${c.labelText}}`;
-          out += `${sumName}${braces} ${formatSampleValue(c.sum)}\n${countName}${braces} ${cumulative}\n`;
+          out += text;
           if (--budget === 0) {
             parts.push(out);
             out = '';
@@ -228,7 +238,12 @@ export function nativeBackend(options: NativeBackendOptions = {}): InMemoryBacke
         }
       } else {
         for (const c of s.cells.values()) {
-          out += `${def.name}${c.labelText === '' ? '' : `{${c.labelText}}`} ${formatSampleValue(c.value)}\n`;
+          let text = c.text;
+          if (text === undefined) {
+            text = `${def.name}${c.labelText === '' ? '' : `{${c.labelText}}`} ${formatSampleValue(c.value)}\n`;
+            c.text = text;
+          }
+          out += text;
           if (--budget === 0) {
             parts.push(out);
             out = '';
@@ -251,15 +266,18 @@ export function nativeBackend(options: NativeBackendOptions = {}): InMemoryBacke
       metric(store(def), (c) => ({
         inc: (v: number) => {
           c.value += v;
+          c.text = undefined;
         },
       })),
     gauge: (def) =>
       metric(store(def), (c) => ({
         set: (v: number) => {
           c.value = v;
+          c.text = undefined;
         },
         inc: (v: number) => {
           c.value += v;
+          c.text = undefined;
         },
       })),
     histogram: (def) => {
@@ -274,6 +292,7 @@ export function nativeBackend(options: NativeBackendOptions = {}): InMemoryBacke
             counts[i] = (counts[i] as number) + 1;
             c.sum += v;
             c.value += 1;
+            c.text = undefined;
           },
         };
       });
@@ -306,6 +325,7 @@ export function nativeBackend(options: NativeBackendOptions = {}): InMemoryBacke
           c.value = 0;
           c.sum = 0;
           c.counts?.fill(0);
+          c.text = undefined;
         }
       }
     },
