@@ -23,7 +23,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.test.ts', 'test/adapters/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'test/adapters/**/*.test.ts', 'test/repo/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
