@@ -1,11 +1,11 @@
 /**
- * The platform glue: RED timing and the metrics route live on the underlying platform
- * (the Express app or the Fastify instance), not in a Nest interceptor, because many
+ * The platform glue: RED timing and the metrics route live below Nest (the Node server,
+ * the Express app, the Fastify instance), not in a Nest interceptor, because many
  * requests never reach an interceptor — 404s, guard rejections, exceptions thrown in
- * guards, pipes or middleware. Each request is timed from the platform's first hook and
- * recorded exactly once, when its response closes (finished or aborted), with the route
- * template the platform matched — which on both platforms is Nest's full path: global
- * prefix + version + controller path + method path.
+ * guards, pipes or middleware. Each request is timed from the server's `'request'` event
+ * and recorded exactly once, when its response closes (finished or aborted), with the
+ * route template the platform matched — which on both platforms is Nest's full path:
+ * global prefix + version + controller path + method path.
  *
  * - Express: `req.baseUrl + req.route.path`, read when the response closes.
  * - Fastify: `request.routeOptions.url`, read in the `onRequest` hook.
@@ -37,6 +37,11 @@ interface TrackedResponse extends ServerResponse {
 export interface ExpressRequestLike extends IncomingMessage {
   readonly baseUrl?: string;
   readonly route?: { readonly path?: unknown };
+}
+
+/** The parts of the Node server this uses. */
+export interface ServerLike {
+  prependListener(event: 'request', listener: (req: IncomingMessage, res: ServerResponse) => void): unknown;
 }
 
 /** The parts of an Express app this uses. */
@@ -86,6 +91,8 @@ export class GlassboxHttpInstrumentation {
   protected readonly logger = new Logger('GlassboxModule');
   /** The platform name once installed (`'express'`, `'fastify'`), else `undefined`. */
   protected platform: string | undefined;
+  /** True once the Node server listener is installed (or cannot be). */
+  protected serverInstalled = false;
   private readonly extraLabelValues:
     | ((req: IncomingMessage, res: ServerResponse) => readonly LabelValue[])
     | undefined;
@@ -111,29 +118,55 @@ export class GlassboxHttpInstrumentation {
   }
 
   /**
-   * Installs the hooks on the platform, once. The module calls it as soon as the HTTP
-   * adapter exists (when the module is instantiated under `NestFactory.create`, before
-   * any `app.use()` of the application, and otherwise from `configure()`, before Nest
-   * registers its middleware and routes). Returns false while there is no HTTP adapter.
+   * Installs the hooks, once; the module calls it when it is instantiated (under
+   * `NestFactory.create` the HTTP adapter exists then, before any `app.use()` of the
+   * application) and again from `configure()` (before Nest registers its middleware and
+   * routes; under `@nestjs/testing` the adapter only exists from then on). Two parts:
+   *
+   * - on the platform (as soon as the adapter exists): the metrics route, and a first
+   *   middleware (Express) or `onRequest` hook (Fastify) that starts the record if the
+   *   server listener did not (serverless handlers, `fastify.inject`) and, on Fastify,
+   *   notes the matched route;
+   * - on the Node server (as soon as it exists): a `'request'` listener placed before
+   *   the platform's own, so every request is timed from its first moment and recorded
+   *   even when a middleware answers it before any route code runs.
+   *
+   * Returns true once both parts are installed (or the platform is not supported).
    */
   install(): boolean {
-    if (this.platform !== undefined) return true;
     const adapter = this.adapterHost?.httpAdapter;
     if (adapter === undefined || adapter === null) return false;
-    const type = adapter.getType();
-    const instance: unknown = adapter.getInstance();
-    if (type === 'express') this.installExpress(instance as ExpressAppLike);
-    else if (type === 'fastify') this.installFastify(instance as FastifyInstanceLike);
-    else {
-      this.logger.warn(
-        `HTTP platform "${type}" is not supported: no RED metrics and no metrics route (use @nestjs/platform-express or @nestjs/platform-fastify)`,
-      );
+    if (this.platform === undefined) {
+      const type = adapter.getType();
+      const instance: unknown = adapter.getInstance();
+      if (type === 'express') this.installExpress(instance as ExpressAppLike);
+      else if (type === 'fastify') this.installFastify(instance as FastifyInstanceLike);
+      else {
+        this.logger.warn(
+          `HTTP platform "${type}" is not supported: no RED metrics and no metrics route (use @nestjs/platform-express or @nestjs/platform-fastify)`,
+        );
+        this.serverInstalled = true;
+      }
+      this.platform = type;
     }
-    this.platform = type;
-    return true;
+    if (!this.serverInstalled) {
+      const server = adapter.getHttpServer() as ServerLike | undefined | null;
+      if (server !== undefined && server !== null && typeof server.prependListener === 'function') {
+        if (this.recorder !== null) this.installServer(server);
+        this.serverInstalled = true;
+      }
+    }
+    return this.serverInstalled;
   }
 
-  /** Registers the metrics route and the recording middleware on an Express app. */
+  /** Starts records from the Node server's `'request'` event, ahead of the platform's listener. */
+  protected installServer(server: ServerLike): void {
+    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+      this.start(req, res);
+    });
+  }
+
+  /** Registers the metrics route and the first recording middleware on an Express app. */
   protected installExpress(app: ExpressAppLike): void {
     const handler = this.metricsHandler;
     const path = this.options.metricsPath;
@@ -145,13 +178,13 @@ export class GlassboxHttpInstrumentation {
     }
     if (this.recorder !== null) {
       app.use((req, res, next) => {
-        this.start(req, res, undefined);
+        if ((res as TrackedResponse)[kStart] === undefined) this.start(req, res);
         next();
       });
     }
   }
 
-  /** Registers the metrics route and the `onRequest` recording hook on a Fastify instance. */
+  /** Registers the metrics route and the `onRequest` hook on a Fastify instance. */
   protected installFastify(fastify: FastifyInstanceLike): void {
     const handler = this.metricsHandler;
     const path = this.options.metricsPath;
@@ -167,8 +200,10 @@ export class GlassboxHttpInstrumentation {
     }
     if (this.recorder !== null) {
       fastify.addHook('onRequest', (request, reply, done) => {
-        // The route is known before any hook runs; undefined for Fastify's 404 handler.
-        this.start(request.raw, reply.raw, request.routeOptions?.url ?? request.routerPath);
+        const res = reply.raw as TrackedResponse;
+        if (res[kStart] === undefined) this.start(request.raw, res);
+        // Routing is done before any hook runs; the url is undefined for the 404 handler.
+        if (res[kStart] !== undefined) res[kRoute] = request.routeOptions?.url ?? request.routerPath;
         done();
       });
     }
@@ -181,13 +216,13 @@ export class GlassboxHttpInstrumentation {
     return false;
   }
 
-  /** A request arrived: start timing unless excluded. Never throws. */
-  protected start(req: IncomingMessage, res: ServerResponse, route: string | undefined): void {
+  /** A request arrived: start timing unless excluded or already started. Never throws. */
+  protected start(req: IncomingMessage, res: ServerResponse): void {
     try {
-      if (this.excludePaths.length > 0 && this.isExcluded(req.url)) return;
       const tracked = res as TrackedResponse;
       if (tracked[kStart] !== undefined) return;
-      tracked[kRoute] = route;
+      if (this.excludePaths.length > 0 && this.isExcluded(req.url)) return;
+      tracked[kRoute] = undefined;
       tracked[kStart] = (this.recorder as HttpRecorder).begin(req.method ?? 'GET');
       res.on('close', this.onClose);
     } catch (error) {

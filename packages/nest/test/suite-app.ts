@@ -5,12 +5,12 @@
  */
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { GlassboxModule } from '@glassbox/nest';
 import { Controller, Get, type INestApplication, Module, Param, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { StartedApp, SuiteApp, SuiteAppOptions } from '../../../test/adapters/contract.js';
+import { GlassboxModule } from '../src/index.js';
 
 @Controller('users')
 class UsersController {
