@@ -9,12 +9,20 @@
  * >=0.200 <0.300.
  */
 import type { Glassbox } from '@glassbox/core';
+import {
+  type ExpositionFormat,
+  type MetricsSource,
+  type PromMetricJson,
+  renderOpenMetrics,
+} from '@glassbox/exporter';
+import type { Attributes } from '@opentelemetry/api';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import {
   AggregationTemporality,
   type CollectionResult,
   DataPointType,
   type InstrumentType,
+  type MetricData,
   MetricReader,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
@@ -74,12 +82,6 @@ export interface CollectingReader {
   collect(options?: { timeoutMillis?: number }): Promise<CollectionResult>;
 }
 
-/** The exporter's `MetricsSource` shape (from `@glassbox/exporter`), restated so this package does not depend on it. */
-export interface OtelMetricsSource {
-  readonly formats: readonly ('prometheus' | 'openmetrics')[];
-  collect(format: 'prometheus' | 'openmetrics'): Promise<string>;
-}
-
 /** Options of {@link otelSource}. */
 export interface OtelSourceOptions {
   /** The reader registered on the MeterProvider: {@link createPrometheusReader}, or a `PrometheusExporter`. */
@@ -96,7 +98,11 @@ export interface OtelSourceOptions {
    * @default false
    */
   readonly scopeLabels?: boolean;
-  /** Emit the `target_info` series with the resource attributes. @default false */
+  /**
+   * Emit the `target_info` series with the resource attributes (Prometheus text only:
+   * with it on, the source offers no OpenMetrics).
+   * @default false
+   */
   readonly targetInfo?: boolean;
   /**
    * Resource attributes copied as labels onto every series (a regex on the attribute
@@ -142,12 +148,107 @@ function dropRemovedGaugePoints(resourceMetrics: ResourceMetrics, backend: OtelB
   };
 }
 
+const INVALID = /[^a-z0-9_]/gi;
+const UNDERSCORES = /_{2,}/g;
+
+/** The OTel Prometheus serializer's name sanitation, applied the same way for OpenMetrics. */
+function sanitize(name: string): string {
+  return name.replace(INVALID, '_').replace(UNDERSCORES, '_');
+}
+
+function labelsOf(attributes: Attributes, extra: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(attributes))
+    out[sanitize(k)] = typeof v === 'string' ? v : JSON.stringify(v);
+  for (const [k, v] of Object.entries(extra)) out[sanitize(k)] = v;
+  return out;
+}
+
+/**
+ * Converts collected OTel data to prom-client's JSON shape, so the exporter renders
+ * OpenMetrics for it exactly as it does for a prom-client registry.
+ */
+function toPromJson(
+  resourceMetrics: ResourceMetrics,
+  scopeLabels: boolean,
+  resourceLabels: RegExp | undefined,
+): PromMetricJson[] {
+  const constant: Record<string, string> = {};
+  if (resourceLabels !== undefined) {
+    for (const [k, v] of Object.entries(resourceMetrics.resource.attributes))
+      if (k.match(resourceLabels) && v !== undefined)
+        constant[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  const out: PromMetricJson[] = [];
+  for (const scope of resourceMetrics.scopeMetrics) {
+    const extra: Record<string, string> = {};
+    if (scopeLabels) {
+      extra['otel.scope.name'] = scope.scope.name;
+      if (scope.scope.schemaUrl) extra['otel.scope.schema_url'] = scope.scope.schemaUrl;
+      if (scope.scope.version) extra['otel.scope.version'] = scope.scope.version;
+    }
+    Object.assign(extra, constant);
+    for (const metric of scope.metrics) {
+      const converted = convertMetric(metric, extra);
+      if (converted !== undefined) out.push(converted);
+    }
+  }
+  return out;
+}
+
+function convertMetric(
+  metric: MetricData,
+  extra: Readonly<Record<string, string>>,
+): PromMetricJson | undefined {
+  let name = sanitize(metric.descriptor.name);
+  const help = metric.descriptor.description || 'description missing';
+  switch (metric.dataPointType) {
+    case DataPointType.SUM:
+    case DataPointType.GAUGE: {
+      const counter = metric.dataPointType === DataPointType.SUM && metric.isMonotonic;
+      if (counter && !name.endsWith('_total')) name += '_total';
+      return {
+        name,
+        help,
+        type: counter ? 'counter' : 'gauge',
+        values: metric.dataPoints.map((p) => ({ value: p.value, labels: labelsOf(p.attributes, extra) })),
+      };
+    }
+    case DataPointType.HISTOGRAM: {
+      const values: Array<PromMetricJson['values'][number]> = [];
+      for (const p of metric.dataPoints) {
+        const labels = labelsOf(p.attributes, extra);
+        const { boundaries, counts } = p.value.buckets;
+        let cumulative = 0;
+        for (let i = 0; i < counts.length; i++) {
+          cumulative += counts[i] ?? 0;
+          const bound = boundaries[i];
+          values.push({
+            value: cumulative,
+            labels: {
+              le: bound === undefined || bound === Number.POSITIVE_INFINITY ? '+Inf' : bound,
+              ...labels,
+            },
+            metricName: `${name}_bucket`,
+          });
+        }
+        values.push({ value: p.value.sum ?? 0, labels, metricName: `${name}_sum` });
+        values.push({ value: p.value.count, labels, metricName: `${name}_count` });
+      }
+      return { name, help, type: 'histogram', values };
+    }
+    default:
+      // Exponential histograms have no classic Prometheus form (the text serializer skips them too).
+      return undefined;
+  }
+}
+
 /**
  * An exporter source over an OTel reader, for `createMetricsHandler({ sources: [...] })`
  * of `@glassbox/exporter`: /metrics then serves the OTel data with the same auth,
- * negotiation and gzip. The OTel serializer writes the Prometheus text format only,
- * so the source declares `formats: ['prometheus']` (the handler then answers in text
- * even to an OpenMetrics `Accept`).
+ * negotiation and gzip. Prometheus text comes from the OTel Prometheus exporter's
+ * serializer; OpenMetrics is rendered by `@glassbox/exporter` from the same data, as
+ * for a prom-client registry.
  *
  * @example
  * ```ts
@@ -157,7 +258,7 @@ function dropRemovedGaugePoints(resourceMetrics: ResourceMetrics, backend: OtelB
  * const handler = createMetricsHandler({ sources: [otelSource({ reader, backend })], auth });
  * ```
  */
-export function otelSource(options: OtelSourceOptions): OtelMetricsSource {
+export function otelSource(options: OtelSourceOptions): MetricsSource {
   if (options === null || typeof options !== 'object' || typeof options.reader?.collect !== 'function')
     throw new TypeError(
       'Glassbox otel: otelSource needs { reader } — a MetricReader registered on the MeterProvider',
@@ -166,26 +267,31 @@ export function otelSource(options: OtelSourceOptions): OtelMetricsSource {
   const scopeLabels = options.scopeLabels ?? OTEL_SOURCE_DEFAULTS.scopeLabels;
   const targetInfo = options.targetInfo ?? OTEL_SOURCE_DEFAULTS.targetInfo;
   const unitLines = options.unitLines ?? OTEL_SOURCE_DEFAULTS.unitLines;
-  const serializer = new PrometheusSerializer(
-    undefined,
-    false,
-    options.resourceConstantLabels,
-    !targetInfo,
-    !scopeLabels,
-  );
+  const resourceLabels = options.resourceConstantLabels;
+  if (resourceLabels !== undefined && !(resourceLabels instanceof RegExp))
+    throw new TypeError('Glassbox otel: resourceConstantLabels must be a RegExp');
+  const serializer = new PrometheusSerializer(undefined, false, resourceLabels, !targetInfo, !scopeLabels);
+  const formats: readonly ExpositionFormat[] = targetInfo ? ['prometheus'] : ['prometheus', 'openmetrics'];
+
+  async function collectData(): Promise<ResourceMetrics> {
+    const { resourceMetrics, errors } = await reader.collect();
+    if (errors.length > 0 && glassbox !== undefined)
+      glassbox.reportError('otel', 'the OpenTelemetry SDK reported errors while collecting', errors[0]);
+    return backend === undefined ? resourceMetrics : dropRemovedGaugePoints(resourceMetrics, backend);
+  }
+
   return {
-    formats: ['prometheus'],
-    async collect(format) {
-      if (format !== 'prometheus')
-        throw new Error(`Glassbox otel: the OTel serializer cannot render ${format}`);
-      const { resourceMetrics, errors } = await reader.collect();
-      if (errors.length > 0 && glassbox !== undefined)
-        glassbox.reportError('otel', 'the OpenTelemetry SDK reported errors while collecting', errors[0]);
-      const data = backend === undefined ? resourceMetrics : dropRemovedGaugePoints(resourceMetrics, backend);
-      const lines = serializer.serialize(data).split('\n');
-      const kept = lines.filter(
-        (line) => line !== '# no registered metrics' && (unitLines || !line.startsWith('# UNIT ')),
-      );
+    formats,
+    async collect(format: ExpositionFormat) {
+      const data = await collectData();
+      if (format === 'openmetrics') {
+        if (targetInfo) throw new Error('Glassbox otel: OpenMetrics is not offered with targetInfo on');
+        return renderOpenMetrics(toPromJson(data, scopeLabels, resourceLabels));
+      }
+      const kept = serializer
+        .serialize(data)
+        .split('\n')
+        .filter((line) => line !== '# no registered metrics' && (unitLines || !line.startsWith('# UNIT ')));
       const text = kept.join('\n').trimEnd();
       return text === '' ? '' : `${text}\n`;
     },
