@@ -1,0 +1,226 @@
+/**
+ * LLM generations: latency, tokens by type and cost from a price table the service
+ * passes (per 1,000 input / output tokens). No price is built in: prices change and
+ * differ by contract, so a model missing from the table records no cost and is
+ * counted in `glassbox_instrumentation_errors_total{component="llm"}`.
+ */
+import { catalog } from '../catalog.js';
+import type { BoundCounter, BoundHistogram, Glassbox } from '../glassbox.js';
+import { checkLabelValue, passThrough, secondsSince } from './shared.js';
+
+/** Price of one model, in dollars per 1,000 tokens. */
+export interface LlmPrice {
+  /** Dollars per 1,000 input (prompt) tokens. */
+  readonly inputPer1k: number;
+  /** Dollars per 1,000 output (completion) tokens. */
+  readonly outputPer1k: number;
+}
+
+/** Token usage of one generation. */
+export interface LlmUsage {
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+}
+
+/** Options of {@link createLlmInstrument}. */
+export interface LlmInstrumentOptions {
+  /** Provider (the `provider` label): `openai`, `anthropic`, `azure-openai`, ... */
+  readonly provider: string;
+  /** Prices by model name. A model not listed records tokens and latency but no cost. @default {} */
+  readonly prices?: Readonly<Record<string, LlmPrice>>;
+  /**
+   * Models that may appear in labels; others are recorded as `other` and counted.
+   * Empty accepts any model name (the metric's series cap still applies).
+   * @default []
+   */
+  readonly models?: readonly string[];
+}
+
+/** Defaults of {@link LlmInstrumentOptions}. */
+export const LLM_INSTRUMENT_DEFAULTS = Object.freeze({
+  prices: Object.freeze({}),
+  models: Object.freeze([] as string[]),
+});
+
+/** A generation in progress. */
+export interface LlmGeneration {
+  /** The generation finished with this usage. */
+  end(usage?: LlmUsage): void;
+  /** The generation failed: nothing is recorded (failures are the caller's request metrics). */
+  fail(error?: unknown): void;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a wrapped function may take any arguments
+type AnyFunction = (...args: any[]) => unknown;
+
+/** How {@link LlmInstrument.wrap} reads the model and usage. */
+export interface LlmWrapOptions<F extends AnyFunction> {
+  /** The model, fixed or from the call's arguments. */
+  readonly model: string | ((args: Parameters<F>) => string);
+  /** Usage from the result (after awaiting), e.g. `(r) => ({ inputTokens: r.usage.prompt_tokens, outputTokens: r.usage.completion_tokens })`. @default () => undefined */
+  readonly usage?: (result: Awaited<ReturnType<F>>) => LlmUsage | undefined;
+}
+
+/** The LLM instrument of one provider. */
+export interface LlmInstrument {
+  readonly provider: string;
+  /** Records a finished generation. Never throws. */
+  record(model: string, durationSeconds: number, usage?: LlmUsage): void;
+  /** Starts timing a generation. */
+  start(model: string): LlmGeneration;
+  /** Wraps a generation function; returns, throws and rejects exactly as `fn`. */
+  wrap<F extends AnyFunction>(fn: F, options: LlmWrapOptions<F>): F;
+  /** Cost in dollars of a usage under the price table, or `undefined` for a model without a price. */
+  cost(model: string, usage: LlmUsage): number | undefined;
+}
+
+function validPrice(model: string, price: unknown): LlmPrice {
+  const p = price as Partial<LlmPrice> | null;
+  for (const key of ['inputPer1k', 'outputPer1k'] as const) {
+    const v = p?.[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new TypeError(
+        `Glassbox llm: prices["${model}"].${key} must be a finite number ≥ 0 (dollars per 1k tokens)`,
+      );
+  }
+  return p as LlmPrice;
+}
+
+function tokens(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/**
+ * Creates the LLM instrument for one provider.
+ *
+ * @example
+ * ```ts
+ * const llm = createLlmInstrument(glassbox, { provider: 'openai', prices: { 'gpt-4o-mini': { inputPer1k: 0.00015, outputPer1k: 0.0006 } } });
+ * const complete = llm.wrap(client.chat.completions.create.bind(client.chat.completions), {
+ *   model: ([req]) => req.model,
+ *   usage: (r) => ({ inputTokens: r.usage?.prompt_tokens, outputTokens: r.usage?.completion_tokens }),
+ * });
+ * ```
+ */
+export function createLlmInstrument(glassbox: Glassbox, options: LlmInstrumentOptions): LlmInstrument {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('Glassbox llm: options are required');
+  const provider = checkLabelValue('provider', options.provider);
+  const prices = new Map<string, LlmPrice>();
+  for (const [model, price] of Object.entries(options.prices ?? LLM_INSTRUMENT_DEFAULTS.prices))
+    prices.set(model, validPrice(model, price));
+  const allowed = new Set(
+    (options.models ?? LLM_INSTRUMENT_DEFAULTS.models).map((m) => checkLabelValue('model', m)),
+  );
+
+  const duration = glassbox.histogram(catalog.llm.generationDuration);
+  const cost = glassbox.counter(catalog.llm.costTotal);
+  const tokenCounter = glassbox.counter(catalog.llm.tokensTotal);
+
+  interface Series {
+    readonly duration: BoundHistogram;
+    readonly cost: BoundCounter;
+    readonly input: BoundCounter;
+    readonly output: BoundCounter;
+  }
+  const cache = new Map<string, Series>();
+  function series(model: string): Series {
+    let s = cache.get(model);
+    if (s !== undefined) return s;
+    s = {
+      duration: duration.bind({ provider, model }),
+      cost: cost.bind({ provider, model }),
+      input: tokenCounter.bind({ provider, model, type: 'input' }),
+      output: tokenCounter.bind({ provider, model, type: 'output' }),
+    };
+    if (cache.size < 10_000) cache.set(model, s);
+    return s;
+  }
+  for (const m of allowed) series(m);
+  if (allowed.size > 0) series('other');
+
+  function modelLabel(model: unknown): string {
+    if (typeof model !== 'string' || model.length === 0) {
+      glassbox.reportError('llm', 'generation without a model name; recorded as "other"');
+      return 'other';
+    }
+    if (allowed.size > 0 && !allowed.has(model)) {
+      glassbox.reportError('llm', 'model outside the declared set; recorded as "other"');
+      return 'other';
+    }
+    return model;
+  }
+
+  function costOf(model: string, usage: LlmUsage): number | undefined {
+    const price = prices.get(model);
+    if (price === undefined) return undefined;
+    return (
+      (tokens(usage.inputTokens) * price.inputPer1k + tokens(usage.outputTokens) * price.outputPer1k) / 1000
+    );
+  }
+
+  function record(model: string, seconds: number, usage?: LlmUsage): void {
+    try {
+      const label = modelLabel(model);
+      const s = series(label);
+      s.duration.observe(seconds);
+      if (usage === undefined || usage === null) return;
+      s.input.inc(tokens(usage.inputTokens));
+      s.output.inc(tokens(usage.outputTokens));
+      const dollars = typeof model === 'string' ? costOf(model, usage) : undefined;
+      if (dollars === undefined) {
+        glassbox.reportError(
+          'llm',
+          'no price for a model in the price table; cost not recorded',
+          new Error(String(model)),
+        );
+        return;
+      }
+      s.cost.inc(dollars);
+    } catch (error) {
+      glassbox.reportError('llm', 'recording a generation failed', error);
+    }
+  }
+
+  return {
+    provider,
+    record,
+    cost: costOf,
+    start(model) {
+      const t0 = performance.now();
+      let done = false;
+      return {
+        end(usage) {
+          if (done) return glassbox.reportError('llm', 'a generation ended twice; ignored');
+          done = true;
+          record(model, secondsSince(t0), usage);
+        },
+        fail() {
+          if (done) return glassbox.reportError('llm', 'a generation ended twice; ignored');
+          done = true;
+        },
+      };
+    },
+    wrap<F extends AnyFunction>(fn: F, wrapOptions: LlmWrapOptions<F>): F {
+      if (typeof fn !== 'function') throw new TypeError('Glassbox llm: wrap() needs a function');
+      if (wrapOptions === null || typeof wrapOptions !== 'object')
+        throw new TypeError('Glassbox llm: wrap() needs { model }');
+      const { model, usage } = wrapOptions;
+      if (typeof model !== 'string' && typeof model !== 'function')
+        throw new TypeError('Glassbox llm: wrap() needs { model } (a string or a function of the arguments)');
+      return function (this: unknown, ...args: Parameters<F>) {
+        const t0 = performance.now();
+        return passThrough(
+          glassbox,
+          'llm',
+          () => fn.apply(this, args),
+          (value) => {
+            const m = typeof model === 'string' ? model : model(args);
+            record(m, secondsSince(t0), usage ? usage(value as Awaited<ReturnType<F>>) : undefined);
+          },
+          () => {},
+        );
+      } as F;
+    },
+  };
+}

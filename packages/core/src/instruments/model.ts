@@ -1,0 +1,443 @@
+/**
+ * The model instrument: one per model. Wraps predict functions (sync or async,
+ * single or batch) or is driven by start/end calls, and records the model group of
+ * the catalog: predictions by outcome, latency, errors by type, scores, batch sizes,
+ * the live version, quality measurements and degradations.
+ */
+import { catalog } from '../catalog.js';
+import type {
+  BoundCounter,
+  BoundGauge,
+  BoundHistogram,
+  Counter,
+  Gauge,
+  Glassbox,
+  Histogram,
+} from '../glassbox.js';
+import {
+  createDriftMonitor,
+  type DriftMonitor,
+  type DriftMonitorOptions,
+  type DriftReference,
+  type NumericFeatureReference,
+  type NumericReferenceOptions,
+  numericReference,
+} from './drift.js';
+import {
+  BoundedValues,
+  checkLabelValue,
+  type ErrorClassificationOptions,
+  errorClassifier,
+  passThrough,
+  secondsSince,
+} from './shared.js';
+
+/** A quality bound: the value is degraded below `min` or above `max`. */
+export interface QualityBound {
+  /** Degraded when the value is below this (accuracy, auc, precision, ...). @default undefined */
+  readonly min?: number;
+  /** Degraded when the value is above this (brier, mape, rmse, log_loss, ...). @default undefined */
+  readonly max?: number;
+}
+
+/** Options of {@link createModelInstrument}. */
+export interface ModelInstrumentOptions extends ErrorClassificationOptions {
+  /** Model name (the `model` label). */
+  readonly name: string;
+  /** Version of the model now serving (the `model_version` label). */
+  readonly version: string;
+  /**
+   * The declared, bounded set of outcomes (classes, tiers, decisions). Outcomes
+   * outside it are recorded as {@link ModelInstrumentOptions.otherOutcome} and counted
+   * in `glassbox_instrumentation_errors_total{component="model"}`.
+   * @default []
+   */
+  readonly outcomes?: readonly string[];
+  /** Outcome recorded for values outside the declared set. @default 'other' */
+  readonly otherOutcome?: string;
+  /** Outcome recorded when a prediction reports none (regressors, or no `outcome` extractor). @default 'none' */
+  readonly defaultOutcome?: string;
+  /**
+   * Bounds per quality metric for `ml_performance_degraded_total`, e.g.
+   * `{ accuracy: { min: 0.8 }, brier: { max: 0.25 }, mape: { max: 0.15 } }`. The counter
+   * counts crossings into the degraded range, not every degraded reading.
+   * @default {}
+   */
+  readonly qualityBounds?: Readonly<Record<string, QualityBound>>;
+}
+
+/** Defaults of {@link ModelInstrumentOptions}. */
+export const MODEL_INSTRUMENT_DEFAULTS = Object.freeze({
+  outcomes: Object.freeze([] as string[]),
+  otherOutcome: 'other',
+  defaultOutcome: 'none',
+  qualityBounds: Object.freeze({}) as Readonly<Record<string, QualityBound>>,
+});
+
+/** What one prediction produced. */
+export interface PredictionResult {
+  /** Outcome / class / tier; one of the declared outcomes. */
+  readonly outcome?: string;
+  /** Score in 0..1 (probability, confidence), recorded in `ml_prediction_score`. */
+  readonly score?: number;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a wrapped function may take any arguments
+type AnyFunction = (...args: any[]) => unknown;
+
+/** Extracts outcome and score from a single prediction's result (after awaiting a promise). */
+export interface WrapOptions<F extends AnyFunction> {
+  /** @default () => undefined (the default outcome) */
+  readonly outcome?: (result: Awaited<ReturnType<F>>, args: Parameters<F>) => string | undefined;
+  /** @default () => undefined (no score recorded) */
+  readonly score?: (result: Awaited<ReturnType<F>>, args: Parameters<F>) => number | undefined;
+}
+
+/** Extracts the items of a batch prediction's result, and outcome and score per item. */
+export interface WrapBatchOptions<F extends AnyFunction> {
+  /** The predictions in the result. @default the result itself when it is an array */
+  readonly items?: (result: Awaited<ReturnType<F>>, args: Parameters<F>) => readonly unknown[];
+  /** @default () => undefined */
+  readonly outcome?: (item: unknown, index: number) => string | undefined;
+  /** @default () => undefined */
+  readonly score?: (item: unknown, index: number) => number | undefined;
+}
+
+/** A prediction in progress, from {@link ModelInstrument.start}. Exactly one of its methods should be called; later calls are ignored and counted. */
+export interface PredictionHandle {
+  /** One prediction succeeded. */
+  end(result?: PredictionResult): void;
+  /** A batch prediction succeeded with these per-item results. */
+  endBatch(results: readonly PredictionResult[]): void;
+  /** The prediction failed. */
+  fail(error: unknown): void;
+}
+
+/** Options of {@link ModelInstrument.scoreDrift}. */
+export interface ScoreDriftOptions extends Omit<DriftMonitorOptions, 'model' | 'reference'> {
+  /**
+   * Reference scores: a sample of known-good scores, or a numeric feature reference.
+   * When omitted, the first {@link ScoreDriftOptions.baselineSize} scores seen become the
+   * reference (checks skip the feature until then).
+   * @default undefined
+   */
+  readonly reference?: ArrayLike<number> | NumericFeatureReference;
+  /** Scores collected for the automatic reference. @default 1000 */
+  readonly baselineSize?: number;
+  /** How the reference is binned when built from scores. @default { bins: 10, binning: 'uniform' } */
+  readonly referenceOptions?: NumericReferenceOptions;
+  /** The `feature` label of the score drift series. @default 'prediction_score' */
+  readonly feature?: string;
+}
+
+/** The model instrument. */
+export interface ModelInstrument {
+  readonly name: string;
+  /** The version now recorded. */
+  readonly version: string;
+  /** Wraps a single-prediction function; returns, throws and rejects exactly as `fn`. */
+  wrap<F extends AnyFunction>(fn: F, options?: WrapOptions<F>): F;
+  /** Wraps a batch-prediction function (records `ml_prediction_batch_size` and one prediction per item). */
+  wrapBatch<F extends AnyFunction>(fn: F, options?: WrapBatchOptions<F>): F;
+  /** Starts timing a prediction driven by explicit calls. */
+  start(): PredictionHandle;
+  /** Switches the live version: `ml_model_info` keeps exactly one series for this model. */
+  setVersion(version: string): void;
+  /** Sets `ml_model_quality{metric}`; counts `ml_performance_degraded_total` when the value crosses into its bound. */
+  setQuality(metric: string, value: number): void;
+  /** A drift monitor on the scores this instrument records (feature `prediction_score`). */
+  scoreDrift(options?: ScoreDriftOptions): DriftMonitor;
+  /** Removes this model's `ml_model_info` series (the model is unloaded). */
+  close(): void;
+}
+
+const QUALITY_METRIC = /^[a-z][a-z0-9_]{0,63}$/;
+
+/**
+ * Creates a model instrument. The metrics are created now, so a bad option or a
+ * naming clash throws at start-up.
+ *
+ * @example
+ * ```ts
+ * const model = createModelInstrument(glassbox, { name: 'lead-scoring', version: '3.1.0', outcomes: ['hot', 'warm', 'cold'] });
+ * const predict = model.wrap(rawPredict, { outcome: (r) => r.tier, score: (r) => r.probability });
+ * ```
+ */
+export function createModelInstrument(glassbox: Glassbox, options: ModelInstrumentOptions): ModelInstrument {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('Glassbox model: options are required');
+  const name = checkLabelValue('model name', options.name);
+  let version = checkLabelValue('model version', options.version);
+  const outcomes = new BoundedValues(
+    glassbox,
+    'model',
+    'outcome',
+    [
+      ...(options.outcomes ?? MODEL_INSTRUMENT_DEFAULTS.outcomes),
+      options.defaultOutcome ?? MODEL_INSTRUMENT_DEFAULTS.defaultOutcome,
+    ],
+    options.otherOutcome ?? MODEL_INSTRUMENT_DEFAULTS.otherOutcome,
+  );
+  const defaultOutcome = checkLabelValue(
+    'defaultOutcome',
+    options.defaultOutcome ?? MODEL_INSTRUMENT_DEFAULTS.defaultOutcome,
+  );
+  const { classify, types } = errorClassifier(glassbox, 'model', options);
+  const bounds = new Map<string, QualityBound>();
+  const boundsInput: Readonly<Record<string, QualityBound>> =
+    options.qualityBounds ?? MODEL_INSTRUMENT_DEFAULTS.qualityBounds;
+  for (const [metric, bound] of Object.entries(boundsInput)) {
+    if (!QUALITY_METRIC.test(metric))
+      throw new TypeError(`Glassbox model: quality metric "${metric}" must be snake_case ([a-z][a-z0-9_]*)`);
+    if (bound === null || typeof bound !== 'object' || (bound.min === undefined && bound.max === undefined))
+      throw new TypeError(`Glassbox model: qualityBounds.${metric} needs min and/or max`);
+    for (const v of [bound.min, bound.max])
+      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v)))
+        throw new TypeError(`Glassbox model: qualityBounds.${metric} bounds must be finite numbers`);
+    bounds.set(metric, bound);
+  }
+
+  const predictions: Counter<'model' | 'model_version' | 'outcome'> = glassbox.counter(
+    catalog.model.predictionsTotal,
+  );
+  const duration: Histogram<'model' | 'model_version'> = glassbox.histogram(catalog.model.predictionDuration);
+  const errors = glassbox.counter(catalog.model.predictionErrorsTotal);
+  const scoreHist: BoundHistogram = glassbox.histogram(catalog.model.predictionScore).bind({ model: name });
+  const batchSize: BoundHistogram = glassbox
+    .histogram(catalog.model.predictionBatchSize)
+    .bind({ model: name });
+  const info: Gauge<'model' | 'model_version'> = glassbox.gauge(catalog.model.modelInfo);
+  const quality = glassbox.gauge(catalog.model.modelQuality);
+  const degraded = glassbox.counter(catalog.model.performanceDegradedTotal);
+
+  // Bound series of the live version, rebuilt on a version switch.
+  let outcomeSeries = new Map<string, BoundCounter>();
+  let durationSeries: BoundHistogram;
+  const errorSeries = new Map<string, BoundCounter>();
+  for (const t of types.all()) errorSeries.set(t, errors.bind({ model: name, error_type: t }));
+  const degradedSeries = new Map<string, BoundCounter>();
+  for (const metric of bounds.keys()) degradedSeries.set(metric, degraded.bind({ model: name, metric }));
+  const qualitySeries = new Map<string, BoundGauge>();
+  const degradedState = new Map<string, boolean>();
+  const scoreListeners: Array<(score: number) => void> = [];
+
+  function bindVersion(): void {
+    outcomeSeries = new Map();
+    for (const o of outcomes.all())
+      outcomeSeries.set(o, predictions.bind({ model: name, model_version: version, outcome: o }));
+    durationSeries = duration.bind({ model: name, model_version: version });
+    info.set({ model: name, model_version: version }, 1);
+  }
+  bindVersion();
+
+  function countPrediction(outcome: unknown, score: unknown): void {
+    const o = outcome === undefined || outcome === null ? defaultOutcome : outcomes.resolve(outcome);
+    (outcomeSeries.get(o) as BoundCounter).inc(1);
+    if (score !== undefined && score !== null) {
+      if (typeof score !== 'number' || !Number.isFinite(score)) {
+        glassbox.reportError('model', 'non-finite or non-numeric score; dropped');
+        return;
+      }
+      scoreHist.observe(score);
+      for (const listener of scoreListeners) listener(score);
+    }
+  }
+
+  function success(
+    start: number,
+    results: readonly PredictionResult[] | undefined,
+    single?: PredictionResult,
+  ): void {
+    durationSeries.observe(secondsSince(start));
+    if (results === undefined) {
+      countPrediction(single?.outcome, single?.score);
+      return;
+    }
+    batchSize.observe(results.length);
+    for (const r of results) countPrediction(r?.outcome, r?.score);
+  }
+
+  function failure(start: number, error: unknown): void {
+    durationSeries.observe(secondsSince(start));
+    (errorSeries.get(classify(error)) as BoundCounter).inc(1);
+  }
+
+  function call<T>(extract: () => T, fallback: T, what: string): T {
+    try {
+      return extract();
+    } catch (error) {
+      glassbox.reportError('model', `${what} extractor threw`, error);
+      return fallback;
+    }
+  }
+
+  const instrument: ModelInstrument = {
+    name,
+    get version() {
+      return version;
+    },
+    wrap<F extends AnyFunction>(fn: F, wrapOptions: WrapOptions<F> = {}): F {
+      if (typeof fn !== 'function') throw new TypeError('Glassbox model: wrap() needs a function');
+      const { outcome, score } = wrapOptions;
+      return function (this: unknown, ...args: Parameters<F>) {
+        const start = performance.now();
+        return passThrough(
+          glassbox,
+          'model',
+          () => fn.apply(this, args),
+          (value) => {
+            const r = value as Awaited<ReturnType<F>>;
+            success(start, undefined, {
+              ...(outcome ? { outcome: call(() => outcome(r, args), undefined, 'outcome') } : {}),
+              ...(score ? { score: call(() => score(r, args), undefined, 'score') } : {}),
+            } as PredictionResult);
+          },
+          (error) => failure(start, error),
+        );
+      } as F;
+    },
+    wrapBatch<F extends AnyFunction>(fn: F, wrapOptions: WrapBatchOptions<F> = {}): F {
+      if (typeof fn !== 'function') throw new TypeError('Glassbox model: wrapBatch() needs a function');
+      const { items, outcome, score } = wrapOptions;
+      return function (this: unknown, ...args: Parameters<F>) {
+        const start = performance.now();
+        return passThrough(
+          glassbox,
+          'model',
+          () => fn.apply(this, args),
+          (value) => {
+            const r = value as Awaited<ReturnType<F>>;
+            const list = items
+              ? call(() => items(r, args), undefined, 'items')
+              : Array.isArray(r)
+                ? r
+                : undefined;
+            if (!Array.isArray(list)) {
+              durationSeries.observe(secondsSince(start));
+              glassbox.reportError(
+                'model',
+                'batch result is not an array (pass items); predictions not counted',
+              );
+              return;
+            }
+            const results = list.map((item, i) => ({
+              ...(outcome ? { outcome: call(() => outcome(item, i), undefined, 'outcome') } : {}),
+              ...(score ? { score: call(() => score(item, i), undefined, 'score') } : {}),
+            })) as PredictionResult[];
+            success(start, results);
+          },
+          (error) => failure(start, error),
+        );
+      } as F;
+    },
+    start(): PredictionHandle {
+      const start = performance.now();
+      let done = false;
+      const once = (what: string, fn: () => void) => {
+        if (done) {
+          glassbox.reportError(
+            'model',
+            `prediction handle ${what}() called after the prediction ended; ignored`,
+          );
+          return;
+        }
+        done = true;
+        try {
+          fn();
+        } catch (error) {
+          glassbox.reportError('model', 'recording failed', error);
+        }
+      };
+      return {
+        end: (result) => once('end', () => success(start, undefined, result ?? {})),
+        endBatch: (results) =>
+          once('endBatch', () => {
+            if (!Array.isArray(results)) throw new TypeError('endBatch() needs an array');
+            success(start, results);
+          }),
+        fail: (error) => once('fail', () => failure(start, error)),
+      };
+    },
+    setVersion(next: string): void {
+      const v = checkLabelValue('model version', next);
+      if (v === version) return;
+      info.remove({ model: name, model_version: version });
+      version = v;
+      bindVersion();
+    },
+    setQuality(metric: string, value: number): void {
+      try {
+        if (typeof metric !== 'string' || !QUALITY_METRIC.test(metric)) {
+          glassbox.reportError('model', 'quality metric name is not snake_case; dropped');
+          return;
+        }
+        if (typeof value !== 'number' || !Number.isFinite(value)) {
+          glassbox.reportError('model', 'non-finite quality value; dropped');
+          return;
+        }
+        let g = qualitySeries.get(metric);
+        if (g === undefined) {
+          g = quality.bind({ model: name, metric });
+          qualitySeries.set(metric, g);
+        }
+        g.set(value);
+        const bound = bounds.get(metric);
+        if (bound === undefined) return;
+        const bad =
+          (bound.min !== undefined && value < bound.min) || (bound.max !== undefined && value > bound.max);
+        const was = degradedState.get(metric) ?? false;
+        degradedState.set(metric, bad);
+        if (bad && !was) (degradedSeries.get(metric) as BoundCounter).inc(1);
+      } catch (error) {
+        glassbox.reportError('model', 'recording quality failed', error);
+      }
+    },
+    scoreDrift(driftOptions: ScoreDriftOptions = {}): DriftMonitor {
+      const feature = checkLabelValue('feature', driftOptions.feature ?? 'prediction_score');
+      const refOptions = driftOptions.referenceOptions ?? { bins: 10, binning: 'uniform' };
+      const baselineSize = driftOptions.baselineSize ?? 1000;
+      if (!Number.isInteger(baselineSize) || baselineSize < 1)
+        throw new RangeError('Glassbox model: baselineSize must be a positive integer');
+      const given = driftOptions.reference;
+      let initial: DriftReference = { version: 1, features: {} };
+      if (given !== undefined) {
+        const ref =
+          typeof (given as NumericFeatureReference).type === 'string'
+            ? (given as NumericFeatureReference)
+            : numericReference(given as ArrayLike<number>, refOptions);
+        initial = { version: 1, features: { [feature]: ref } };
+      }
+      const {
+        reference: _r,
+        baselineSize: _b,
+        referenceOptions: _o,
+        feature: _f,
+        ...monitorOptions
+      } = driftOptions;
+      const monitor = createDriftMonitor(glassbox, { ...monitorOptions, model: name, reference: initial });
+      if (given !== undefined) {
+        scoreListeners.push((s) => monitor.observeValue(feature, s));
+      } else {
+        const baseline: number[] = [];
+        let learning = true;
+        scoreListeners.push((s) => {
+          if (!learning) {
+            monitor.observeValue(feature, s);
+            return;
+          }
+          baseline.push(s);
+          if (baseline.length >= baselineSize) {
+            learning = false;
+            monitor.setReference(feature, numericReference(baseline, refOptions));
+            baseline.length = 0;
+          }
+        });
+      }
+      return monitor;
+    },
+    close(): void {
+      info.remove({ model: name, model_version: version });
+    },
+  };
+  return instrument;
+}

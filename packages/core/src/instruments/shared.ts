@@ -1,0 +1,249 @@
+/**
+ * Helpers shared by the instruments: pass-through wrapping of sync/async functions,
+ * bounded label sets, and the default error classifier.
+ */
+import type { Glassbox } from '../glassbox.js';
+
+/** True for a promise or any thenable. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** Seconds since `start` (a `performance.now()` reading). */
+export function secondsSince(start: number): number {
+  return (performance.now() - start) / 1000;
+}
+
+/**
+ * Calls `fn`, then `onValue`/`onError` once it settles, and returns exactly what `fn`
+ * returned or throws exactly what it threw: a sync result stays sync, a promise is
+ * returned as the same object (so its rejection reaches the caller at the same
+ * moment). The callbacks never throw into the host: failures go to `reportError`.
+ *
+ * One observable difference remains for promises: observing the settlement attaches
+ * a handler, so a rejection the caller never handles is no longer reported by Node
+ * as unhandled.
+ */
+export function passThrough<R>(
+  glassbox: Glassbox,
+  component: string,
+  fn: () => R,
+  onValue: (value: unknown) => void,
+  onError: (error: unknown) => void,
+): R {
+  let result: R;
+  try {
+    result = fn();
+  } catch (error) {
+    guard(glassbox, component, onError, error);
+    throw error;
+  }
+  if (isThenable(result)) {
+    try {
+      result.then(
+        (value) => guard(glassbox, component, onValue, value),
+        (error) => guard(glassbox, component, onError, error),
+      );
+    } catch (error) {
+      glassbox.reportError(component, 'a returned thenable threw from then()', error);
+    }
+    return result;
+  }
+  guard(glassbox, component, onValue, result);
+  return result;
+}
+
+function guard(glassbox: Glassbox, component: string, fn: (v: unknown) => void, value: unknown): void {
+  try {
+    fn(value);
+  } catch (error) {
+    glassbox.reportError(component, 'recording failed', error);
+  }
+}
+
+const LABEL_VALUE = /^[a-zA-Z0-9_.:-]{1,64}$/;
+
+/** Validates a declared label value at start-up (a bounded set of short, plain strings). */
+export function checkLabelValue(what: string, value: unknown): string {
+  if (typeof value !== 'string' || !LABEL_VALUE.test(value))
+    throw new TypeError(
+      `Glassbox: ${what} must be a string of 1-64 characters [a-zA-Z0-9_.:-], got ${String(value)}`,
+    );
+  return value;
+}
+
+/**
+ * A declared, bounded set of label values: `resolve` maps anything outside it to
+ * the fixed `other` value and counts that in `glassbox_instrumentation_errors_total`.
+ */
+export class BoundedValues {
+  readonly values: ReadonlySet<string>;
+  constructor(
+    private readonly glassbox: Glassbox,
+    private readonly component: string,
+    private readonly what: string,
+    declared: readonly string[],
+    readonly other: string,
+  ) {
+    const set = new Set<string>();
+    for (const v of declared) set.add(checkLabelValue(what, v));
+    checkLabelValue(`${what} (the value for undeclared ones)`, other);
+    this.values = set;
+  }
+
+  resolve(value: unknown): string {
+    if (typeof value === 'string' && this.values.has(value)) return value;
+    if (value === this.other) return this.other;
+    this.glassbox.reportError(
+      this.component,
+      `${this.what} outside the declared set; recorded as "${this.other}"`,
+    );
+    return this.other;
+  }
+
+  /** Every value a series may carry, `other` last. */
+  all(): string[] {
+    return [...this.values, this.other];
+  }
+}
+
+/** Built-in error types of the default classifier. */
+export const DEFAULT_ERROR_TYPES = Object.freeze([
+  'timeout',
+  'cancelled',
+  'validation',
+  'connection',
+  'rate_limited',
+  'internal',
+  'error',
+  'non_error',
+]);
+
+const BY_NAME: Readonly<Record<string, string>> = {
+  TimeoutError: 'timeout',
+  AbortError: 'cancelled',
+  ValidationError: 'validation',
+  ZodError: 'validation',
+  ValiError: 'validation',
+  TypeError: 'internal',
+  RangeError: 'internal',
+  ReferenceError: 'internal',
+  SyntaxError: 'internal',
+};
+
+const BY_CODE: Readonly<Record<string, string>> = {
+  ETIMEDOUT: 'timeout',
+  ESOCKETTIMEDOUT: 'timeout',
+  UND_ERR_CONNECT_TIMEOUT: 'timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout',
+  ABORT_ERR: 'cancelled',
+  ECONNREFUSED: 'connection',
+  ECONNRESET: 'connection',
+  ENOTFOUND: 'connection',
+  EAI_AGAIN: 'connection',
+  EPIPE: 'connection',
+  ERR_VALIDATION: 'validation',
+};
+
+function ownString(value: unknown, key: string): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  try {
+    const v = (value as Record<string, unknown>)[key];
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The default error classifier: by `code` (`ETIMEDOUT` → timeout, `ECONNREFUSED` →
+ * connection, ...), then by `name` (`TimeoutError`, `AbortError`, `ValidationError`,
+ * `ZodError`, built-in `TypeError`/`RangeError` → internal), then by HTTP-ish
+ * `status` 429 → rate_limited; anything else that is an Error → `error`, anything
+ * thrown that is not an Error → `non_error`. Never looks at the message.
+ */
+export function defaultErrorClassifier(error: unknown): string {
+  if (!(error instanceof Error) && (error === null || typeof error !== 'object')) return 'non_error';
+  const code = ownString(error, 'code');
+  if (code !== undefined && BY_CODE[code] !== undefined) return BY_CODE[code] as string;
+  const name = ownString(error, 'name');
+  if (name !== undefined && BY_NAME[name] !== undefined) return BY_NAME[name] as string;
+  let status: unknown;
+  try {
+    status = (error as { status?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
+  } catch {
+    status = undefined;
+  }
+  if (status === 429) return 'rate_limited';
+  if (status === 408 || status === 504) return 'timeout';
+  return error instanceof Error ? 'error' : 'non_error';
+}
+
+/** Options shared by instruments that classify errors. */
+export interface ErrorClassificationOptions {
+  /**
+   * Error type by constructor name, `error.name` or `error.code` (checked in that
+   * order), e.g. `{ ModelTimeout: 'timeout', FeatureStoreError: 'feature_store' }`.
+   * The values join the set of allowed error types.
+   * @default {}
+   */
+  readonly errorTypes?: Readonly<Record<string, string>>;
+  /**
+   * Custom classifier, asked first; return `undefined` to fall through to
+   * {@link ErrorClassificationOptions.errorTypes} and the default classifier. A result
+   * outside the allowed set (built-in types, `errorTypes` values, `extraErrorTypes`)
+   * is recorded as `other` and counted. Never given the message to look at by us.
+   * @default undefined
+   */
+  readonly classifyError?: (error: unknown) => string | undefined;
+  /** More allowed error types, for values `classifyError` returns. @default [] */
+  readonly extraErrorTypes?: readonly string[];
+}
+
+/** Builds a bounded classifier from {@link ErrorClassificationOptions}. */
+export function errorClassifier(
+  glassbox: Glassbox,
+  component: string,
+  options: ErrorClassificationOptions,
+): { classify(error: unknown): string; types: BoundedValues } {
+  const mapping = options.errorTypes ?? {};
+  if (mapping === null || typeof mapping !== 'object')
+    throw new TypeError('Glassbox: errorTypes must be an object');
+  const custom = options.classifyError;
+  if (custom !== undefined && typeof custom !== 'function')
+    throw new TypeError('Glassbox: classifyError must be a function');
+  const declared = [...DEFAULT_ERROR_TYPES, ...Object.values(mapping), ...(options.extraErrorTypes ?? [])];
+  const types = new BoundedValues(glassbox, component, 'error type', [...new Set(declared)], 'other');
+  const lookup = (key: string | undefined) =>
+    key !== undefined && Object.hasOwn(mapping, key) ? mapping[key] : undefined;
+  return {
+    types,
+    classify(error: unknown): string {
+      let type: string | undefined;
+      if (custom !== undefined) {
+        try {
+          type = custom(error);
+        } catch (e) {
+          glassbox.reportError(component, 'classifyError threw', e);
+        }
+      }
+      if (type === undefined && error !== null && typeof error === 'object') {
+        let ctor: string | undefined;
+        try {
+          ctor = (error as { constructor?: { name?: unknown } }).constructor?.name as string | undefined;
+        } catch {
+          ctor = undefined;
+        }
+        type =
+          lookup(typeof ctor === 'string' ? ctor : undefined) ??
+          lookup(ownString(error, 'name')) ??
+          lookup(ownString(error, 'code'));
+      }
+      return types.resolve(type ?? defaultErrorClassifier(error));
+    },
+  };
+}
