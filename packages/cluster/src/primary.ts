@@ -45,15 +45,18 @@ export interface ClusterWorkerHandle {
 export interface ClusterLike {
   readonly isPrimary?: boolean;
   readonly workers?: Readonly<Record<string, ClusterWorkerHandle | undefined>> | undefined;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  off(event: string, listener: (...args: never[]) => void): unknown;
+  on(event: 'message', listener: (worker: ClusterWorkerHandle, message: unknown) => void): unknown;
+  on(event: 'exit' | 'disconnect', listener: (worker: ClusterWorkerHandle) => void): unknown;
+  off(event: 'message', listener: (worker: ClusterWorkerHandle, message: unknown) => void): unknown;
+  off(event: 'exit' | 'disconnect', listener: (worker: ClusterWorkerHandle) => void): unknown;
 }
 
 /** Options of {@link setupClusterPrimary}. */
 export interface ClusterPrimaryOptions {
   /**
    * The primary's Glassbox instance: the `glassbox_cluster_*` metrics are recorded on it
-   * (they reach the output when it records into {@link ClusterPrimaryOptions.registry}).
+   * (they reach the output when it records into {@link ClusterPrimaryOptions.registry} or
+   * {@link ClusterPrimaryOptions.backend}).
    * Without one, an internal instance on an in-memory backend records them and they are
    * merged into the output.
    * @default an internal instance
@@ -67,6 +70,12 @@ export interface ClusterPrimaryOptions {
    * @default undefined
    */
   readonly registry?: ClusterRegistryLike;
+  /**
+   * The primary's own Glassbox native backend (`nativeBackend()`), merged like
+   * {@link ClusterPrimaryOptions.registry}.
+   * @default undefined
+   */
+  readonly backend?: InMemoryBackend;
   /**
    * How long a scrape waits for the workers' answers. Keep it below the exporter's
    * `timeoutMs` (10 s by default) and Prometheus' `scrape_timeout`.
@@ -199,6 +208,9 @@ export function setupClusterPrimary(options: ClusterPrimaryOptions = {}): Cluste
     throw new TypeError(
       'Glassbox cluster: options.registry must be a prom-client Registry (getMetricsAsJSON)',
     );
+  const ownBackend = options.backend;
+  if (ownBackend !== undefined && (ownBackend === null || typeof ownBackend.metricNames !== 'function'))
+    throw new TypeError('Glassbox cluster: options.backend must be a Glassbox nativeBackend()');
   const logger = options.logger === null ? silentLogger : (options.logger ?? consoleLogger);
 
   let internal: InMemoryBackend | undefined;
@@ -318,9 +330,9 @@ export function setupClusterPrimary(options: ClusterPrimaryOptions = {}): Cluste
     if (worker !== null && typeof worker === 'object') announced.delete(worker.id);
   };
 
-  cluster.on('message', onMessage as (...args: never[]) => void);
-  cluster.on('disconnect', onGone as (...args: never[]) => void);
-  cluster.on('exit', onExit as (...args: never[]) => void);
+  cluster.on('message', onMessage);
+  cluster.on('disconnect', onGone);
+  cluster.on('exit', onExit);
 
   // Workers that set up Glassbox before this primary did: ask them to announce again.
   for (const worker of Object.values(cluster.workers ?? {})) {
@@ -384,6 +396,8 @@ export function setupClusterPrimary(options: ClusterPrimaryOptions = {}): Cluste
   function snapshotsOfPrimary(): Promise<SnapshotMetric[][]> {
     const parts: Array<Promise<SnapshotMetric[]>> = [];
     if (internal !== undefined) parts.push(Promise.resolve(snapshotInMemory(internal)));
+    if (ownBackend !== undefined && ownBackend !== internal)
+      parts.push(Promise.resolve(snapshotInMemory(ownBackend)));
     if (registry !== undefined) parts.push(snapshotRegistry(registry, glassbox));
     return Promise.all(parts);
   }
@@ -426,9 +440,9 @@ export function setupClusterPrimary(options: ClusterPrimaryOptions = {}): Cluste
     close() {
       if (closed) return;
       closed = true;
-      cluster.off('message', onMessage as (...args: never[]) => void);
-      cluster.off('disconnect', onGone as (...args: never[]) => void);
-      cluster.off('exit', onExit as (...args: never[]) => void);
+      cluster.off('message', onMessage);
+      cluster.off('disconnect', onGone);
+      cluster.off('exit', onExit);
       for (const g of [...active.values()]) g.finish();
     },
   };

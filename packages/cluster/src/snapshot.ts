@@ -46,12 +46,13 @@ export interface SnapshotMetric {
 export interface PromMetricJSON {
   readonly name: string;
   readonly help: string;
-  readonly type: string;
+  /** `'counter'`, `'gauge'`, `'histogram'`, `'summary'` at run time (prom-client's types say enum). */
+  readonly type: unknown;
   readonly aggregator?: string;
   readonly values?: ReadonlyArray<{
     readonly value: number;
-    readonly labels?: Readonly<Record<string, string | number>>;
-    readonly metricName?: string;
+    readonly labels?: Readonly<Partial<Record<string, string | number>>>;
+    readonly metricName?: string | undefined;
   }>;
 }
 
@@ -111,16 +112,18 @@ function slot(idx: LabelIndex, name: string): number {
 
 function alignedValues(
   idx: LabelIndex,
-  labels: Readonly<Record<string, string | number>> | undefined,
+  labels: Readonly<Partial<Record<string, string | number>>> | undefined,
   skip: string | undefined,
 ): Array<string | null> {
   const out: Array<string | null> = [];
   if (labels === undefined) return out;
   for (const name in labels) {
     if (name === skip) continue;
+    const value = labels[name];
+    if (value === undefined) continue;
     const i = slot(idx, name);
     while (out.length <= i) out.push(null);
-    out[i] = String(labels[name]);
+    out[i] = String(value);
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * worker's registry, and offers a `MetricsSource` that asks the primary for the whole
  * cluster's metrics, so a scrape that reaches any worker sees every worker.
  */
-import type { Glassbox } from '@glassbox/core';
+import type { Glassbox, InMemoryBackend } from '@glassbox/core';
 import type { ExpositionFormat, MetricsSource } from '@glassbox/exporter';
 import {
   type HelloMessage,
@@ -12,7 +12,13 @@ import {
   type ScrapeMessage,
   type SnapshotMessage,
 } from './protocol.js';
-import { type ClusterRegistryLike, gaugeRules, snapshotFromPromJSON } from './snapshot.js';
+import {
+  type ClusterRegistryLike,
+  gaugeRules,
+  type SnapshotMetric,
+  snapshotFromPromJSON,
+  snapshotInMemory,
+} from './snapshot.js';
 
 /** The part of `process` a worker uses (injectable for tests). */
 export interface WorkerProcessLike {
@@ -30,8 +36,18 @@ export interface WorkerProcessLike {
 
 /** Options of {@link setupClusterWorker}. */
 export interface ClusterWorkerOptions {
-  /** The worker's prom-client registry (the one its Glassbox backend records into). */
-  readonly registry: ClusterRegistryLike;
+  /**
+   * The worker's prom-client registry (the one its Glassbox `promClientBackend` records
+   * into, default metrics included). Give this or {@link ClusterWorkerOptions.backend}.
+   * @default undefined
+   */
+  readonly registry?: ClusterRegistryLike;
+  /**
+   * The worker's Glassbox native backend (`nativeBackend()`), when it records without
+   * prom-client. Give this or {@link ClusterWorkerOptions.registry}.
+   * @default undefined
+   */
+  readonly backend?: InMemoryBackend;
   /**
    * The worker's Glassbox instance: its definitions give each gauge its aggregation rule
    * (by exposed name, so naming options need nothing more), and snapshot failures are
@@ -79,11 +95,24 @@ export interface ClusterWorker extends MetricsSource {
 export function setupClusterWorker(options: ClusterWorkerOptions): ClusterWorker {
   if (options === null || typeof options !== 'object')
     throw new TypeError('Glassbox cluster: options are required');
-  const { registry, glassbox } = options;
-  if (registry === null || typeof registry !== 'object' || typeof registry.getMetricsAsJSON !== 'function')
+  const { registry, backend, glassbox } = options;
+  if ((registry === undefined) === (backend === undefined))
     throw new TypeError(
-      'Glassbox cluster: setupClusterWorker needs { registry }, the prom-client Registry the worker records into',
+      'Glassbox cluster: setupClusterWorker needs exactly one of { registry } (the prom-client Registry the worker records into) or { backend } (its nativeBackend())',
     );
+  if (registry !== undefined && (registry === null || typeof registry.getMetricsAsJSON !== 'function'))
+    throw new TypeError(
+      'Glassbox cluster: options.registry must be a prom-client Registry (getMetricsAsJSON)',
+    );
+  if (backend !== undefined && (backend === null || typeof backend.metricNames !== 'function'))
+    throw new TypeError('Glassbox cluster: options.backend must be a Glassbox nativeBackend()');
+  const snapshot = async (): Promise<SnapshotMetric[]> =>
+    backend !== undefined
+      ? snapshotInMemory(backend)
+      : snapshotFromPromJSON(
+          await (registry as ClusterRegistryLike).getMetricsAsJSON(),
+          gaugeRules(glassbox),
+        );
   const timeoutMs = options.timeoutMs ?? CLUSTER_WORKER_DEFAULTS.timeoutMs;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)
     throw new RangeError(`Glassbox cluster: timeoutMs must be a positive number, got ${String(timeoutMs)}`);
@@ -120,7 +149,7 @@ export function setupClusterWorker(options: ClusterWorkerOptions): ClusterWorker
   async function answer(id: string): Promise<void> {
     let reply: SnapshotMessage;
     try {
-      const metrics = snapshotFromPromJSON(await registry.getMetricsAsJSON(), gaugeRules(glassbox));
+      const metrics = await snapshot();
       reply = message<SnapshotMessage>({ type: 'snapshot', id, metrics });
     } catch (error) {
       report('snapshotting the registry for the primary failed', error);

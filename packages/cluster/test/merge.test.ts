@@ -1,0 +1,427 @@
+import {
+  catalog,
+  createGlassbox,
+  createHttpRecorder,
+  defineGauge,
+  defineHistogram,
+  nativeBackend,
+  type PromClientLike,
+  promClientBackend,
+} from '@glassbox/core';
+import * as client from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import {
+  mergeSnapshots,
+  type Participant,
+  remapCounts,
+  renderFamilies,
+  type SnapshotMetric,
+  snapshotFromPromJSON,
+  snapshotInMemory,
+  snapshotRegistry,
+} from '../src/index.js';
+
+// prom-client's declared types are stricter than what core's PromClientLike describes.
+const promClient = client as unknown as PromClientLike;
+
+function render(parts: Participant[], format: 'prometheus' | 'openmetrics' = 'prometheus'): string[] {
+  return renderFamilies(mergeSnapshots(parts), format).trimEnd().split('\n');
+}
+
+/** A worker: a prom-client registry with Glassbox on it. */
+function worker() {
+  const registry = new client.Registry();
+  const glassbox = createGlassbox({
+    backend: promClientBackend({ client: promClient, registry }),
+    logger: null,
+  });
+  return { registry, glassbox };
+}
+
+describe('mergeSnapshots: counters', () => {
+  it('sums series with the same labels, whatever their label order, and keeps series only one worker has', () => {
+    const a: SnapshotMetric = {
+      n: 'jobs_total',
+      h: 'Jobs.',
+      t: 'counter',
+      k: ['queue', 'outcome'],
+      s: [
+        [['q1', 'ack'], 2],
+        [['q2', 'ack'], 1],
+      ],
+    };
+    const b: SnapshotMetric = {
+      n: 'jobs_total',
+      h: 'Jobs.',
+      t: 'counter',
+      k: ['outcome', 'queue'],
+      s: [
+        [['ack', 'q1'], 5],
+        [['nack', 'q1'], 7],
+      ],
+    };
+    expect(
+      render([
+        { worker: '1', metrics: [a] },
+        { worker: '2', metrics: [b] },
+      ]),
+    ).toEqual([
+      '# HELP jobs_total Jobs.',
+      '# TYPE jobs_total counter',
+      'jobs_total{queue="q1",outcome="ack"} 7',
+      'jobs_total{queue="q2",outcome="ack"} 1',
+      'jobs_total{outcome="nack",queue="q1"} 7',
+    ]);
+  });
+
+  it('treats an absent label (null) as a different series from a present one', () => {
+    const a: SnapshotMetric = { n: 'x_total', h: 'X.', t: 'counter', k: ['a', 'b'], s: [[['1', null], 1]] };
+    const b: SnapshotMetric = {
+      n: 'x_total',
+      h: 'X.',
+      t: 'counter',
+      k: ['a', 'b'],
+      s: [
+        [['1', null], 2],
+        [['1', '2'], 3],
+      ],
+    };
+    expect(
+      render([
+        { worker: '1', metrics: [a] },
+        { worker: '2', metrics: [b] },
+      ]),
+    ).toEqual(['# HELP x_total X.', '# TYPE x_total counter', 'x_total{a="1"} 3', 'x_total{a="1",b="2"} 3']);
+  });
+
+  it('renders counters the OpenMetrics way: family without _total, samples with it', () => {
+    const a: SnapshotMetric = { n: 'jobs_total', h: 'Say "hi"\\n', t: 'counter', k: [], s: [[[], 4]] };
+    expect(render([{ worker: '1', metrics: [a] }], 'openmetrics')).toEqual([
+      '# HELP jobs Say \\"hi\\"\\\\n',
+      '# TYPE jobs counter',
+      'jobs_total 4',
+    ]);
+  });
+
+  it('escapes label values and renders special values', () => {
+    const a: SnapshotMetric = {
+      n: 'g',
+      h: 'G.',
+      t: 'gauge',
+      k: ['path'],
+      s: [
+        [['a"b\\c\nd'], 'NaN'],
+        [['inf'], '+Inf'],
+      ],
+    };
+    expect(render([{ worker: '1', metrics: [a] }])).toEqual([
+      '# HELP g G.',
+      '# TYPE g gauge',
+      'g{path="a\\"b\\\\c\\nd"} NaN',
+      'g{path="inf"} +Inf',
+    ]);
+  });
+});
+
+describe('mergeSnapshots: gauges by declared rule', () => {
+  const gauge = (a: SnapshotMetric['a'], values: number[]): Participant[] =>
+    values.map((v, i) => ({
+      worker: String(i + 1),
+      metrics: [
+        { n: 'g', h: 'G.', t: 'gauge', ...(a === undefined ? {} : { a }), k: ['job'], s: [[['j'], v]] },
+      ],
+    }));
+
+  it.each([
+    ['sum', 12],
+    ['max', 7],
+    ['min', 1],
+    ['first', 4],
+    ['average', 4],
+    [undefined, 12],
+  ] as const)('%s', (rule, expected) => {
+    expect(render(gauge(rule, [4, 7, 1]))).toEqual([
+      '# HELP g G.',
+      '# TYPE g gauge',
+      `g{job="j"} ${expected}`,
+    ]);
+  });
+
+  it('worker: one series per worker with a worker label', () => {
+    expect(render(gauge('worker', [4, 7, 1]))).toEqual([
+      '# HELP g G.',
+      '# TYPE g gauge',
+      'g{job="j",worker="1"} 4',
+      'g{job="j",worker="2"} 7',
+      'g{job="j",worker="3"} 1',
+    ]);
+  });
+
+  it('worker: the label name is an option', () => {
+    const out = renderFamilies(
+      mergeSnapshots(gauge('worker', [4]), { workerLabel: 'pid_slot' }),
+      'prometheus',
+    );
+    expect(out).toContain('g{job="j",pid_slot="1"} 4\n');
+  });
+
+  it('omit: the metric is left out', () => {
+    expect(renderFamilies(mergeSnapshots(gauge('omit', [1, 2])), 'prometheus')).toBe('');
+  });
+});
+
+describe('mergeSnapshots: histograms and summaries', () => {
+  it('sums bucket by bucket, sums and counts', () => {
+    const h = (counts: number[], sum: number, route: string): SnapshotMetric => ({
+      n: 'd_seconds',
+      h: 'D.',
+      t: 'histogram',
+      k: ['route'],
+      b: [0.1, 1],
+      s: [[[route], sum, counts]],
+    });
+    expect(
+      render([
+        { worker: '1', metrics: [h([1, 2, 3], 1.5, '/a')] },
+        { worker: '2', metrics: [h([0, 4, 4], 2, '/a')] },
+        { worker: '3', metrics: [h([1, 1, 1], 0.05, '/b')] },
+      ]),
+    ).toEqual([
+      '# HELP d_seconds D.',
+      '# TYPE d_seconds histogram',
+      'd_seconds_bucket{route="/a",le="0.1"} 1',
+      'd_seconds_bucket{route="/a",le="1"} 6',
+      'd_seconds_bucket{route="/a",le="+Inf"} 7',
+      'd_seconds_sum{route="/a"} 3.5',
+      'd_seconds_count{route="/a"} 7',
+      'd_seconds_bucket{route="/b",le="0.1"} 1',
+      'd_seconds_bucket{route="/b",le="1"} 1',
+      'd_seconds_bucket{route="/b",le="+Inf"} 1',
+      'd_seconds_sum{route="/b"} 0.05',
+      'd_seconds_count{route="/b"} 1',
+    ]);
+  });
+
+  it('merges differing bucket bounds on their union, never losing the total', () => {
+    const conflicts: string[] = [];
+    const families = mergeSnapshots(
+      [
+        {
+          worker: '1',
+          metrics: [{ n: 'h', h: 'H.', t: 'histogram', k: [], b: [1, 5], s: [[[], 10, [2, 3, 4]]] }],
+        },
+        {
+          worker: '2',
+          metrics: [{ n: 'h', h: 'H.', t: 'histogram', k: [], b: [2, 5], s: [[[], 1, [1, 1, 1]]] }],
+        },
+      ],
+      { onConflict: (m, p) => conflicts.push(`${m}: ${p}`) },
+    );
+    expect(renderFamilies(families, 'prometheus').trimEnd().split('\n')).toEqual([
+      '# HELP h H.',
+      '# TYPE h histogram',
+      'h_bucket{le="1"} 2',
+      'h_bucket{le="2"} 3',
+      'h_bucket{le="5"} 4',
+      'h_bucket{le="+Inf"} 5',
+      'h_sum 11',
+      'h_count 5',
+    ]);
+    expect(conflicts).toEqual(['h: bucket bounds differ across workers; merged on the union of bounds']);
+  });
+
+  it('remapCounts keeps cumulative counts monotonic', () => {
+    expect(remapCounts([2, 3, 4], [1, 5], [0.5, 1, 2, 5, 10])).toEqual([0, 2, 2, 3, 3, 4]);
+  });
+
+  it('summaries: sums and counts add up; quantiles (not aggregatable) are dropped', async () => {
+    const regs = [new client.Registry(), new client.Registry()];
+    regs.forEach((registry, i) => {
+      const s = new client.Summary({ name: 'rpc_seconds', help: 'RPC.', registers: [registry] });
+      s.observe(i + 1);
+      s.observe(i + 2);
+    });
+    const parts = await Promise.all(
+      regs.map(async (r, i) => ({
+        worker: String(i + 1),
+        metrics: snapshotFromPromJSON(await r.getMetricsAsJSON()),
+      })),
+    );
+    expect(render(parts)).toEqual([
+      '# HELP rpc_seconds RPC.',
+      '# TYPE rpc_seconds summary',
+      'rpc_seconds_sum 8',
+      'rpc_seconds_count 4',
+    ]);
+  });
+});
+
+describe('mergeSnapshots: conflicts', () => {
+  it('drops the series of a worker whose type differs and reports it once', () => {
+    const conflicts: string[] = [];
+    const out = renderFamilies(
+      mergeSnapshots(
+        [
+          { worker: '1', metrics: [{ n: 'm', h: 'M.', t: 'gauge', k: [], s: [[[], 1]] }] },
+          { worker: '2', metrics: [{ n: 'm', h: 'M.', t: 'counter', k: [], s: [[[], 5]] }] },
+          { worker: '3', metrics: [{ n: 'm', h: 'M.', t: 'counter', k: [], s: [[[], 5]] }] },
+        ],
+        { onConflict: (m, p) => conflicts.push(`${m}: ${p}`) },
+      ),
+      'prometheus',
+    );
+    expect(out).toBe('# HELP m M.\n# TYPE m gauge\nm 1\n');
+    expect(conflicts).toHaveLength(2);
+  });
+});
+
+describe('snapshots of real registries', () => {
+  it('Glassbox workers: RED metrics sum, gauges follow the catalog rules, under naming options', async () => {
+    const naming = { prefix: 'acme_', rename: { http_requests_total: 'api_requests_total' } };
+    const workers = [1, 2, 3].map((id) => {
+      const registry = new client.Registry();
+      const glassbox = createGlassbox({
+        backend: promClientBackend({ client: promClient, registry }),
+        naming,
+        logger: null,
+      });
+      const http = createHttpRecorder(glassbox);
+      for (let i = 0; i < id; i++) http.end('GET', '/users/:id', 200, http.begin('GET'));
+      http.begin('POST'); // one in flight per worker
+      glassbox.gauge(catalog.batch.lastSuccess).set({ job_name: 'nightly' }, 1000 + id);
+      return { id, registry, glassbox };
+    });
+    const parts = await Promise.all(
+      workers.map(async (w) => ({
+        worker: String(w.id),
+        metrics: await snapshotRegistry(w.registry, w.glassbox),
+      })),
+    );
+    const lines = render(parts);
+    expect(lines).toContain('api_requests_total{method="GET",route="/users/:id",status_code="200"} 6');
+    expect(lines).toContain(
+      'acme_http_request_duration_seconds_count{method="GET",route="/users/:id",status_code="200"} 6',
+    );
+    expect(lines).toContain(
+      'acme_http_request_duration_seconds_bucket{method="GET",route="/users/:id",status_code="200",le="+Inf"} 6',
+    );
+    expect(lines).toContain('acme_http_requests_in_flight{method="POST"} 3');
+    expect(lines).toContain('acme_batch_job_last_success_timestamp_seconds{job_name="nightly"} 1003');
+  });
+
+  it('without the Glassbox instance, a Glassbox gauge falls back to prom-client (sum): the rule matters', async () => {
+    const workers = [1, 2].map((id) => {
+      const w = worker();
+      w.glassbox.gauge(catalog.batch.lastSuccess).set({ job_name: 'nightly' }, 1000 + id);
+      return w;
+    });
+    const withRules = await Promise.all(
+      workers.map(async (w, i) => ({
+        worker: String(i + 1),
+        metrics: await snapshotRegistry(w.registry, w.glassbox),
+      })),
+    );
+    const withoutRules = await Promise.all(
+      workers.map(async (w, i) => ({ worker: String(i + 1), metrics: await snapshotRegistry(w.registry) })),
+    );
+    expect(render(withRules)).toContain('batch_job_last_success_timestamp_seconds{job_name="nightly"} 1002');
+    expect(render(withoutRules)).toContain(
+      'batch_job_last_success_timestamp_seconds{job_name="nightly"} 2003',
+    );
+  });
+
+  it('metrics not created by Glassbox: prom-client aggregator field for gauges, sum for the rest', async () => {
+    const parts = await Promise.all(
+      [1, 2].map(async (id) => {
+        const registry = new client.Registry();
+        new client.Gauge({
+          name: 'app_version_info',
+          help: 'V.',
+          aggregator: 'first',
+          registers: [registry],
+        }).set(id);
+        new client.Gauge({
+          name: 'app_start_time_seconds',
+          help: 'S.',
+          aggregator: 'omit',
+          registers: [registry],
+        }).set(id);
+        new client.Gauge({
+          name: 'app_lag_seconds',
+          help: 'L.',
+          aggregator: 'average',
+          registers: [registry],
+        }).set(id);
+        new client.Counter({
+          name: 'app_hits_total',
+          help: 'H.',
+          aggregator: 'first',
+          registers: [registry],
+        }).inc(id);
+        const h = new client.Histogram({
+          name: 'app_size_bytes',
+          help: 'B.',
+          buckets: [10],
+          registers: [registry],
+        });
+        h.observe(id * 5);
+        return { worker: String(id), metrics: snapshotFromPromJSON(await registry.getMetricsAsJSON()) };
+      }),
+    );
+    const lines = render(parts);
+    expect(lines).toContain('app_version_info 1');
+    expect(lines.some((l) => l.startsWith('app_start_time_seconds'))).toBe(false);
+    expect(lines).toContain('app_lag_seconds 1.5');
+    expect(lines).toContain('app_hits_total 3');
+    expect(lines).toContain('app_size_bytes_bucket{le="10"} 2');
+    expect(lines).toContain('app_size_bytes_bucket{le="+Inf"} 2');
+    expect(lines).toContain('app_size_bytes_sum 15');
+  });
+
+  it('label values given as numbers and default labels come through as strings', async () => {
+    const registry = new client.Registry();
+    registry.setDefaultLabels({ service: 'risk' });
+    new client.Counter({ name: 'codes_total', help: 'C.', labelNames: ['code'], registers: [registry] }).inc({
+      code: 404,
+    });
+    const lines = render([{ worker: '1', metrics: snapshotFromPromJSON(await registry.getMetricsAsJSON()) }]);
+    expect(lines).toContain('codes_total{code="404",service="risk"} 1');
+  });
+
+  it('native backend workers merge with prom-client workers, rules from the definitions', async () => {
+    const native = nativeBackend();
+    const g1 = createGlassbox({ backend: native, logger: null });
+    const promWorker = worker();
+    const qc = defineHistogram({ name: 'qc_score', help: 'QC.', buckets: [0.5, 0.9] });
+    const active = defineGauge({ name: 'jobs_active', help: 'Active.', aggregate: 'worker' });
+    g1.histogram(qc).observe(undefined, 0.7);
+    g1.gauge(active).set(undefined, 2);
+    promWorker.glassbox.histogram(qc).observe(undefined, 0.95);
+    promWorker.glassbox.gauge(active).set(undefined, 5);
+    const lines = render([
+      { worker: '1', metrics: snapshotInMemory(native) },
+      { worker: '2', metrics: await snapshotRegistry(promWorker.registry, promWorker.glassbox) },
+    ]);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'qc_score_bucket{le="0.5"} 0',
+        'qc_score_bucket{le="0.9"} 1',
+        'qc_score_bucket{le="+Inf"} 2',
+        'qc_score_sum 1.65',
+        'qc_score_count 2',
+        'jobs_active{worker="1"} 2',
+        'jobs_active{worker="2"} 5',
+      ]),
+    );
+  });
+
+  it('the snapshot survives a JSON round trip (the IPC channel) unchanged', async () => {
+    const w = worker();
+    w.glassbox.gauge(defineGauge({ name: 'odd_value', help: 'O.' })).set(undefined, 1);
+    (w.registry.getSingleMetric('odd_value') as client.Gauge).set(Number.NaN);
+    const snap = await snapshotRegistry(w.registry, w.glassbox);
+    const again = JSON.parse(JSON.stringify(snap)) as SnapshotMetric[];
+    expect(render([{ worker: '1', metrics: again }])).toEqual(render([{ worker: '1', metrics: snap }]));
+    expect(render([{ worker: '1', metrics: again }])).toContain('odd_value NaN');
+  });
+});

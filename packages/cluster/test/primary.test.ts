@@ -1,0 +1,399 @@
+import {
+  catalog,
+  createGlassbox,
+  createHttpRecorder,
+  defineCounter,
+  type Logger,
+  type PromClientLike,
+  promClientBackend,
+} from '@glassbox/core';
+import { createMetricsServer, type MetricsServer } from '@glassbox/exporter';
+import * as client from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type ClusterPrimary,
+  type ClusterPrimaryOptions,
+  ClusterScrapeError,
+  type ClusterWorker,
+  isClusterMessage,
+  MESSAGE_KEY,
+  setupClusterPrimary,
+  setupClusterWorker,
+} from '../src/index.js';
+import { FakeCluster, type FakeWorker, tick } from './fake-cluster.js';
+
+const promClient = client as unknown as PromClientLike;
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+/** A Glassbox worker on the fake cluster that served `requests` GET /work requests. */
+function glassboxWorker(cluster: FakeCluster, requests: number, existing?: FakeWorker) {
+  const w = existing ?? cluster.fork();
+  const registry = new client.Registry();
+  const glassbox = createGlassbox({
+    backend: promClientBackend({ client: promClient, registry }),
+    logger: null,
+  });
+  const http = createHttpRecorder(glassbox);
+  for (let i = 0; i < requests; i++) http.end('GET', '/work', 200, http.begin('GET'));
+  glassbox.gauge(catalog.batch.lastSuccess).set({ job_name: 'nightly' }, 1000 + w.id);
+  const source = setupClusterWorker({ registry, glassbox, process: w.process, timeoutMs: 2000 });
+  cleanup.push(() => source.close());
+  return { worker: w, registry, glassbox, source };
+}
+
+function primaryOf(cluster: FakeCluster, options: Partial<ClusterPrimaryOptions> = {}): ClusterPrimary {
+  const primary = setupClusterPrimary({ cluster, logger: null, ...options });
+  cleanup.push(() => primary.close());
+  return primary;
+}
+
+const lines = (text: string) => text.trimEnd().split('\n');
+const REQUESTS = 'http_requests_total{method="GET",route="/work",status_code="200"}';
+
+describe('setupClusterPrimary: healthy cluster', () => {
+  it('sums every worker and exposes the cluster metrics', async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster);
+    for (const n of [3, 4, 5]) glassboxWorker(cluster, n);
+    await tick(5);
+    const out = lines(await primary.collect('prometheus'));
+    expect(out).toContain(`${REQUESTS} 12`);
+    expect(out).toContain(
+      'http_request_duration_seconds_bucket{method="GET",route="/work",status_code="200",le="+Inf"} 12',
+    );
+    expect(out).toContain('batch_job_last_success_timestamp_seconds{job_name="nightly"} 1003');
+    expect(out).toContain('glassbox_cluster_workers 3');
+    expect(out).toContain('glassbox_cluster_workers_answered 3');
+    for (const reason of ['timeout', 'exited', 'no_glassbox', 'error'])
+      expect(out).toContain(`glassbox_cluster_worker_scrape_failures_total{reason="${reason}"} 0`);
+    expect(primary.lastScrape()).toMatchObject({ asked: 3, answered: [1, 2, 3], failures: [] });
+  });
+
+  it('renders OpenMetrics', async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster);
+    glassboxWorker(cluster, 2);
+    await tick(5);
+    const out = lines(await primary.collect('openmetrics'));
+    expect(out).toContain('# TYPE http_requests counter');
+    expect(out).toContain(`${REQUESTS} 2`);
+    expect(out.some((l) => l.startsWith('# EOF'))).toBe(false);
+  });
+
+  it('merges the primary registry in, so families both have appear once', async () => {
+    const cluster = new FakeCluster();
+    const registry = new client.Registry();
+    const glassbox = createGlassbox({
+      backend: promClientBackend({ client: promClient, registry }),
+      logger: null,
+    });
+    glassbox.reportError('primary-thing', 'broke');
+    const primary = primaryOf(cluster, { registry, glassbox });
+    const w = glassboxWorker(cluster, 1);
+    w.glassbox.reportError('http', 'broke');
+    await tick(5);
+    const text = await primary.collect('prometheus');
+    expect(text.match(/# TYPE glassbox_instrumentation_errors_total counter/g)).toHaveLength(1);
+    expect(lines(text)).toContain('glassbox_instrumentation_errors_total{component="primary-thing"} 1');
+    expect(lines(text)).toContain('glassbox_instrumentation_errors_total{component="http"} 1');
+    expect(lines(text)).toContain('glassbox_cluster_workers_answered 1');
+  });
+
+  it('serves through the exporter (auth, status) as a MetricsSource', async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster);
+    glassboxWorker(cluster, 2);
+    await tick(5);
+    const server: MetricsServer = createMetricsServer({
+      sources: [primary],
+      port: 0,
+      host: '127.0.0.1',
+      auth: { tokens: ['t0ken'] },
+      logger: null,
+    });
+    cleanup.push(() => server.close());
+    const { url } = await server.start();
+    expect((await fetch(url)).status).toBe(401);
+    const res = await fetch(url, { headers: { authorization: 'Bearer t0ken' } });
+    expect(res.status).toBe(200);
+    expect(lines(await res.text())).toContain(`${REQUESTS} 2`);
+  });
+});
+
+describe('setupClusterPrimary: worker failures', () => {
+  it('a worker that announced itself and hangs: the scrape ends at the timeout without it (timeout)', async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster, { timeoutMs: 100 });
+    glassboxWorker(cluster, 2);
+    const slow = glassboxWorker(cluster, 50);
+    await tick(5);
+    slow.worker.hang = true;
+    const out = lines(await primary.collect('prometheus'));
+    expect(out).toContain(`${REQUESTS} 2`);
+    expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="timeout"} 1');
+    expect(out).toContain('glassbox_cluster_workers 2');
+    expect(out).toContain('glassbox_cluster_workers_answered 1');
+    expect(primary.lastScrape()?.failures).toEqual([{ worker: 2, reason: 'timeout' }]);
+  });
+
+  it('a worker without Glassbox is not waited for, and is counted (no_glassbox)', async () => {
+    const cluster = new FakeCluster();
+    // A timeout longer than the test's own: waiting for the plain worker would fail the test.
+    const primary = primaryOf(cluster, { timeoutMs: 600_000 });
+    glassboxWorker(cluster, 3);
+    cluster.fork(); // no setupClusterWorker: never announces, never answers
+    await tick(5);
+    const out = lines(await primary.collect('prometheus'));
+    expect(out).toContain(`${REQUESTS} 3`);
+    expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="no_glassbox"} 1');
+    expect(primary.lastScrape()?.failures).toEqual([{ worker: 2, reason: 'no_glassbox' }]);
+  });
+
+  it('a worker that exits mid-scrape ends its wait at once (exited), and the primary carries on', async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster, { timeoutMs: 600_000 });
+    glassboxWorker(cluster, 1);
+    const doomed = glassboxWorker(cluster, 10);
+    await tick(5);
+    doomed.worker.hang = true;
+    const scrape = primary.collect('prometheus');
+    await tick(10);
+    doomed.worker.exit();
+    const out = lines(await scrape);
+    expect(out).toContain(`${REQUESTS} 1`);
+    expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="exited"} 1');
+    // next scrape: the dead worker is gone from cluster.workers, nothing more is counted
+    const again = lines(await primary.collect('prometheus'));
+    expect(again).toContain('glassbox_cluster_worker_scrape_failures_total{reason="exited"} 1');
+    expect(again).toContain('glassbox_cluster_workers 1');
+  });
+
+  it('a dead or disconnected worker still listed, and a failed send, count as exited', async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster, { timeoutMs: 600_000 });
+    glassboxWorker(cluster, 1);
+    const a = glassboxWorker(cluster, 1);
+    const b = glassboxWorker(cluster, 1);
+    await tick(5);
+    a.worker.connected = false;
+    b.worker.failSend = true;
+    const out = lines(await primary.collect('prometheus'));
+    expect(out).toContain(`${REQUESTS} 1`);
+    expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="exited"} 2');
+  });
+
+  it('a worker whose registry throws answers with an error (error), without crashing anyone', async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster);
+    glassboxWorker(cluster, 1);
+    const w = cluster.fork();
+    const source = setupClusterWorker({
+      registry: {
+        getMetricsAsJSON: () => {
+          throw new Error('collect callback failed');
+        },
+      },
+      process: w.process,
+    });
+    cleanup.push(() => source.close());
+    await tick(5);
+    const out = lines(await primary.collect('prometheus'));
+    expect(out).toContain(`${REQUESTS} 1`);
+    expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="error"} 1');
+  });
+
+  it('a late answer from a previous scrape is ignored and counted, never added to the next scrape', async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster, { timeoutMs: 50 });
+    glassboxWorker(cluster, 1);
+    const late = glassboxWorker(cluster, 7);
+    await tick(5);
+    late.worker.replyDelays.push(200); // its next reply (the first scrape's) arrives after the timeout
+    const first = lines(await primary.collect('prometheus'));
+    expect(first).toContain(`${REQUESTS} 1`);
+    await tick(250);
+    const second = lines(await primary.collect('prometheus'));
+    expect(second).toContain(`${REQUESTS} 8`);
+    expect(second).toContain('glassbox_cluster_late_answers_total 1');
+    expect(second).toContain('glassbox_cluster_worker_scrape_failures_total{reason="timeout"} 1');
+  });
+
+  it("onWorkerFailure: 'fail' rejects the collect, and the exporter answers 500", async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster, { timeoutMs: 50, onWorkerFailure: 'fail' });
+    glassboxWorker(cluster, 1);
+    const slow = glassboxWorker(cluster, 1);
+    await tick(5);
+    slow.worker.hang = true;
+    await expect(primary.collect('prometheus')).rejects.toBeInstanceOf(ClusterScrapeError);
+    await expect(primary.collect('prometheus')).rejects.toThrow(/1 of 2 workers missing .*worker 2: timeout/);
+    const server = createMetricsServer({ sources: [primary], port: 0, host: '127.0.0.1', logger: null });
+    cleanup.push(() => server.close());
+    const { url } = await server.start();
+    expect((await fetch(url)).status).toBe(500);
+    slow.worker.hang = false;
+    expect((await fetch(url)).status).toBe(200);
+  });
+});
+
+describe('setupClusterPrimary: protocol', () => {
+  it("ignores the application's own messages in both directions", async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster);
+    const w = glassboxWorker(cluster, 2);
+    await tick(5);
+    for (const msg of [
+      'hello',
+      null,
+      42,
+      { type: 'collect', id: 'x' },
+      { type: 'prom-client:getMetricsRes' },
+    ]) {
+      cluster.emit('message', w.worker, msg);
+      w.worker.process.emit('message', msg);
+    }
+    cluster.emit('message', w.worker, {
+      [MESSAGE_KEY]: 1,
+      type: 'snapshot',
+      id: 'someone-else.1',
+      metrics: [],
+    });
+    const out = lines(await primary.collect('prometheus'));
+    expect(out).toContain(`${REQUESTS} 2`);
+    expect(out).toContain('glassbox_cluster_late_answers_total 0');
+    expect(isClusterMessage({ type: 'collect' })).toBe(false);
+    expect(isClusterMessage({ [MESSAGE_KEY]: 1, type: 'collect', id: '1' })).toBe(true);
+  });
+
+  it('two primaries on one cluster never take each other’s answers', async () => {
+    const cluster = new FakeCluster();
+    const a = primaryOf(cluster);
+    const b = primaryOf(cluster);
+    glassboxWorker(cluster, 2);
+    glassboxWorker(cluster, 3);
+    await tick(5);
+    const [ta, tb] = await Promise.all([a.collect('prometheus'), b.collect('prometheus')]);
+    for (const t of [ta, tb]) {
+      expect(lines(t)).toContain(`${REQUESTS} 5`);
+      expect(lines(t)).toContain('glassbox_cluster_late_answers_total 0');
+    }
+  });
+
+  it('workers set up before the primary are probed, so a hang counts as timeout, not no_glassbox', async () => {
+    const cluster = new FakeCluster();
+    const early = glassboxWorker(cluster, 1);
+    await tick(5); // its hello went nowhere
+    const primary = primaryOf(cluster, { timeoutMs: 50 });
+    await tick(5);
+    expect(early.source.connected).toBe(true);
+    early.worker.hang = true;
+    await primary.collect('prometheus');
+    expect(primary.lastScrape()?.failures).toEqual([{ worker: 1, reason: 'timeout' }]);
+  });
+
+  it('a scrape that reaches a worker is answered with the whole cluster', async () => {
+    const cluster = new FakeCluster();
+    primaryOf(cluster);
+    const a = glassboxWorker(cluster, 2);
+    glassboxWorker(cluster, 3);
+    await tick(5);
+    expect(lines(await a.source.collect('prometheus'))).toContain(`${REQUESTS} 5`);
+    expect(lines(await a.source.collect('openmetrics'))).toContain('# TYPE http_requests counter');
+  });
+
+  it("a worker's scrape fails with the primary's reason under onWorkerFailure: 'fail'", async () => {
+    const cluster = new FakeCluster();
+    primaryOf(cluster, { timeoutMs: 30, onWorkerFailure: 'fail' });
+    const a = glassboxWorker(cluster, 2);
+    const slow = glassboxWorker(cluster, 3);
+    await tick(5);
+    slow.worker.hang = true;
+    await expect(a.source.collect('prometheus')).rejects.toThrow(/could not aggregate: .*worker 2: timeout/);
+  });
+
+  it('a worker with no Glassbox primary fails its scrape at once with a clear error', async () => {
+    const cluster = new FakeCluster();
+    const a: ClusterWorker = glassboxWorker(cluster, 1).source;
+    await tick(5);
+    expect(a.connected).toBe(false);
+    await expect(a.collect('prometheus')).rejects.toThrow(/no Glassbox primary has answered/);
+  });
+
+  it('close(): scrapes in progress end at once, later ones reject', async () => {
+    const cluster = new FakeCluster();
+    const primary = setupClusterPrimary({ cluster, logger: null, timeoutMs: 600_000 });
+    const w = glassboxWorker(cluster, 1);
+    await tick(5);
+    w.worker.hang = true;
+    const pending = primary.collect('prometheus');
+    await tick(5);
+    primary.close();
+    await expect(pending).resolves.toContain(
+      'glassbox_cluster_worker_scrape_failures_total{reason="timeout"} 1',
+    );
+    await expect(primary.collect('prometheus')).rejects.toThrow(/closed/);
+    expect(cluster.listenerCount('message')).toBe(0);
+  });
+
+  it('warns once per cause through the logger', async () => {
+    const cluster = new FakeCluster();
+    const warnings: string[] = [];
+    const logger: Logger = { warn: (m) => warnings.push(m) };
+    const primary = primaryOf(cluster, { logger, timeoutMs: 600_000 });
+    cluster.fork();
+    await primary.collect('prometheus');
+    await primary.collect('prometheus');
+    expect(warnings).toEqual([
+      'Glassbox cluster: worker 1 missing from a scrape (no_glassbox); further occurrences are counted, not logged',
+    ]);
+  });
+});
+
+describe('options', () => {
+  it('bad primary options throw at set-up', () => {
+    const cluster = new FakeCluster();
+    expect(() => setupClusterPrimary({ cluster, timeoutMs: 0 })).toThrow(/timeoutMs/);
+    expect(() => setupClusterPrimary({ cluster, timeoutMs: Number.NaN })).toThrow(/timeoutMs/);
+    expect(() => setupClusterPrimary({ cluster, onWorkerFailure: 'maybe' as 'fail' })).toThrow(
+      /onWorkerFailure/,
+    );
+    expect(() => setupClusterPrimary({ cluster, workerLabel: 'bad-label' })).toThrow(/workerLabel/);
+    expect(() => setupClusterPrimary({ cluster, registry: {} as never })).toThrow(/registry/);
+    expect(() =>
+      setupClusterPrimary({ cluster: Object.assign(new FakeCluster(), { isPrimary: false }) }),
+    ).toThrow(/must run in the cluster primary/);
+    expect(cluster.listenerCount('message')).toBe(0);
+  });
+
+  it('bad worker options throw at set-up', () => {
+    const cluster = new FakeCluster();
+    const w = cluster.fork();
+    const registry = new client.Registry();
+    expect(() => setupClusterWorker({ process: w.process } as never)).toThrow(/exactly one of/);
+    expect(() => setupClusterWorker({ registry, timeoutMs: -1, process: w.process })).toThrow(/timeoutMs/);
+    const noIpc = { on() {}, off() {} };
+    expect(() => setupClusterWorker({ registry, process: noIpc })).toThrow(/IPC channel/);
+  });
+
+  it('the cluster metrics names are validated by core', () => {
+    const glassbox = createGlassbox({
+      backend: promClientBackend({ client: promClient, registry: new client.Registry() }),
+      naming: { prefix: 'acme_' },
+      logger: null,
+    });
+    const primary = setupClusterPrimary({ cluster: new FakeCluster(), glassbox, logger: null });
+    cleanup.push(() => primary.close());
+    expect(glassbox.definitions().map((d) => d.name)).toEqual(
+      expect.arrayContaining([
+        'acme_glassbox_cluster_worker_scrape_failures_total',
+        'acme_glassbox_cluster_workers_answered',
+      ]),
+    );
+    expect(() => defineCounter({ name: 'glassbox_cluster_worker_scrape_failures', help: 'x' })).toThrow(
+      /_total/,
+    );
+  });
+});
