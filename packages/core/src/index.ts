@@ -55,6 +55,14 @@ export type {
 export { createGlassbox, GLASSBOX_DEFAULTS } from './glassbox.js';
 export type { HttpRecorder, HttpRecorderOptions } from './http.js';
 export { createHttpRecorder, HTTP_METHODS, HTTP_RECORDER_DEFAULTS } from './http.js';
+export type { CompiledLabels, CustomLabel, PathExcluder } from './http-options.js';
+export {
+  ABORTED_STATUS_CODE,
+  CUSTOM_LABEL_FALLBACK,
+  compileLabels,
+  pathExcluder,
+  validateStatusCode,
+} from './http-options.js';
 export * from './instruments/index.js';
 export type { Logger } from './logger.js';
 export { consoleLogger, silentLogger } from './logger.js';
@@ -74,5 +82,10 @@ export {
 } from './memory-backend.js';
 export type { NamingOptions, ResolvedDefinition } from './naming.js';
 export { resolveDefinition, resolveLabelName, resolveMetricName, validateNaming } from './naming.js';
-export type { PromClientBackendOptions, PromClientLike, PromRegistryLike } from './prom-client-backend.js';
+export type {
+  PromClientBackendOptions,
+  PromClientLike,
+  PromMetricClass,
+  PromRegistryLike,
+} from './prom-client-backend.js';
 export { promClientBackend } from './prom-client-backend.js';

@@ -35,27 +35,25 @@ interface PromMetricWithLabels<C> {
   remove(...values: string[]): void;
 }
 
-/** The subset of the prom-client module this backend uses (`import * as client from 'prom-client'`). */
+/**
+ * A metric class of the library. The configuration parameter is typed loosely on
+ * purpose, so both prom-client's and @prometheus-io/client's own typings fit as they are.
+ */
+export type PromMetricClass = new (config: never) => unknown;
+
+/** The parts of the prom-client module this backend uses (`import * as client from 'prom-client'`). */
 export interface PromClientLike {
-  Counter: new (config: {
-    name: string;
-    help: string;
-    labelNames: readonly string[];
-    registers: readonly unknown[];
-  }) => unknown;
-  Gauge: new (config: {
-    name: string;
-    help: string;
-    labelNames: readonly string[];
-    registers: readonly unknown[];
-  }) => unknown;
-  Histogram: new (config: {
-    name: string;
-    help: string;
-    labelNames: readonly string[];
-    buckets: number[];
-    registers: readonly unknown[];
-  }) => unknown;
+  readonly Counter: PromMetricClass;
+  readonly Gauge: PromMetricClass;
+  readonly Histogram: PromMetricClass;
+}
+
+interface MetricConfig {
+  name: string;
+  help: string;
+  labelNames: string[];
+  registers: unknown[];
+  buckets?: number[];
 }
 
 /** Options of {@link promClientBackend}. */
@@ -108,27 +106,22 @@ export function promClientBackend(options: PromClientBackendOptions): Backend {
     typeof registry.metrics !== 'function'
   )
     throw new TypeError('Glassbox: promClientBackend needs { registry } — a prom-client Registry instance');
-  const registers = [registry];
+  const config = (def: ResolvedDefinition): MetricConfig => ({
+    name: def.name,
+    help: def.help,
+    labelNames: [...def.labelNames],
+    registers: [registry],
+  });
   return {
     name: 'prom-client',
     counter(def: ResolvedDefinition) {
       checkFree(registry, def.name);
-      const metric = new client.Counter({
-        name: def.name,
-        help: def.help,
-        labelNames: def.labelNames,
-        registers,
-      });
+      const metric = new client.Counter(config(def) as never);
       return wrap<PromChildCounter, BackendCounterSeries>(metric, (c) => ({ inc: (v) => c.inc(v) }));
     },
     gauge(def: ResolvedDefinition) {
       checkFree(registry, def.name);
-      const metric = new client.Gauge({
-        name: def.name,
-        help: def.help,
-        labelNames: def.labelNames,
-        registers,
-      });
+      const metric = new client.Gauge(config(def) as never);
       return wrap<PromChildGauge, BackendGaugeSeries>(metric, (c) => ({
         set: (v) => c.set(v),
         inc: (v) => c.inc(v),
@@ -136,13 +129,7 @@ export function promClientBackend(options: PromClientBackendOptions): Backend {
     },
     histogram(def: ResolvedDefinition) {
       checkFree(registry, def.name);
-      const metric = new client.Histogram({
-        name: def.name,
-        help: def.help,
-        labelNames: def.labelNames,
-        buckets: [...(def.buckets ?? [])],
-        registers,
-      });
+      const metric = new client.Histogram({ ...config(def), buckets: [...(def.buckets ?? [])] } as never);
       return wrap<PromChildHistogram, BackendHistogramSeries>(metric, (c) => ({
         observe: (v) => c.observe(v),
       }));

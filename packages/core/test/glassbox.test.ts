@@ -28,7 +28,7 @@ describe.each(libraries)('prom-client backend on %s', (_, client) => {
   function setup(naming = {}) {
     const registry = new client.Registry();
     const glassbox = createGlassbox({
-      backend: promClientBackend({ client: client as never, registry }),
+      backend: promClientBackend({ client, registry }),
       naming,
       logger: null,
     });
@@ -95,7 +95,7 @@ describe.each(libraries)('prom-client backend on %s', (_, client) => {
     const { registry, glassbox } = setup();
     glassbox.counter(catalog.http.requestsTotal);
     expect(() =>
-      createGlassbox({ backend: promClientBackend({ client: client as never, registry }), logger: null }),
+      createGlassbox({ backend: promClientBackend({ client, registry }), logger: null }),
     ).toThrow(/already registered/);
   });
 
