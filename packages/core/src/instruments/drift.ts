@@ -528,7 +528,10 @@ export function createDriftMonitor(glassbox: Glassbox, options: DriftMonitorOpti
     } else {
       index = new Map(ref.categories.map((c, i) => [c, i]));
       bins = ref.categories.length + 1;
-      const other = Math.max(0, 1 - ref.proportions.reduce((a, b) => a + b, 0));
+      // 1 − Σ leaves floating-point dust (~1e-17) when the categories cover everything;
+      // dust is not a share (it would make PSI's log ratio explode against epsilon).
+      const rest = 1 - ref.proportions.reduce((a, b) => a + b, 0);
+      const other = rest > 1e-9 ? rest : 0;
       refBins = Float64Array.from([...ref.proportions, other]);
     }
     const scoreGauges = new Map<DriftMethod, BoundGauge>();

@@ -1,0 +1,245 @@
+import {
+  buildDriftReference,
+  categoricalReference,
+  createDriftMonitor,
+  DEFAULT_DRIFT_THRESHOLDS,
+  type DriftReference,
+  ks2samp,
+  numericReference,
+  parseDriftReference,
+  psi,
+} from '@glassbox/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { seeded, setup } from './helpers.js';
+
+const uniform = (n: number, lo = 0, hi = 1) =>
+  Array.from({ length: n }, (_, i) => lo + ((hi - lo) * (i + 0.5)) / n);
+
+describe('references', () => {
+  it('numeric: decile edges, proportions, a sorted sample and the population std; JSON round trip', () => {
+    const values = uniform(10_000, 0, 100);
+    const ref = numericReference(values, { sampleSize: 500 });
+    expect(ref.edges).toHaveLength(11);
+    expect(ref.edges[0]).toBeCloseTo(0.005, 9);
+    expect(ref.edges[10]).toBeCloseTo(99.995, 9);
+    for (const p of ref.proportions) expect(p).toBeCloseTo(0.1, 3);
+    expect(ref.sample).toHaveLength(500);
+    expect(ref.sample?.[0]).toBe(values[0]);
+    expect(ref.sample?.[499]).toBe(values[9999]);
+    expect(ref.count).toBe(10_000);
+    expect(ref.std).toBeCloseTo(100 / Math.sqrt(12), 2);
+    const shipped = JSON.stringify(
+      buildDriftReference({ numeric: { x: values }, categorical: { c: ['a', 'b'] } }),
+    );
+    const parsed = parseDriftReference(shipped);
+    expect(parsed.features.x).toEqual(JSON.parse(shipped).features.x);
+    expect(parsed.features.c).toEqual({
+      type: 'categorical',
+      categories: ['a', 'b'],
+      proportions: [0.5, 0.5],
+      count: 2,
+    });
+  });
+
+  it('categorical: most frequent categories first; the rest is the implicit "other" share', () => {
+    const ref = categoricalReference(['a', 'a', 'a', 'b', 'b', 'c', 'd', 'e', 'f', 'g'], {
+      maxCategories: 2,
+    });
+    expect(ref.categories).toEqual(['a', 'b']);
+    expect(ref.proportions).toEqual([0.3, 0.2]);
+  });
+
+  it('a constant reference still bins values below, at and above it', () => {
+    const ref = numericReference([5, 5, 5]);
+    expect(ref.proportions).toEqual([0, 1, 0]);
+  });
+
+  it('parse rejects malformed references with a clear error', () => {
+    expect(() => parseDriftReference('{"version":2,"features":{}}')).toThrow(/version/);
+    expect(() =>
+      parseDriftReference({
+        version: 1,
+        features: { x: { type: 'numeric', edges: [0, 1], proportions: [0.5] } },
+      }),
+    ).toThrow(/sum to 1/);
+    expect(() =>
+      parseDriftReference({
+        version: 1,
+        features: { x: { type: 'numeric', edges: [1, 0], proportions: [1] } },
+      }),
+    ).toThrow(/strictly increasing/);
+    expect(() => parseDriftReference({ version: 1, features: { x: { type: 'text' } } })).toThrow(
+      /feature "x"/,
+    );
+  });
+});
+
+describe('drift monitor', () => {
+  afterEach(() => vi.useRealTimers());
+
+  function monitor(extra: Partial<Parameters<typeof createDriftMonitor>[1]> = {}) {
+    const s = setup();
+    const reference = buildDriftReference({
+      numeric: { age: uniform(2000, 18, 80) },
+      categorical: {
+        plan: [...Array(600).fill('free'), ...Array(300).fill('pro'), ...Array(100).fill('team')],
+      },
+    });
+    const m = createDriftMonitor(s.glassbox, {
+      model: 'churn',
+      reference,
+      methods: { numeric: ['psi', 'ks', 'js', 'wasserstein'], categorical: ['psi', 'js', 'chi2'] },
+      random: seeded(1),
+      ...extra,
+    });
+    return { ...s, m, reference };
+  }
+
+  it('exports every threshold in use at creation, so dashboards can draw them', () => {
+    const { backend } = monitor({
+      thresholds: { psi: 0.2 },
+      features: { age: { thresholds: { ks: 0.01 } } },
+    });
+    const t = (feature: string, method: string) =>
+      backend.value('ml_drift_threshold', { model: 'churn', feature, method });
+    expect(t('age', 'psi')).toBe(0.2);
+    expect(t('age', 'ks')).toBe(0.01);
+    expect(t('age', 'wasserstein')).toBe(DEFAULT_DRIFT_THRESHOLDS.wasserstein);
+    expect(t('plan', 'chi2')).toBe(0.05);
+    expect(backend.series('ml_drift_threshold')).toHaveLength(7);
+    expect(backend.value('ml_drift_checks_total', { model: 'churn' })).toBe(0);
+  });
+
+  it('no drift on data from the reference distribution; scores equal the pure functions on the same data', () => {
+    const { m, backend, reference } = monitor({ resetAfterCheck: false });
+    const ages = uniform(500, 18, 80);
+    const plans = [...Array(300).fill('free'), ...Array(150).fill('pro'), ...Array(50).fill('team')];
+    for (let i = 0; i < 500; i++) m.observe({ age: ages[i], plan: plans[i] });
+    const r = m.check();
+    expect(r.evaluated).toBe(true);
+    expect(r.drifted).toBe(false);
+    const ageRef = reference.features.age as unknown as {
+      edges: number[];
+      proportions: number[];
+      sample: number[];
+    };
+    const counts = new Array(ageRef.proportions.length).fill(0);
+    for (const a of ages) {
+      let b = 0;
+      while (b < ageRef.edges.length - 2 && a >= (ageRef.edges[b + 1] as number)) b++;
+      counts[b]++;
+    }
+    const score = (feature: string, method: string) =>
+      backend.value('ml_drift_score', { model: 'churn', feature, method });
+    expect(score('age', 'psi')).toBeCloseTo(psi(ageRef.proportions, counts), 12);
+    // 500 values < windowSize 1000: the reservoir holds the whole window, so KS is exact on it.
+    expect(score('age', 'ks')).toBeCloseTo(ks2samp(ageRef.sample, ages).pvalue, 12);
+    expect(score('plan', 'psi')).toBeCloseTo(0, 12);
+    expect(backend.value('ml_drift_checks_total', { model: 'churn' })).toBe(1);
+    expect(backend.value('ml_drift_detections_total', { model: 'churn' })).toBe(0);
+  });
+
+  it('detects a shifted numeric feature and a new category; counts one detection per check', () => {
+    const { m, backend } = monitor();
+    for (let i = 0; i < 400; i++) m.observe({ age: 60 + (i % 20), plan: i % 2 ? 'enterprise' : 'free' });
+    const r = m.check();
+    expect(r.drifted).toBe(true);
+    const hits = r.scores.filter((s) => s.drifted).map((s) => `${s.feature}:${s.method}`);
+    expect(hits).toEqual(
+      expect.arrayContaining(['age:psi', 'age:ks', 'age:wasserstein', 'plan:psi', 'plan:chi2', 'plan:js']),
+    );
+    const ks = r.scores.find((s) => s.method === 'ks');
+    expect(ks?.score).toBeLessThan(0.05);
+    expect(ks?.statistic).toBeGreaterThan(0.5);
+    expect(backend.value('ml_drift_detections_total', { model: 'churn' })).toBe(1);
+    // windows are tumbling: the next check has nothing to score and is not counted
+    expect(m.check()).toMatchObject({ evaluated: false, skipped: ['age', 'plan'] });
+    expect(backend.value('ml_drift_checks_total', { model: 'churn' })).toBe(1);
+  });
+
+  it('skips features below minSamples and keeps their window', () => {
+    const { m } = monitor({ minSamples: 50 });
+    for (let i = 0; i < 49; i++) m.observeValue('age', 30);
+    expect(m.check().skipped).toContain('age');
+    expect(m.windowStats().age?.seen).toBe(49);
+    m.observeValue('age', 30);
+    expect(m.check().scores.some((s) => s.feature === 'age')).toBe(true);
+  });
+
+  it('1,000,000 values leave the window at a fixed size (reservoir and bin counts)', () => {
+    const { m } = monitor({ windowSize: 1000, resetAfterCheck: false });
+    const rnd = seeded(42);
+    for (let i = 0; i < 1_000_000; i++) {
+      m.observeValue('age', 18 + rnd() * 62);
+      m.observeValue('plan', i % 7 === 0 ? `new-${i}` : 'free');
+    }
+    const stats = m.windowStats();
+    expect(stats.age).toEqual({ seen: 1_000_000, retained: 1000, capacity: 1000, bins: 10 });
+    // three reference categories + one "other" bucket, whatever the number of distinct values seen
+    expect(stats.plan).toEqual({ seen: 1_000_000, retained: 0, capacity: 0, bins: 4 });
+    // the reservoir is a uniform sample: its KS distance to the stream's distribution is small
+    const r = m.check();
+    expect(r.scores.find((s) => s.feature === 'age' && s.method === 'ks')?.drifted).toBe(false);
+  });
+
+  it('drops unknown features and bad values without throwing, and counts them', () => {
+    const { m, errors } = monitor();
+    m.observe({ nope: 1, age: Number.NaN, plan: null });
+    m.observeValue('age', 'forty');
+    // @ts-expect-error a wrong call at runtime must not throw
+    m.observe(null);
+    expect(errors('drift')).toBe(5);
+    expect(m.windowStats().age?.seen).toBe(0);
+  });
+
+  it('validates options at creation', () => {
+    const s = setup();
+    const binnedOnly: DriftReference = {
+      version: 1,
+      features: { x: { type: 'numeric', edges: [0, 1, 2], proportions: [0.5, 0.5] } },
+    };
+    expect(() => createDriftMonitor(s.glassbox, { model: 'm', reference: binnedOnly })).toThrow(
+      /"ks" needs a reference sample/,
+    );
+    expect(() =>
+      createDriftMonitor(s.glassbox, {
+        model: 'm',
+        reference: binnedOnly,
+        methods: { numeric: ['psi', 'js', 'chi2'] },
+      }),
+    ).not.toThrow();
+    const cat = buildDriftReference({ categorical: { c: ['a'] } });
+    expect(() =>
+      createDriftMonitor(setup().glassbox, { model: 'm', reference: cat, methods: { categorical: ['ks'] } }),
+    ).toThrow(/categorical/);
+    expect(() =>
+      createDriftMonitor(setup().glassbox, { model: 'm', reference: cat, thresholds: { psi: -1 } }),
+    ).toThrow(/thresholds.psi/);
+  });
+
+  it('start() checks on an unref’d interval until stop()', () => {
+    vi.useFakeTimers();
+    const { m, backend } = monitor({ minSamples: 1, intervalMs: 1000 });
+    m.start();
+    for (let i = 0; i < 10; i++) m.observeValue('plan', 'free');
+    vi.advanceTimersByTime(1000);
+    expect(backend.value('ml_drift_checks_total', { model: 'churn' })).toBe(1);
+    m.observeValue('plan', 'free');
+    vi.advanceTimersByTime(1000);
+    expect(backend.value('ml_drift_checks_total', { model: 'churn' })).toBe(2);
+    m.stop();
+    m.observeValue('plan', 'free');
+    vi.advanceTimersByTime(5000);
+    expect(backend.value('ml_drift_checks_total', { model: 'churn' })).toBe(2);
+  });
+
+  it('the interval timer does not keep the process alive', () => {
+    const spy = vi.spyOn(globalThis, 'setInterval');
+    const { m } = monitor();
+    m.start(60_000);
+    const timer = spy.mock.results[0]?.value as NodeJS.Timeout;
+    expect(timer.hasRef()).toBe(false);
+    m.stop();
+    spy.mockRestore();
+  });
+});
