@@ -11,5 +11,7 @@ export type { PromMetricJson } from './openmetrics.js';
 export { formatValue, renderOpenMetrics } from './openmetrics.js';
 export type { MetricsServer, MetricsServerOptions } from './server.js';
 export { createMetricsServer, METRICS_SERVER_DEFAULTS } from './server.js';
+export type { Instrumentation, InstrumentationOptions, PromClientWithDefaults } from './setup.js';
+export { setupInstrumentation } from './setup.js';
 export type { ExpositionFormat, MetricsSource } from './source.js';
 export { CONTENT_TYPES, promClientSource } from './source.js';
