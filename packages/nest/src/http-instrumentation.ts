@@ -26,11 +26,13 @@ import type { ResolvedGlassboxOptions } from './resolve.js';
 
 const kStart = Symbol('glassbox.start');
 const kRoute = Symbol('glassbox.route');
+const kResponseBytes = Symbol('glassbox.responseBytes');
 
 /** What the instrumentation keeps on a response while its request is in flight. */
 interface TrackedResponse extends ServerResponse {
   [kStart]?: number | undefined;
   [kRoute]?: string | undefined;
+  [kResponseBytes]?: number | undefined;
 }
 
 /** The parts of an Express request this reads (`req.route` is set once a route matched). */
@@ -60,12 +62,13 @@ export interface FastifyRequestLike {
 export interface FastifyReplyLike {
   readonly raw: ServerResponse;
   hijack(): unknown;
+  getHeader(name: string): unknown;
 }
 
 /** The parts of a Fastify instance this uses. */
 export interface FastifyInstanceLike {
   addHook(
-    name: 'onRequest',
+    name: 'onRequest' | 'onResponse',
     hook: (request: FastifyRequestLike, reply: FastifyReplyLike, done: (error?: Error) => void) => void,
   ): unknown;
   route(options: {
@@ -206,6 +209,13 @@ export class GlassboxHttpInstrumentation {
         if (res[kStart] !== undefined) res[kRoute] = request.routeOptions?.url ?? request.routerPath;
         done();
       });
+      if (this.recordSizes) {
+        // Fastify passes its headers to writeHead, so the raw response does not know them.
+        fastify.addHook('onResponse', (_request, reply, done) => {
+          (reply.raw as TrackedResponse)[kResponseBytes] = contentLength(reply.getHeader('content-length'));
+          done();
+        });
+      }
     }
   }
 
@@ -246,7 +256,7 @@ export class GlassboxHttpInstrumentation {
       status = this.statusOf(res);
       if (this.recordSizes) {
         requestBytes = contentLength(req.headers['content-length']);
-        responseBytes = contentLength(res.getHeader('content-length'));
+        responseBytes = tracked[kResponseBytes] ?? contentLength(res.getHeader('content-length'));
       }
       if (this.extraLabelValues !== undefined) extra = this.extraLabelValues(req, res);
     } catch (error) {

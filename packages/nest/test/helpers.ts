@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGlassbox, type Glassbox, promClientBackend } from '@glassbox/core';
+import { createGlassbox, type Glassbox, type PromClientLike, promClientBackend } from '@glassbox/core';
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -89,9 +89,15 @@ export interface Instrumented {
   readonly glassbox: Glassbox;
 }
 
+// prom-client's own types declare `registers` mutable, core's PromClientLike readonly.
+const promClient = client as unknown as PromClientLike;
+
 export function newGlassbox(): Instrumented {
   const registry = new client.Registry();
-  const glassbox = createGlassbox({ backend: promClientBackend({ client, registry }), logger: null });
+  const glassbox = createGlassbox({
+    backend: promClientBackend({ client: promClient, registry }),
+    logger: null,
+  });
   return { registry, glassbox };
 }
 
@@ -107,7 +113,7 @@ export async function startNest(
   module: Type<unknown>,
   setup: (app: INestApplication) => void = () => {},
 ): Promise<Running> {
-  const app = await NestFactory.create(module, platform.adapter(), { logger: false });
+  const app = await NestFactory.create(module, platform.adapter(), { logger: false, abortOnError: false });
   setup(app);
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;

@@ -72,7 +72,10 @@ async function listen(app: INestApplication): Promise<StartedApp> {
 export const nestExpressApp: SuiteApp = {
   name: 'nest-express',
   async start(options) {
-    const app = await NestFactory.create(suiteModule(options), new ExpressAdapter(), { logger: false });
+    const app = await NestFactory.create(suiteModule(options), new ExpressAdapter(), {
+      logger: false,
+      abortOnError: false,
+    });
     return listen(app);
   },
 };
@@ -81,7 +84,10 @@ export const nestExpressApp: SuiteApp = {
 export const nestFastifyApp: SuiteApp = {
   name: 'nest-fastify',
   async start(options) {
-    const app = await NestFactory.create(suiteModule(options), new FastifyAdapter(), { logger: false });
+    const app = await NestFactory.create(suiteModule(options), new FastifyAdapter(), {
+      logger: false,
+      abortOnError: false,
+    });
     return listen(app);
   },
 };

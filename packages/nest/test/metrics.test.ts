@@ -1,0 +1,142 @@
+/**
+ * The metrics endpoint is guarded by the exporter's bearer auth and nothing else,
+ * whatever the app does: a global prefix, URI versioning with a default version, and a
+ * global guard (APP_GUARD and useGlobalGuards) that rejects every request.
+ */
+import { type CanActivate, Controller, Get, Module, type Type, VersioningType } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GlassboxMetricsOptions, GlassboxModule } from '../src/index.js';
+import { auth, newGlassbox, platforms, type Running, samples, send, startNest, TOKEN } from './helpers.js';
+
+class DenyAllGuard implements CanActivate {
+  canActivate(): boolean {
+    return false;
+  }
+}
+
+@Controller('things')
+class ThingsController {
+  @Get()
+  list() {
+    return [];
+  }
+}
+
+function appModule(metrics: Omit<GlassboxMetricsOptions, 'registry'>, withGuard = true): Type<unknown> {
+  const { registry, glassbox } = newGlassbox();
+  @Module({
+    imports: [GlassboxModule.forRoot({ glassbox, metrics: { registry, logger: null, ...metrics } })],
+    controllers: [ThingsController],
+    providers: withGuard ? [{ provide: APP_GUARD, useClass: DenyAllGuard }] : [],
+  })
+  class AppModule {}
+  return AppModule;
+}
+
+const PROTECTED = { auth: { tokens: TOKEN, fromEnv: false } } as const;
+
+describe.each(platforms)('metrics endpoint on Nest/$name', (platform) => {
+  describe('under a global prefix, URI versioning and a global deny-all guard', () => {
+    let running: Running;
+    beforeAll(async () => {
+      running = await startNest(platform, appModule(PROTECTED), (app) => {
+        app.setGlobalPrefix('api');
+        app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+        app.useGlobalGuards(new DenyAllGuard());
+      });
+    });
+    afterAll(() => running.close());
+
+    it('the guard is really active for the app routes', async () => {
+      expect((await send(`${running.url}/api/v1/things`)).status).toBe(403);
+    });
+
+    it('answers 401 with a Bearer challenge without a token', async () => {
+      const r = await send(`${running.url}/metrics`);
+      expect(r.status).toBe(401);
+      expect(r.headers['www-authenticate']).toBe('Bearer realm="metrics"');
+      expect(r.body).toBe('Unauthorized\n');
+    });
+
+    it('answers 401 to a wrong token and to another scheme', async () => {
+      const wrong = await send(`${running.url}/metrics`, { headers: { authorization: 'Bearer nope' } });
+      expect(wrong.status).toBe(401);
+      expect(wrong.headers['www-authenticate']).toBe('Bearer realm="metrics", error="invalid_token"');
+      expect(wrong.body).not.toContain('# TYPE');
+      const basic = await send(`${running.url}/metrics`, {
+        headers: { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` },
+      });
+      expect(basic.status).toBe(401);
+      expect(basic.body).not.toContain('# TYPE');
+    });
+
+    it('answers 200 with the exposition to the token, at /metrics, despite the guard and the prefix', async () => {
+      await send(`${running.url}/api/v1/things`);
+      const r = await send(`${running.url}/metrics`, { headers: auth });
+      expect(r.status).toBe(200);
+      expect(r.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(r.body).toContain('# TYPE http_requests_total counter');
+      expect(samples(r.body, 'http_requests_total')).toContain(
+        'http_requests_total{method="GET",route="/api/v1/things",status_code="403"} 2',
+      );
+      const withQuery = await send(`${running.url}/metrics?x=1`, { headers: auth });
+      expect(withQuery.status).toBe(200);
+      const head = await send(`${running.url}/metrics`, { method: 'HEAD', headers: auth });
+      expect(head.status).toBe(200);
+      expect(head.body).toBe('');
+    });
+
+    it('keeps every other spelling and method closed', async () => {
+      for (const path of [
+        '/metrics?x=1',
+        '/metrics',
+        '/metrics/',
+        '/METRICS',
+        '/api/metrics',
+        '/api/v1/metrics',
+      ]) {
+        for (const method of ['GET', 'HEAD', 'POST']) {
+          const r = await send(running.url + path, { method });
+          expect(r.status, `${method} ${path}`).not.toBe(200);
+          expect(r.body, `${method} ${path}`).not.toContain('http_requests_total');
+        }
+      }
+      expect((await send(`${running.url}/metrics`, { method: 'POST', headers: auth })).status).toBe(405);
+      expect((await send(`${running.url}/api/metrics`, { headers: auth })).status).toBe(404);
+    });
+  });
+
+  describe('at a configured path', () => {
+    let running: Running;
+    beforeAll(async () => {
+      running = await startNest(platform, appModule({ ...PROTECTED, path: '/internal/metrics' }), (app) =>
+        app.setGlobalPrefix('api'),
+      );
+    });
+    afterAll(() => running.close());
+
+    it('serves only that path', async () => {
+      expect((await send(`${running.url}/internal/metrics`)).status).toBe(401);
+      expect((await send(`${running.url}/internal/metrics`, { headers: auth })).status).toBe(200);
+      expect((await send(`${running.url}/metrics`, { headers: auth })).status).toBe(404);
+    });
+  });
+
+  it('serves without a token when no token is configured (auth off)', async () => {
+    const running = await startNest(platform, appModule({ auth: { fromEnv: false } }, false));
+    try {
+      const r = await send(`${running.url}/metrics`);
+      expect(r.status).toBe(200);
+      expect(r.body).toContain('# TYPE http_requests_total counter');
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('refuses to start with requireAuth and no token', async () => {
+    await expect(
+      startNest(platform, appModule({ auth: { fromEnv: false }, requireAuth: true }, false)),
+    ).rejects.toThrow(/requireAuth is set but no metrics token is configured/);
+  });
+});

@@ -1,0 +1,342 @@
+/**
+ * GlassboxModule's Nest surface: forRoot / forRootAsync, injection tokens and helpers,
+ * start-up validation, the overridable instrumentation class, @nestjs/testing apps,
+ * an application context without HTTP, and a broken backend that must not change the
+ * app's responses.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  type Backend,
+  type Counter,
+  createGlassbox,
+  defineCounter,
+  type Glassbox,
+  type HttpRecorder,
+  inMemoryBackend,
+} from '@glassbox/core';
+import type { MetricsHandler } from '@glassbox/exporter';
+import { Controller, Get, Inject, Injectable, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import { describe, expect, it } from 'vitest';
+import {
+  GLASSBOX_HTTP_RECORDER,
+  GLASSBOX_INSTANCE,
+  GLASSBOX_METRICS_HANDLER,
+  GlassboxHttpInstrumentation,
+  GlassboxModule,
+  type GlassboxModuleOptions,
+  type GlassboxOptionsFactory,
+  glassboxProvider,
+  InjectGlassbox,
+  InjectHttpRecorder,
+} from '../src/index.js';
+import { auth, newGlassbox, platforms, samples, scrape, send, startNest, TOKEN } from './helpers.js';
+
+@Controller()
+class PingController {
+  @Get('ping')
+  ping() {
+    return { pong: true };
+  }
+
+  @Get('health/live')
+  live() {
+    return 'ok';
+  }
+
+  @Get('boom')
+  boom(): never {
+    throw new Error('boom');
+  }
+}
+
+const CONFIG = Symbol('CONFIG');
+@Module({ providers: [{ provide: CONFIG, useValue: { metricsToken: TOKEN } }], exports: [CONFIG] })
+class ConfigModule {}
+
+const EVALUATIONS = Symbol('EVALUATIONS');
+
+@Injectable()
+class RiskService {
+  constructor(
+    @InjectGlassbox() readonly glassbox: Glassbox,
+    @InjectHttpRecorder() readonly recorder: HttpRecorder | null,
+    @Inject(EVALUATIONS) readonly evaluations: Counter,
+    @Inject(GLASSBOX_METRICS_HANDLER) readonly handler: MetricsHandler | null,
+  ) {}
+}
+
+@Module({
+  providers: [
+    RiskService,
+    glassboxProvider(EVALUATIONS, (glassbox) =>
+      glassbox.counter(defineCounter({ name: 'risk_evaluations_total', help: 'Risk evaluations.' })),
+    ),
+  ],
+  exports: [RiskService],
+})
+class RiskModule {}
+
+function withModules(imports: unknown[]): Type<unknown> {
+  @Module({ imports: imports as never[], controllers: [PingController] })
+  class AppModule {}
+  return AppModule;
+}
+
+describe.each(platforms)('GlassboxModule on Nest/$name', (platform) => {
+  it('forRootAsync({ imports, inject, useFactory }) builds the options from other providers', async () => {
+    const { registry, glassbox } = newGlassbox();
+    const module = withModules([
+      GlassboxModule.forRootAsync({
+        imports: [ConfigModule],
+        inject: [CONFIG],
+        useFactory: (config: { metricsToken: string }): GlassboxModuleOptions => ({
+          glassbox,
+          metrics: { registry, auth: { tokens: config.metricsToken, fromEnv: false }, logger: null },
+        }),
+      }),
+      RiskModule,
+    ]);
+    const running = await startNest(platform, module);
+    try {
+      const service = running.app.get(RiskService);
+      expect(service.glassbox).toBe(glassbox);
+      expect(running.app.get(GLASSBOX_INSTANCE)).toBe(glassbox);
+      expect(service.recorder?.unmatchedRoute).toBe('unmatched');
+      expect(service.handler?.authEnabled).toBe(true);
+      service.evaluations.inc();
+      service.evaluations.inc(undefined, 2);
+      await send(`${running.url}/ping`);
+      expect((await send(`${running.url}/metrics`)).status).toBe(401);
+      const text = await scrape(running.url);
+      expect(samples(text, 'risk_evaluations_total')).toEqual(['risk_evaluations_total 3']);
+      expect(samples(text, 'http_requests_total')).toEqual([
+        'http_requests_total{method="GET",route="/ping",status_code="200"} 1',
+      ]);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('forRootAsync({ useClass }) and an overriding instrumentationClass', async () => {
+    const { registry, glassbox } = newGlassbox();
+    @Injectable()
+    class OptionsFactory implements GlassboxOptionsFactory {
+      createGlassboxOptions(): GlassboxModuleOptions {
+        return { glassbox, metrics: { registry, auth: { tokens: TOKEN, fromEnv: false }, logger: null } };
+      }
+    }
+    // Overrides a protected member: nothing under /health is recorded.
+    class NoHealthInstrumentation extends GlassboxHttpInstrumentation {
+      protected override isExcluded(url: string | undefined): boolean {
+        return url?.startsWith('/health') === true || super.isExcluded(url);
+      }
+    }
+    const module = withModules([
+      GlassboxModule.forRootAsync({
+        useClass: OptionsFactory,
+        instrumentationClass: NoHealthInstrumentation,
+      }),
+    ]);
+    const running = await startNest(platform, module);
+    try {
+      expect(running.app.get(GlassboxHttpInstrumentation)).toBeInstanceOf(NoHealthInstrumentation);
+      expect((await send(`${running.url}/health/live`)).status).toBe(200);
+      expect((await send(`${running.url}/ping`)).status).toBe(200);
+      expect(samples(await scrape(running.url), 'http_requests_total')).toEqual([
+        'http_requests_total{method="GET",route="/ping",status_code="200"} 1',
+      ]);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('works in a @nestjs/testing app (hooks installed from configure())', async () => {
+    const { registry, glassbox } = newGlassbox();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        GlassboxModule.forRoot({
+          glassbox,
+          metrics: { registry, auth: { tokens: TOKEN, fromEnv: false }, logger: null },
+        }),
+      ],
+      controllers: [PingController],
+    }).compile();
+    const app = moduleRef.createNestApplication(platform.adapter(), { logger: false });
+    app.setGlobalPrefix('v2');
+    await app.listen(0, '127.0.0.1');
+    const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    try {
+      expect((await send(`${url}/v2/ping`)).status).toBe(200);
+      expect((await send(`${url}/v2/boom`)).status).toBe(500);
+      expect((await send(`${url}/metrics`)).status).toBe(401);
+      expect(samples(await scrape(url), 'http_requests_total')).toEqual([
+        'http_requests_total{method="GET",route="/v2/ping",status_code="200"} 1',
+        'http_requests_total{method="GET",route="/v2/boom",status_code="500"} 1',
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('http options: excludePaths, extra labels, sizes; http.enabled false records nothing', async () => {
+    const { registry, glassbox } = newGlassbox();
+    const module = withModules([
+      GlassboxModule.forRoot({
+        glassbox,
+        http: {
+          excludePaths: ['/health/live'],
+          extraLabelNames: ['tenant'],
+          extraLabelValues: (req: IncomingMessage, _res: ServerResponse) => [
+            req.headers['x-tenant'] === 'acme' ? 'acme' : 'other',
+          ],
+          recordSizes: true,
+          groupStatusCodes: true,
+        },
+        metrics: { registry, auth: { tokens: TOKEN, fromEnv: false }, logger: null },
+      }),
+    ]);
+    const running = await startNest(platform, module);
+    try {
+      await send(`${running.url}/health/live`);
+      await send(`${running.url}/ping`, { headers: { 'x-tenant': 'acme' } });
+      await send(`${running.url}/ping?x=1`, { headers: { 'x-tenant': 'evil' } });
+      const text = await scrape(running.url);
+      expect(samples(text, 'http_requests_total')).toEqual([
+        'http_requests_total{method="GET",route="/ping",status_code="2xx",tenant="acme"} 1',
+        'http_requests_total{method="GET",route="/ping",status_code="2xx",tenant="other"} 1',
+      ]);
+      // {"pong":true} is 13 bytes.
+      expect(samples(text, 'http_response_size_bytes_sum')).toEqual([
+        'http_response_size_bytes_sum{method="GET",route="/ping"} 26',
+      ]);
+    } finally {
+      await running.close();
+    }
+
+    const off = newGlassbox();
+    const disabled = await startNest(
+      platform,
+      withModules([
+        GlassboxModule.forRoot({
+          glassbox: off.glassbox,
+          http: { enabled: false },
+          metrics: { registry: off.registry, auth: { tokens: TOKEN, fromEnv: false }, logger: null },
+        }),
+      ]),
+    );
+    try {
+      expect(disabled.app.get(GLASSBOX_HTTP_RECORDER)).toBeNull();
+      await send(`${disabled.url}/ping`);
+      const r = await send(`${disabled.url}/metrics`, { headers: auth });
+      expect(r.status).toBe(200);
+      expect(r.body).not.toContain('http_requests_total');
+    } finally {
+      await disabled.close();
+    }
+  });
+
+  it('a backend that throws on every record leaves the responses unchanged', async () => {
+    const throwing = (): never => {
+      throw new Error('backend down');
+    };
+    const series = { inc: throwing, set: throwing, observe: throwing };
+    const metric = { series: () => series, remove: throwing };
+    const broken: Backend = {
+      name: 'broken',
+      counter: () => metric,
+      gauge: () => metric,
+      histogram: () => metric,
+    };
+    const glassbox = createGlassbox({ backend: broken, logger: null });
+    const plain = await startNest(platform, withModules([]));
+    const instrumented = await startNest(platform, withModules([GlassboxModule.forRoot({ glassbox })]));
+    try {
+      for (const path of ['/ping', '/boom', '/nope']) {
+        const a = await send(plain.url + path);
+        const b = await send(instrumented.url + path);
+        expect(b.status, path).toBe(a.status);
+        expect(b.body, path).toBe(a.body);
+        expect(b.headers['content-type'], path).toBe(a.headers['content-type']);
+      }
+    } finally {
+      await plain.close();
+      await instrumented.close();
+    }
+  });
+});
+
+describe('GlassboxModule without an HTTP server', () => {
+  it('an application context still gets the instance and the recorder', async () => {
+    const glassbox = createGlassbox({ backend: inMemoryBackend(), logger: null });
+    const ctx = await NestFactory.createApplicationContext(
+      withModules([GlassboxModule.forRoot({ glassbox })]),
+      {
+        logger: false,
+        abortOnError: false,
+      },
+    );
+    try {
+      expect(ctx.get(GLASSBOX_INSTANCE)).toBe(glassbox);
+      expect(ctx.get(GLASSBOX_HTTP_RECORDER)).not.toBeNull();
+      expect(ctx.get(GLASSBOX_METRICS_HANDLER)).toBeNull();
+      expect(ctx.get(GlassboxHttpInstrumentation).install()).toBe(false);
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
+describe('start-up validation', () => {
+  const glassbox = createGlassbox({ backend: inMemoryBackend(), logger: null });
+  it.each([
+    ['no glassbox', {}, /options.glassbox must be a Glassbox instance/],
+    [
+      'a relative exclude path',
+      { glassbox, http: { excludePaths: ['health'] } },
+      /excludePaths\[0\] must be a path/,
+    ],
+    ['a relative metrics path', { glassbox, metrics: { path: 'metrics' } }, /metrics.path must be a path/],
+    [
+      'a bad aborted status',
+      { glassbox, http: { abortedStatusCode: 42 } },
+      /abortedStatusCode must be an integer/,
+    ],
+    ['extra labels without values', { glassbox, http: { extraLabelNames: ['t'] } }, /extraLabelValues/],
+  ])('forRoot throws on %s', (_name, options, message) => {
+    expect(() => GlassboxModule.forRoot(options as GlassboxModuleOptions)).toThrow(message);
+  });
+
+  it('forRootAsync needs exactly one way to build the options', () => {
+    expect(() => GlassboxModule.forRootAsync({})).toThrow(
+      /exactly one of useFactory, useClass or useExisting/,
+    );
+    expect(() =>
+      GlassboxModule.forRootAsync({ useFactory: () => ({ glassbox }), useExisting: CONFIG }),
+    ).toThrow(/exactly one/);
+  });
+
+  it('instrumentationClass must extend GlassboxHttpInstrumentation', () => {
+    class NotIt {}
+    expect(() =>
+      GlassboxModule.forRoot({
+        glassbox,
+        instrumentationClass: NotIt as unknown as typeof GlassboxHttpInstrumentation,
+      }),
+    ).toThrow(/must extend GlassboxHttpInstrumentation/);
+  });
+
+  it('a factory returning bad options fails the bootstrap with the same message', async () => {
+    await expect(
+      NestFactory.create(
+        withModules([GlassboxModule.forRootAsync({ useFactory: () => ({}) as GlassboxModuleOptions })]),
+        {
+          logger: false,
+          abortOnError: false,
+        },
+      ),
+    ).rejects.toThrow(/options.glassbox must be a Glassbox instance/);
+  });
+});
