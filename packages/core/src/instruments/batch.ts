@@ -5,7 +5,7 @@
  */
 import { catalog } from '../catalog.js';
 import type { BoundCounter, BoundGauge, BoundHistogram, Glassbox } from '../glassbox.js';
-import { BoundedValues, checkLabelValue, passThrough, secondsSince } from './shared.js';
+import { BoundedValues, checkLabelValue, passThrough, secondsSince, zeroed } from './shared.js';
 
 /** Options of {@link createBatchJob}. */
 export interface BatchJobOptions {
@@ -89,15 +89,15 @@ export function createBatchJob(glassbox: Glassbox, options: BatchJobOptions): Ba
     failure: duration.bind({ job_name: name, status: 'failure' }),
   };
   const runSeries: Record<'success' | 'failure', BoundCounter> = {
-    success: runs.bind({ job_name: name, status: 'success' }),
-    failure: runs.bind({ job_name: name, status: 'failure' }),
+    success: zeroed(runs.bind({ job_name: name, status: 'success' })),
+    failure: zeroed(runs.bind({ job_name: name, status: 'failure' })),
   };
   const lastSuccess: BoundGauge = glassbox.gauge(catalog.batch.lastSuccess).bind({ job_name: name });
   const inProgressGauge: BoundGauge = glassbox.gauge(catalog.batch.inProgress).bind({ job_name: name });
   const progressGauge: BoundGauge = glassbox.gauge(catalog.batch.progress).bind({ job_name: name });
   const items = glassbox.counter(catalog.batch.itemsProcessedTotal);
   const itemSeries = new Map<string, BoundCounter>();
-  for (const o of outcomes.all()) itemSeries.set(o, items.bind({ job_name: name, outcome: o }));
+  for (const o of outcomes.all()) itemSeries.set(o, zeroed(items.bind({ job_name: name, outcome: o })));
   inProgressGauge.set(0);
   let running = 0;
 
@@ -191,7 +191,8 @@ export function createBatchTriggers(glassbox: Glassbox, options: BatchTriggerOpt
     jobs.length > 0 ? new BoundedValues(glassbox, 'batch', 'triggered job', jobs, 'other') : undefined;
   const counter = glassbox.counter(catalog.batch.triggersTotal);
   const series = new Map<string, BoundCounter>();
-  if (bounded !== undefined) for (const j of bounded.all()) series.set(j, counter.bind({ batch_job: j }));
+  if (bounded !== undefined)
+    for (const j of bounded.all()) series.set(j, zeroed(counter.bind({ batch_job: j })));
   return {
     trigger(job) {
       const j = bounded === undefined ? job : bounded.resolve(job);

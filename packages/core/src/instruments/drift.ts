@@ -7,7 +7,7 @@
  */
 import { catalog } from '../catalog.js';
 import type { BoundCounter, BoundGauge, Glassbox } from '../glassbox.js';
-import { checkLabelValue } from './shared.js';
+import { checkLabelValue, zeroed } from './shared.js';
 import {
   binCounts,
   binIndex,
@@ -493,8 +493,8 @@ export function createDriftMonitor(glassbox: Glassbox, options: DriftMonitorOpti
 
   const scoreMetric = glassbox.gauge(catalog.drift.score);
   const thresholdMetric = glassbox.gauge(catalog.drift.threshold);
-  const checks: BoundCounter = glassbox.counter(catalog.drift.checksTotal).bind({ model });
-  const detections: BoundCounter = glassbox.counter(catalog.drift.detectionsTotal).bind({ model });
+  const checks: BoundCounter = zeroed(glassbox.counter(catalog.drift.checksTotal).bind({ model }));
+  const detections: BoundCounter = zeroed(glassbox.counter(catalog.drift.detectionsTotal).bind({ model }));
   const features = new Map<string, FeatureState>();
   let timer: ReturnType<typeof setInterval> | undefined;
 

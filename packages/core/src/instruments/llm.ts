@@ -6,7 +6,7 @@
  */
 import { catalog } from '../catalog.js';
 import type { BoundCounter, BoundHistogram, Glassbox } from '../glassbox.js';
-import { checkLabelValue, passThrough, secondsSince } from './shared.js';
+import { checkLabelValue, passThrough, secondsSince, zeroed } from './shared.js';
 
 /** Price of one model, in dollars per 1,000 tokens. */
 export interface LlmPrice {
@@ -136,8 +136,12 @@ export function createLlmInstrument(glassbox: Glassbox, options: LlmInstrumentOp
     if (cache.size < 10_000) cache.set(model, s);
     return s;
   }
-  for (const m of allowed) series(m);
-  if (allowed.size > 0) series('other');
+  for (const m of [...allowed, ...(allowed.size > 0 ? ['other'] : [])]) {
+    const s = series(m);
+    zeroed(s.input);
+    zeroed(s.output);
+    if (prices.has(m)) zeroed(s.cost);
+  }
 
   function modelLabel(model: unknown): string {
     if (typeof model !== 'string' || model.length === 0) {

@@ -30,6 +30,7 @@ import {
   errorClassifier,
   passThrough,
   secondsSince,
+  zeroed,
 } from './shared.js';
 
 /** A quality bound: the value is degraded below `min` or above `max`. */
@@ -214,9 +215,10 @@ export function createModelInstrument(glassbox: Glassbox, options: ModelInstrume
   let outcomeSeries = new Map<string, BoundCounter>();
   let durationSeries: BoundHistogram;
   const errorSeries = new Map<string, BoundCounter>();
-  for (const t of types.all()) errorSeries.set(t, errors.bind({ model: name, error_type: t }));
+  for (const t of types.all()) errorSeries.set(t, zeroed(errors.bind({ model: name, error_type: t })));
   const degradedSeries = new Map<string, BoundCounter>();
-  for (const metric of bounds.keys()) degradedSeries.set(metric, degraded.bind({ model: name, metric }));
+  for (const metric of bounds.keys())
+    degradedSeries.set(metric, zeroed(degraded.bind({ model: name, metric })));
   const qualitySeries = new Map<string, BoundGauge>();
   const degradedState = new Map<string, boolean>();
   const scoreListeners: Array<(score: number) => void> = [];
@@ -224,7 +226,7 @@ export function createModelInstrument(glassbox: Glassbox, options: ModelInstrume
   function bindVersion(): void {
     outcomeSeries = new Map();
     for (const o of outcomes.all())
-      outcomeSeries.set(o, predictions.bind({ model: name, model_version: version, outcome: o }));
+      outcomeSeries.set(o, zeroed(predictions.bind({ model: name, model_version: version, outcome: o })));
     durationSeries = duration.bind({ model: name, model_version: version });
     info.set({ model: name, model_version: version }, 1);
   }

@@ -2,7 +2,17 @@
  * Helpers shared by the instruments: pass-through wrapping of sync/async functions,
  * bounded label sets, and the default error classifier.
  */
-import type { Glassbox } from '../glassbox.js';
+import type { BoundCounter, Glassbox } from '../glassbox.js';
+
+/**
+ * Makes a bound counter series visible at 0 before its first increment (prom-client
+ * only exposes a labelled child once it has been written), so dashboards and
+ * `rate()` see every declared series from the start.
+ */
+export function zeroed(counter: BoundCounter): BoundCounter {
+  counter.inc(0);
+  return counter;
+}
 
 /** True for a promise or any thenable. */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
