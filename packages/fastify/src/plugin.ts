@@ -172,6 +172,11 @@ function contentLength(value: number | string | string[] | undefined): number | 
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
+/** Fastify passes its headers to `writeHead`, so the raw response may not keep them: ask the reply first. */
+function responseLength(reply: FastifyReply): number | undefined {
+  return contentLength(reply.getHeader('content-length') ?? reply.raw.getHeader('content-length'));
+}
+
 function prependHook(
   existing: onRequestHookHandler | onRequestHookHandler[] | undefined,
   hook: onRequestHookHandler,
@@ -260,7 +265,7 @@ async function glassboxPlugin(fastify: FastifyInstance, options: GlassboxFastify
           status,
           start,
           recordSizes ? contentLength(request.headers['content-length']) : undefined,
-          recordSizes ? contentLength(reply.raw.getHeader('content-length')) : undefined,
+          recordSizes ? responseLength(reply) : undefined,
           labels?.values(request, reply, onLabelError),
         );
       } else recorder.end(method, route, status, start);
@@ -330,7 +335,10 @@ async function glassboxPlugin(fastify: FastifyInstance, options: GlassboxFastify
   });
 
   fastify.addHook('onResponse', (request, reply, done) => {
-    record(request, reply, reply.raw.writableFinished ? reply.statusCode : abortedStatus);
+    // Fastify runs onResponse on the response's 'finish' (an aborted response never
+    // finishes: the 'close' listener records it). Not `writableFinished`: fastify.inject()
+    // responses do not set it.
+    record(request, reply, reply.statusCode);
     done();
   });
 

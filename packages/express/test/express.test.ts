@@ -1,0 +1,363 @@
+import { request } from 'node:http';
+import { createGlassbox, promClientBackend } from '@glassbox/core';
+import express5 from 'express';
+import express4 from 'express4';
+import * as client from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  client as httpClient,
+  parseExposition,
+  type Sample,
+  select,
+  sum,
+} from '../../../test/adapters/http.js';
+import { type GlassboxExpress, type GlassboxExpressOptions, glassbox } from '../src/index.js';
+import { listen } from './suite-app.js';
+
+type ExpressModule = typeof express5;
+type Cleanup = () => Promise<void> | void;
+
+const cleanups: Cleanup[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const versions: Array<{ name: string; express: ExpressModule; major: 4 | 5 }> = [
+  { name: 'Express 5', express: express5, major: 5 },
+  { name: 'Express 4', express: express4 as unknown as ExpressModule, major: 4 },
+];
+
+/** An app with the middleware installed and /metrics mounted; `routes` adds the app's routes. */
+async function setup(
+  express: ExpressModule,
+  routes: (app: express5.Express, gb: GlassboxExpress) => void,
+  options: Partial<GlassboxExpressOptions> = {},
+) {
+  const registry = new client.Registry();
+  const gb = glassbox({ registry, glassboxOptions: { logger: null }, metrics: { logger: null }, ...options });
+  const app = express();
+  app.set('env', 'test');
+  app.use(gb.middleware);
+  app.get(gb.metricsPath, gb.metricsHandler);
+  routes(app, gb);
+  const started = await listen(app);
+  const http = httpClient(started.url);
+  cleanups.push(
+    () => started.close(),
+    () => http.close(),
+  );
+  const scrape = async (): Promise<Sample[]> => parseExposition((await http.get('/metrics')).text);
+  const lines = async (name = 'http_requests_total'): Promise<string[]> =>
+    select(await scrape(), name).map((s) => s.line);
+  return { gb, app, http, scrape, lines, url: started.url, registry };
+}
+
+describe.each(versions)('$name', ({ express, major }) => {
+  it('composes mount paths of nested routers with the route template, also for errors leaving the routers', async () => {
+    const { http, lines } = await setup(express, (app) => {
+      const users = express.Router();
+      users.get('/:id', (req, res) => {
+        res.json({ id: req.params.id });
+      });
+      users.get('/:id/fail', () => {
+        throw new Error('fail');
+      });
+      users.get('/:id/teapot', (_req, _res, next) => {
+        next(Object.assign(new Error('short and stout'), { status: 418 }));
+      });
+      users.get('/', (_req, res) => {
+        res.send('list');
+      });
+      const v1 = express.Router();
+      v1.use('/users', users);
+      const api = express.Router();
+      api.use('/v1', v1);
+      app.use('/api', api);
+      const sub = express();
+      sub.get('/items/:item', (_req, res) => {
+        res.send('item');
+      });
+      app.use('/shop', sub);
+    });
+    expect((await http.get('/api/v1/users/7')).status).toBe(200);
+    expect((await http.get('/api/v1/users')).status).toBe(200);
+    expect((await http.get('/api/v1/users/7/fail')).status).toBe(500);
+    expect((await http.get('/api/v1/users/8/teapot')).status).toBe(418);
+    expect((await http.get('/shop/items/42')).status).toBe(200);
+    expect(await lines()).toEqual([
+      'http_requests_total{method="GET",route="/api/v1/users/:id",status_code="200"} 1',
+      'http_requests_total{method="GET",route="/api/v1/users",status_code="200"} 1',
+      // The error left three routers (Express resets req.baseUrl on the way out) and
+      // is still labelled with the full template.
+      'http_requests_total{method="GET",route="/api/v1/users/:id/fail",status_code="500"} 1',
+      'http_requests_total{method="GET",route="/api/v1/users/:id/teapot",status_code="418"} 1',
+      'http_requests_total{method="GET",route="/shop/items/:item",status_code="200"} 1',
+    ]);
+  });
+
+  it("keeps each version's path syntax as the template (wildcards, optional segments)", async () => {
+    const { http, lines } = await setup(express, (app) => {
+      if (major === 5) {
+        app.get('/files/*splat', (_req, res) => {
+          res.send('file');
+        });
+        app.get('/docs{/:section}', (_req, res) => {
+          res.send('doc');
+        });
+      } else {
+        app.get('/files/*', (_req, res) => {
+          res.send('file');
+        });
+        app.get('/docs/:section?', (_req, res) => {
+          res.send('doc');
+        });
+      }
+    });
+    await http.get('/files/a/b/c.txt');
+    await http.get('/files/x.txt');
+    await http.get('/docs');
+    await http.get('/docs/intro');
+    const files = major === 5 ? '/files/*splat' : '/files/*';
+    const docs = major === 5 ? '/docs{/:section}' : '/docs/:section?';
+    expect(await lines()).toEqual([
+      `http_requests_total{method="GET",route="${files}",status_code="200"} 2`,
+      `http_requests_total{method="GET",route="${docs}",status_code="200"} 2`,
+    ]);
+  });
+
+  if (major === 5) {
+    it('records a rejected async handler (Express 5) with the status Express sends', async () => {
+      const { http, lines } = await setup(express, (app) => {
+        app.get('/async', async () => {
+          throw Object.assign(new Error('gone'), { statusCode: 503 });
+        });
+      });
+      expect((await http.get('/async')).status).toBe(503);
+      expect(await lines()).toEqual(['http_requests_total{method="GET",route="/async",status_code="503"} 1']);
+    });
+  }
+
+  it('gives unmatched requests the fixed value (configurable) and records a route that calls next() under its template', async () => {
+    const { http, lines } = await setup(
+      express,
+      (app) => {
+        app.get('/pass', (_req, _res, next) => next());
+      },
+      { unmatchedRoute: '__none__' },
+    );
+    await http.get('/wp-login.php');
+    await http.get('/.env');
+    await http.get('/pass');
+    expect(await lines()).toEqual([
+      'http_requests_total{method="GET",route="__none__",status_code="404"} 2',
+      'http_requests_total{method="GET",route="/pass",status_code="404"} 1',
+    ]);
+  });
+
+  it('excludes the metrics path by default, and excluded paths (exact or RegExp)', async () => {
+    const { http, lines } = await setup(
+      express,
+      (app) => {
+        app.get('/health', (_req, res) => {
+          res.send('ok');
+        });
+        app.get('/static/:file', (_req, res) => {
+          res.send('static');
+        });
+        app.get('/work', (_req, res) => {
+          res.send('work');
+        });
+      },
+      { excludePaths: ['/health', /^\/static\//] },
+    );
+    await http.get('/health?probe=1');
+    await http.get('/static/app.js');
+    await http.get('/work');
+    await http.get('/metrics');
+    expect(await lines()).toEqual(['http_requests_total{method="GET",route="/work",status_code="200"} 1']);
+  });
+
+  it('records the metrics path when excludeMetricsPath is false', async () => {
+    const { http, lines } = await setup(express, () => {}, { excludeMetricsPath: false });
+    await http.get('/metrics');
+    expect(await lines()).toEqual(['http_requests_total{method="GET",route="/metrics",status_code="200"} 1']);
+  });
+
+  it('groups status codes, and records sizes only when asked', async () => {
+    const routes = (app: express5.Express) => {
+      app.post('/echo', express.text(), (req, res) => {
+        res.status(201).send(String(req.body));
+      });
+    };
+    const grouped = await setup(express, routes, { groupStatusCodes: true, recordSizes: true });
+    const body = 'x'.repeat(300);
+    const res = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${grouped.url}/echo`,
+        { method: 'POST', headers: { 'content-type': 'text/plain' } },
+        (r) => {
+          r.resume();
+          r.on('end', () => resolve(r.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(res).toBe(201);
+    const samples = await grouped.scrape();
+    expect(select(samples, 'http_requests_total').map((s) => s.line)).toEqual([
+      'http_requests_total{method="POST",route="/echo",status_code="2xx"} 1',
+    ]);
+    expect(select(samples, 'http_request_size_bytes_sum').map((s) => s.line)).toEqual([
+      'http_request_size_bytes_sum{method="POST",route="/echo"} 300',
+    ]);
+    expect(select(samples, 'http_response_size_bytes_sum').map((s) => s.line)).toEqual([
+      'http_response_size_bytes_sum{method="POST",route="/echo"} 300',
+    ]);
+    const plain = await setup(express, routes);
+    await plain.http.get('/echo');
+    expect(select(await plain.scrape(), 'http_request_size_bytes_count')).toEqual([]);
+  });
+
+  it('adds custom labels whose values stay in the declared set', async () => {
+    const { http, lines, scrape } = await setup(
+      express,
+      (app) => {
+        app.get('/t', (_req, res) => {
+          res.send('t');
+        });
+      },
+      {
+        customLabels: [
+          {
+            name: 'tier',
+            values: ['free', 'pro'],
+            value: (req) => req.headers['x-tier'] as string | undefined,
+          },
+          {
+            name: 'region',
+            values: ['eu'],
+            fallback: 'elsewhere',
+            value: (req) => {
+              if (req.headers['x-region'] === 'boom') throw new Error('hook failed');
+              return req.headers['x-region'] as string | undefined;
+            },
+          },
+        ],
+      },
+    );
+    await http.get('/t', { 'x-tier': 'pro', 'x-region': 'eu' });
+    await http.get('/t', { 'x-tier': `random-${Math.random()}`, 'x-region': 'us' });
+    await http.get('/t', { 'x-region': 'boom' });
+    expect(await lines()).toEqual([
+      'http_requests_total{method="GET",route="/t",status_code="200",tier="pro",region="eu"} 1',
+      'http_requests_total{method="GET",route="/t",status_code="200",tier="other",region="elsewhere"} 2',
+    ]);
+    expect(sum(await scrape(), 'glassbox_instrumentation_errors_total', { component: 'express' })).toBe(1);
+  });
+
+  it('records a client that leaves during the handler once, with 499, after the body was read', async () => {
+    let finished!: () => void;
+    const handlerDone = new Promise<void>((r) => {
+      finished = r;
+    });
+    const { url, scrape } = await setup(express, (app) => {
+      app.post('/slow', express.json(), (_req, res) => {
+        setTimeout(() => {
+          res.json({ ok: true });
+          finished();
+        }, 200);
+      });
+    });
+    await new Promise<void>((resolve) => {
+      const req = request(`${url}/slow`, {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json' },
+      });
+      req.on('error', () => {});
+      req.on('close', () => resolve());
+      req.end('{"a":1}');
+      setTimeout(() => req.destroy(), 60);
+    });
+    await handlerDone;
+    await new Promise((r) => setTimeout(r, 50));
+    const samples = await scrape();
+    expect(select(samples, 'http_requests_total').map((s) => s.line)).toEqual([
+      'http_requests_total{method="POST",route="/slow",status_code="499"} 1',
+    ]);
+    expect(sum(samples, 'http_requests_in_flight')).toBe(0);
+  });
+
+  it('counts each request once when the middleware is mounted twice', async () => {
+    const { http, lines } = await setup(express, (app, gb) => {
+      app.use(gb.middleware);
+      app.get('/x', (_req, res) => {
+        res.send('x');
+      });
+    });
+    await http.get('/x');
+    expect(await lines()).toEqual(['http_requests_total{method="GET",route="/x",status_code="200"} 1']);
+  });
+});
+
+describe('glassbox() options', () => {
+  it('records into an existing instance and serves /metrics on a separate port with the same auth', async () => {
+    const registry = new client.Registry();
+    const instance = createGlassbox({ backend: promClientBackend({ client, registry }), logger: null });
+    const gb = glassbox({
+      glassbox: instance,
+      registry,
+      metrics: { auth: { tokens: ['s3cret'], fromEnv: false } },
+    });
+    expect(gb.glassbox).toBe(instance);
+    const app = express5();
+    app.use(gb.middleware);
+    app.get('/ping', (_req, res) => {
+      res.send('pong');
+    });
+    const started = await listen(app);
+    const server = gb.createMetricsServer({ port: 0, host: '127.0.0.1' });
+    const { url } = await server.start();
+    const appHttp = httpClient(started.url);
+    const metricsHttp = httpClient(new URL(url).origin);
+    cleanups.push(
+      () => started.close(),
+      () => server.close(),
+      () => appHttp.close(),
+      () => metricsHttp.close(),
+    );
+    await appHttp.get('/ping');
+    expect((await appHttp.get('/metrics')).status).toBe(404);
+    const denied = await metricsHttp.get('/metrics');
+    expect(denied.status).toBe(401);
+    expect(denied.headers['www-authenticate']).toBe('Bearer realm="metrics"');
+    const ok = await metricsHttp.get('/metrics', { authorization: 'Bearer s3cret' });
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain('http_requests_total{method="GET",route="/ping",status_code="200"} 1\n');
+  });
+
+  it('throws clear errors at start-up for bad options', () => {
+    const registry = new client.Registry();
+    expect(() => glassbox({})).toThrow(/registry.*or a Glassbox instance/);
+    const instance = createGlassbox({ backend: promClientBackend({ client, registry }), logger: null });
+    expect(() => glassbox({ glassbox: instance, glassboxOptions: {} })).toThrow(/not both/);
+    const fresh = () => ({ registry: new client.Registry() });
+    expect(() => glassbox({ ...fresh(), abortedStatusCode: 42 })).toThrow(/abortedStatusCode/);
+    expect(() => glassbox({ ...fresh(), metricsPath: 'metrics' })).toThrow(/metricsPath/);
+    expect(() => glassbox({ ...fresh(), excludePaths: ['health'] })).toThrow(/must start with/);
+    expect(() =>
+      glassbox({ ...fresh(), customLabels: [{ name: 'tier', values: [], value: () => 'x' }] }),
+    ).toThrow(/allowed string values/);
+    expect(() =>
+      glassbox({ ...fresh(), customLabels: [{ name: 'route', values: ['a'], value: () => 'a' }] }),
+    ).toThrow();
+    const noServe = glassbox({
+      glassbox: createGlassbox({
+        backend: promClientBackend({ client, registry: new client.Registry() }),
+        logger: null,
+      }),
+    });
+    expect(() => noServe.metricsHandler).toThrow(/nothing to serve/);
+  });
+});
