@@ -1,0 +1,41 @@
+export { alertmanagerConfig } from './alertmanager.js';
+export { ALERT_DEFAULTS } from './alerts.js';
+export type {
+  AlertmanagerConfig,
+  AlertName,
+  AlertOverride,
+  DashboardsConfig,
+  KubernetesScrapeConfig,
+  MixinConfig,
+  OperatorConfig,
+  ResolvedMixinConfig,
+  ScrapeConfig,
+  Severity,
+  SloConfig,
+} from './config.js';
+export {
+  ALERT_NAMES,
+  durationSeconds,
+  MIXIN_DEFAULTS,
+  MixinConfigError,
+  resolveConfig,
+} from './config.js';
+export type { DashboardSpec, PanelQuery, PanelSpec, RowSpec } from './dashboards.js';
+export { dashboardSpecs } from './dashboards.js';
+export type { ExpressionRef, MixinOutput } from './generate.js';
+export { dashboardExpressions, generateMixin, OUTPUT_PATHS, writeMixin } from './generate.js';
+export { loadConfig } from './load-config.js';
+export { DEFAULT_VARIABLE_VALUES, metricNamesIn, substituteVariables } from './promql.js';
+export type { RecordedNames } from './recording.js';
+export { recordedNames } from './recording.js';
+export type {
+  AlertSpec,
+  RecordingGroup,
+  RecordingSpec,
+  Runbook,
+  TestCase,
+  TestSeries,
+} from './rules-model.js';
+export { renderRunbook, runbookFile, runbookUrl } from './runbooks.js';
+export { podMonitor, prometheusConfig, scrapeConfigs, serviceMonitor } from './scrape.js';
+export { BURN_RATE_WINDOWS, SLO_WINDOWS, sloRecordName } from './slo.js';
