@@ -1,0 +1,70 @@
+// Express 5 servers: the same app (GET /users/:id -> JSON) bare and with each library.
+import { createGlassbox, nativeBackend } from '@glassbox/core';
+import { glassbox } from '@glassbox/express';
+import express from 'express';
+import client from 'prom-client';
+
+function app() {
+  const a = express();
+  return a;
+}
+
+function routes(a) {
+  a.get('/users/:id', (req, res) => {
+    res.json({ id: req.params.id });
+  });
+  return a;
+}
+
+export const variants = {
+  bare: async () => routes(app()),
+  glassbox: async () => {
+    const native = nativeBackend();
+    const gb = glassbox({
+      glassbox: createGlassbox({ backend: native, logger: null }),
+      metrics: { sources: [native], logger: null },
+    });
+    const a = app();
+    a.use(gb.middleware);
+    a.get(gb.metricsPath, gb.metricsHandler);
+    return routes(a);
+  },
+  'glassbox-prom': async () => {
+    const registry = new client.Registry();
+    const gb = glassbox({ registry, glassboxOptions: { logger: null }, metrics: { logger: null } });
+    const a = app();
+    a.use(gb.middleware);
+    a.get(gb.metricsPath, gb.metricsHandler);
+    return routes(a);
+  },
+  'prom-bundle': async () => {
+    const { default: promBundle } = await import('express-prom-bundle');
+    const a = app();
+    a.use(
+      promBundle({
+        includeMethod: true,
+        includePath: true,
+        includeStatusCode: true,
+        promRegistry: new client.Registry(),
+      }),
+    );
+    return routes(a);
+  },
+  promster: async () => {
+    const { createMiddleware, getSummary, getContentType } = await import('@promster/express');
+    const a = app();
+    a.use(createMiddleware({ app: a, options: {} }));
+    a.get('/metrics', async (_req, res) => {
+      res.setHeader('Content-Type', getContentType());
+      res.end(await getSummary());
+    });
+    return routes(a);
+  },
+};
+
+export async function listen(a) {
+  const { createServer } = await import('node:http');
+  const server = createServer(a);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, close: () => new Promise((r) => server.close(r)) };
+}
