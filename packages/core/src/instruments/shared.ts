@@ -75,15 +75,24 @@ function guard(glassbox: Glassbox, component: string, fn: (v: unknown) => void, 
   }
 }
 
-const LABEL_VALUE = /^[a-zA-Z0-9_.:-]{1,64}$/;
-
-/** Validates a declared label value at start-up (a bounded set of short, plain strings). */
+/**
+ * Validates a declared label value at start-up: a non-empty string of at most 128
+ * characters without control characters. (Cardinality is bounded by declaring the
+ * values, not by their spelling: `3.1.0+build.7` or `account age` are fine.)
+ */
 export function checkLabelValue(what: string, value: unknown): string {
-  if (typeof value !== 'string' || !LABEL_VALUE.test(value))
+  let ok = typeof value === 'string' && value.length > 0 && value.length <= 128;
+  if (ok) {
+    for (let i = 0; i < (value as string).length; i++) {
+      const c = (value as string).charCodeAt(i);
+      if (c < 0x20 || c === 0x7f) ok = false;
+    }
+  }
+  if (!ok)
     throw new TypeError(
-      `Glassbox: ${what} must be a string of 1-64 characters [a-zA-Z0-9_.:-], got ${String(value)}`,
+      `Glassbox: ${what} must be a non-empty string of at most 128 characters without control characters, got ${JSON.stringify(value)}`,
     );
-  return value;
+  return value as string;
 }
 
 /**

@@ -234,8 +234,14 @@ describe('model instrument: version, quality, degradation', () => {
   it('rejects bad options at start-up', () => {
     const s = setup();
     expect(() => createModelInstrument(s.glassbox, { name: '', version: '1' })).toThrow(/model name/);
-    expect(() => createModelInstrument(s.glassbox, { name: 'm', version: '1', outcomes: ['a b'] })).toThrow(
+    expect(() => createModelInstrument(s.glassbox, { name: 'm', version: '1', outcomes: ['a\nb'] })).toThrow(
       /outcome/,
+    );
+    expect(() => createModelInstrument(s.glassbox, { name: 'm', version: '1', outcomes: [''] })).toThrow(
+      /outcome/,
+    );
+    expect(createModelInstrument(s.glassbox, { name: 'm 2', version: '3.1.0+build.7' }).version).toBe(
+      '3.1.0+build.7',
     );
     expect(() =>
       createModelInstrument(s.glassbox, { name: 'm', version: '1', qualityBounds: { accuracy: {} } }),

@@ -15,7 +15,6 @@ import {
   createGlassbox,
   createLlmInstrument,
   createModelInstrument,
-  type PromClientLike,
   type PromRegistryLike,
   promClientBackend,
 } from '@glassbox/core';
@@ -52,7 +51,7 @@ function scrape(url: string): Promise<{ status: number; body: string }> {
 async function recordEverything() {
   const registry = new client.Registry();
   const glassbox = createGlassbox({
-    backend: promClientBackend({ client: client as unknown as PromClientLike, registry }),
+    backend: promClientBackend({ client, registry }),
     logger: null,
   });
 
