@@ -4,14 +4,23 @@
  * (router 2, path-to-regexp 8).
  *
  * Route labels. Express keeps the matched route in `req.route` (its `path` is the
- * template as registered: `/users/:id`, Express 5 `/files/*splat`, `{/:opt}`) and the
- * part of the URL consumed by router mount paths in `req.baseUrl`. The label is
- * `req.baseUrl + req.route.path` (`/api/v1` + `/users/:id`). Express resets
- * `req.baseUrl` when an error leaves a nested router (`next(err)` or a throw), so the
- * value read after the response would lose the mount path for errors; the middleware
- * therefore captures `req.baseUrl` at the moment Express assigns `req.route`, through an
- * accessor on the app's own request prototype (`app.request`, one per app, never
- * Node's `IncomingMessage.prototype`).
+ * template as registered: `/users/:id`, Express 5 `/files/*splat`, `{/:opt}`, Express 4
+ * `/files/*`, `/:opt?`) and the part of the URL consumed by router mount paths in
+ * `req.baseUrl`. The label is `baseUrl + route.path` (`/api/v1` + `/users/:id`), with
+ * two corrections that reading `req.baseUrl` after the response cannot give:
+ *
+ * - Express resets `req.baseUrl` when an error leaves a nested router (`next(err)` or
+ *   a throw), so the mount path would be lost for errors. The mount template is
+ *   captured when Express assigns `req.route`.
+ * - `req.baseUrl` holds the raw URL (`/users/42/posts`), so a mount path with
+ *   parameters (`app.use('/users/:userId/posts', router)`) would put ids in the label.
+ *   When Express enters a mounted router it has just set `req.params` to the mount
+ *   layer's params; the consumed segments equal to those values become `:name`.
+ *
+ * Both are done by accessors for `route` and `baseUrl` on the app's own request
+ * prototype (`app.request`, one per app; never Node's `IncomingMessage.prototype`).
+ * Express 4 assigns `req.baseUrl` before switching the request to that prototype, so
+ * there the accessor is also put on each request (one shared descriptor).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -146,12 +155,21 @@ const kStart = Symbol('glassbox.express.start');
 const kMethod = Symbol('glassbox.express.method');
 const kRoute = Symbol('glassbox.express.route');
 const kBase = Symbol('glassbox.express.baseUrl');
+const kRawBase = Symbol('glassbox.express.rawBaseUrl');
+const kTplBase = Symbol('glassbox.express.baseTemplate');
 const kAccessor = Symbol('glassbox.express.routeAccessor');
 
 interface TrackedRequest extends ExpressRequestLike {
+  /** The matched route, as Express assigned it. */
   [kRoute]?: { path?: unknown } | undefined;
+  /** The mount-path template when the route was assigned. */
   [kBase]?: string | undefined;
+  /** `req.baseUrl` as Express assigned it (the raw URL part). */
+  [kRawBase]?: string | undefined;
+  /** The template of `req.baseUrl` when it differs from the raw value (mount paths with parameters). */
+  [kTplBase]?: string | undefined;
   [kAccessor]?: boolean;
+  params?: Record<string, unknown>;
 }
 
 interface TrackedResponse extends ServerResponse {
@@ -159,24 +177,141 @@ interface TrackedResponse extends ServerResponse {
   [kMethod]?: string;
 }
 
+function hasKeys(params: Record<string, unknown> | undefined): params is Record<string, unknown> {
+  if (params === undefined || params === null) return false;
+  for (const _ in params) return true;
+  return false;
+}
+
+function decodeSegment(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /**
- * Installs the `route` accessor on an Express app's request prototype. Only prototypes
- * that Express created per app (they own an `app` property) are touched.
+ * Turns the URL part a mount layer consumed (`/users/42/posts`) back into its template
+ * (`/users/:userId/posts`) with the layer's params (`{ userId: '42' }`), segment by
+ * segment; Express 5 wildcard params (arrays of segments) become `*name`. Returns
+ * undefined when nothing was substituted.
+ */
+function mountTemplate(added: string, params: Record<string, unknown>): string | undefined {
+  const segments = added.split('/');
+  let changed = false;
+  for (const [key, value] of Object.entries(params)) {
+    if (typeof value === 'string') {
+      for (let i = 1; i < segments.length; i++) {
+        const seg = segments[i] as string;
+        if (seg.length > 0 && seg[0] !== ':' && seg[0] !== '*' && decodeSegment(seg) === value) {
+          segments[i] = `:${key}`;
+          changed = true;
+          break;
+        }
+      }
+    } else if (Array.isArray(value) && value.length > 0) {
+      for (let i = 1; i + value.length <= segments.length; i++) {
+        let all = true;
+        for (let j = 0; j < value.length && all; j++)
+          all = decodeSegment(segments[i + j] as string) === value[j];
+        if (all) {
+          segments.splice(i, value.length, `*${key}`);
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+  return changed ? segments.join('/') : undefined;
+}
+
+/** Number of `/`-separated segments of a path (`''` → 0, `/a/b` → 2). */
+function segmentCount(path: string): number {
+  let n = 0;
+  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 47) n++;
+  return n;
+}
+
+/** The first `count` segments of a template path. */
+function leadingSegments(template: string, count: number): string {
+  let seen = 0;
+  for (let i = 0; i < template.length; i++) {
+    if (template.charCodeAt(i) === 47 && ++seen > count) return template.slice(0, i);
+  }
+  return template;
+}
+
+/**
+ * Express assigns `req.baseUrl` when a request enters a mounted router (right after it
+ * set `req.params` to the mount layer's params) and when it leaves one. Keeps the
+ * template of the mount path alongside: the raw value when no mount path had
+ * parameters (no allocation), a substituted template otherwise.
+ */
+function setBaseUrl(req: TrackedRequest, value: string | undefined): void {
+  const prev = req[kRawBase];
+  req[kRawBase] = value;
+  if (typeof value !== 'string' || value === '') {
+    req[kTplBase] = undefined;
+    return;
+  }
+  const prevTemplate = req[kTplBase];
+  if (typeof prev === 'string' && value.length > prev.length && value.startsWith(prev)) {
+    // Entering a mounted router: only the newly consumed part can hold the layer's params.
+    const params = req.params;
+    if (!hasKeys(params)) {
+      if (prevTemplate !== undefined) req[kTplBase] = prevTemplate + value.slice(prev.length);
+      return;
+    }
+    const added = value.slice(prev.length);
+    const template = mountTemplate(added, params);
+    if (template !== undefined) req[kTplBase] = (prevTemplate ?? prev) + template;
+    else if (prevTemplate !== undefined) req[kTplBase] = prevTemplate + added;
+    return;
+  }
+  if (prevTemplate === undefined) return;
+  // Leaving routers: the raw value is a prefix of the previous one, segment-aligned with its template.
+  req[kTplBase] =
+    typeof prev === 'string' && prev.startsWith(value)
+      ? leadingSegments(prevTemplate, segmentCount(value))
+      : undefined;
+}
+
+/** The `baseUrl` accessor (one shared descriptor: defining it allocates nothing per request). */
+const BASE_URL_ACCESSOR: PropertyDescriptor = Object.freeze({
+  configurable: true,
+  enumerable: true,
+  get(this: TrackedRequest) {
+    return this[kRawBase];
+  },
+  set(this: TrackedRequest, value: string | undefined) {
+    setBaseUrl(this, value);
+  },
+});
+
+/**
+ * Installs the `route` and `baseUrl` accessors on an Express app's request prototype.
+ * Only prototypes that Express created per app (they own an `app` property) are
+ * touched; sub-apps inherit them (Express chains `subApp.request` to the parent's).
  */
 function ensureRouteAccessor(proto: object | null): void {
   if (proto === null || (proto as TrackedRequest)[kAccessor] === true) return;
-  if (!Object.hasOwn(proto, 'app') || 'route' in proto) return;
+  if (!Object.hasOwn(proto, 'app') || 'route' in proto || 'baseUrl' in proto) return;
   Object.defineProperty(proto, 'route', {
     configurable: true,
-    enumerable: false,
+    enumerable: true,
     get(this: TrackedRequest) {
       return this[kRoute];
     },
     set(this: TrackedRequest, value: { path?: unknown } | undefined) {
       this[kRoute] = value;
-      this[kBase] = this.baseUrl;
+      // `this.baseUrl`, not kRawBase: on the request that installed the accessors, Express
+      // had already set `baseUrl` as an own property.
+      this[kBase] = this[kTplBase] ?? this.baseUrl;
     },
   });
+  Object.defineProperty(proto, 'baseUrl', BASE_URL_ACCESSOR);
   Object.defineProperty(proto, kAccessor, { value: true, configurable: true });
 }
 
@@ -327,6 +462,14 @@ export function glassbox(options: GlassboxExpressOptions): GlassboxExpress {
         if (proto !== lastProto) {
           ensureRouteAccessor(proto);
           lastProto = proto;
+        }
+        // Express 4 assigns `req.baseUrl` before it switches the request to the app's
+        // prototype (Express 5 after), so the value is an own data property that hides the
+        // prototype accessor: put the accessor on the request itself (shared descriptor).
+        if ((req as TrackedRequest)[kAccessor] === true && Object.hasOwn(req, 'baseUrl')) {
+          const value = q.baseUrl;
+          Object.defineProperty(req, 'baseUrl', BASE_URL_ACCESSOR);
+          (req as TrackedRequest)[kRawBase] = value;
         }
         const method = req.method ?? 'GET';
         r[kMethod] = method;

@@ -95,6 +95,42 @@ describe.each(versions)('$name', ({ express, major }) => {
     ]);
   });
 
+  it('turns mount paths with parameters back into templates (mergeParams or not, nested, errors)', async () => {
+    const { http, lines } = await setup(express, (app) => {
+      const posts = express.Router({ mergeParams: true });
+      posts.get('/:postId', (req, res) => {
+        res.json(req.params);
+      });
+      posts.get('/:postId/fail', () => {
+        throw new Error('fail');
+      });
+      const comments = express.Router();
+      comments.get('/:commentId', (_req, res) => {
+        res.send('comment');
+      });
+      posts.use('/:postId/comments', comments);
+      app.use('/users/:userId/posts', posts);
+      const tenant = express.Router();
+      tenant.get('/dashboard', (_req, res) => {
+        res.send('dash');
+      });
+      app.use('/t/:tenant', tenant);
+    });
+    // The first request is the one that installs the accessors.
+    expect((await http.get('/users/42/posts/7')).text).toBe('{"userId":"42","postId":"7"}');
+    await http.get('/users/43/posts/8');
+    await http.get('/users/a%20b/posts/9/comments/3');
+    await http.get('/users/44/posts/10/fail');
+    await http.get('/t/acme/dashboard');
+    await http.get('/t/globex/dashboard');
+    expect(await lines()).toEqual([
+      'http_requests_total{method="GET",route="/users/:userId/posts/:postId",status_code="200"} 2',
+      'http_requests_total{method="GET",route="/users/:userId/posts/:postId/comments/:commentId",status_code="200"} 1',
+      'http_requests_total{method="GET",route="/users/:userId/posts/:postId/fail",status_code="500"} 1',
+      'http_requests_total{method="GET",route="/t/:tenant/dashboard",status_code="200"} 2',
+    ]);
+  });
+
   it("keeps each version's path syntax as the template (wildcards, optional segments)", async () => {
     const { http, lines } = await setup(express, (app) => {
       if (major === 5) {
