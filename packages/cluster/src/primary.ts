@@ -224,10 +224,15 @@ export function setupClusterPrimary(options: ClusterPrimaryOptions = {}): Cluste
   }
   const failureCounters = new Map<WorkerFailureReason, BoundCounter>();
   const failuresMetric = glassbox.counter(clusterMetrics.workerScrapeFailuresTotal);
-  for (const reason of WORKER_FAILURE_REASONS) failureCounters.set(reason, failuresMetric.bind({ reason }));
+  for (const reason of WORKER_FAILURE_REASONS) {
+    const series = failuresMetric.bind({ reason });
+    series.inc(0); // exposed as 0 from the start, so rate() and increase() see the first miss
+    failureCounters.set(reason, series);
+  }
   const workersGauge: BoundGauge = glassbox.gauge(clusterMetrics.workers).bind();
   const answeredGauge: BoundGauge = glassbox.gauge(clusterMetrics.workersAnswered).bind();
   const lateCounter: BoundCounter = glassbox.counter(clusterMetrics.lateAnswersTotal).bind();
+  lateCounter.inc(0);
   const durationGauge: BoundGauge = glassbox.gauge(clusterMetrics.collectDuration).bind();
 
   const warned = new Set<string>();
