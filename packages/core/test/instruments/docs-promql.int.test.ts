@@ -27,11 +27,9 @@ function blocks(page: string): string[] {
 }
 
 function run(args: string[]): { ok: boolean; output: string } {
+  const bin = promtool(); // throws (fails the test) when promtool is missing
   try {
-    return {
-      ok: true,
-      output: execFileSync(promtool(), args, { encoding: 'utf8', stdio: 'pipe', cwd: dir }),
-    };
+    return { ok: true, output: execFileSync(bin, args, { encoding: 'utf8', stdio: 'pipe', cwd: dir }) };
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string };
     return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
