@@ -96,7 +96,7 @@ function tokens(value: unknown): number {
  * @example
  * ```ts
  * const llm = createLlmInstrument(glassbox, { provider: 'openai', prices: { 'gpt-4o-mini': { inputPer1k: 0.00015, outputPer1k: 0.0006 } } });
- * const complete = llm.wrap(client.chat.completions.create.bind(client.chat.completions), {
+ * const complete = llm.wrap(openai.chat.completions.create.bind(openai.chat.completions), {
  *   model: ([req]) => req.model,
  *   usage: (r) => ({ inputTokens: r.usage?.prompt_tokens, outputTokens: r.usage?.completion_tokens }),
  * });

@@ -1,5 +1,5 @@
 import { createModelInstrument, defaultErrorClassifier } from '@glassbox/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { setup, ticksUntilSettled } from './helpers.js';
 
 const PRED = 'ml_predictions_total';
@@ -74,6 +74,15 @@ describe('model instrument: wrap() passes everything through unchanged', () => {
     expect(wrappedTicks).toBe(unwrappedTicks);
     await expect(p).rejects.toBe(err);
     expect(backend.value(ERR, { error_type: 'internal' })).toBe(1);
+  });
+
+  it('keeps the exact function type (sync stays sync, async stays async)', () => {
+    const { model } = lead();
+    const sync = model.wrap((a: number, b: string) => a + b.length);
+    const asyncFn = model.wrap(async (a: number) => ({ tier: 'hot', a }));
+    expectTypeOf(sync).toEqualTypeOf<(a: number, b: string) => number>();
+    expectTypeOf(asyncFn).toEqualTypeOf<(a: number) => Promise<{ tier: string; a: number }>>();
+    expect(sync(1, 'ab')).toBe(3);
   });
 
   it('keeps `this` and the arguments', () => {
