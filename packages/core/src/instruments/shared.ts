@@ -28,15 +28,23 @@ export function secondsSince(start: number): number {
   return (performance.now() - start) / 1000;
 }
 
+/** True for a native promise (also one from another realm). */
+export function isNativePromise(value: unknown): value is Promise<unknown> {
+  return value instanceof Promise || Object.prototype.toString.call(value) === '[object Promise]';
+}
+
 /**
  * Calls `fn`, then `onValue`/`onError` once it settles, and returns exactly what `fn`
  * returned or throws exactly what it threw: a sync result stays sync, a promise is
  * returned as the same object (so its rejection reaches the caller at the same
  * moment). The callbacks never throw into the host: failures go to `reportError`.
  *
- * One observable difference remains for promises: observing the settlement attaches
- * a handler, so a rejection the caller never handles is no longer reported by Node
- * as unhandled.
+ * Two observable differences remain, both documented:
+ * - observing a native promise attaches a handler, so a rejection the caller never
+ *   handles is no longer reported by Node as unhandled;
+ * - a thenable that is not a native promise (a lazy query builder, for example) is
+ *   returned untouched and not observed — calling its `then()` could run it twice —
+ *   and that is counted; return a real promise (an `async` function) to record it.
  */
 export function passThrough<R>(
   glassbox: Glassbox,
@@ -52,15 +60,18 @@ export function passThrough<R>(
     guard(glassbox, component, onError, error);
     throw error;
   }
+  if (isNativePromise(result)) {
+    result.then(
+      (value) => guard(glassbox, component, onValue, value),
+      (error) => guard(glassbox, component, onError, error),
+    );
+    return result;
+  }
   if (isThenable(result)) {
-    try {
-      result.then(
-        (value) => guard(glassbox, component, onValue, value),
-        (error) => guard(glassbox, component, onError, error),
-      );
-    } catch (error) {
-      glassbox.reportError(component, 'a returned thenable threw from then()', error);
-    }
+    glassbox.reportError(
+      component,
+      'a wrapped function returned a thenable that is not a native promise; not observed (return a Promise to record it)',
+    );
     return result;
   }
   guard(glassbox, component, onValue, result);

@@ -85,6 +85,25 @@ describe('model instrument: wrap() passes everything through unchanged', () => {
     expect(sync(1, 'ab')).toBe(3);
   });
 
+  it('never calls then() on a lazy thenable (it could run twice); counts it as not observed', async () => {
+    const s = lead();
+    let runs = 0;
+    const lazy = {
+      then(resolve: (v: number) => void) {
+        runs++;
+        resolve(1);
+      },
+    };
+    const out = s.model.wrap(() => lazy)();
+    expect(out).toBe(lazy);
+    await Promise.resolve();
+    expect(runs).toBe(0);
+    expect(await out).toBe(1);
+    expect(runs).toBe(1);
+    expect(s.errors('model')).toBe(1);
+    expect(s.backend.value(DUR)).toBe(0);
+  });
+
   it('keeps `this` and the arguments', () => {
     const { model } = lead();
     const service = {
