@@ -3,7 +3,7 @@
  *
  * Glassbox caps each metric at `seriesLimit` label sets and sends every further label
  * set to one overflow series (`__overflow__`), so an OTel instrument sees at most
- * `seriesLimit + 1` attribute sets. The SDK (sdk-metrics 2.x) keeps `limit - 1`
+ * `seriesLimit + 1` attribute sets. The SDK (sdk-metrics 2.x and 3.x) keeps `limit - 1`
  * attribute sets and folds the rest into one `{otel.metric.overflow="true"}` series.
  * For the SDK never to fold what Glassbox already bounded, its limit must be at least
  * `seriesLimit + 2`.

@@ -3,8 +3,8 @@
  * OpenTelemetry Collector, Grafana Cloud, a Prometheus OTLP receiver, ...), configured
  * from the standard OpenTelemetry environment variables, with a shutdown that flushes.
  *
- * Peers: `@opentelemetry/sdk-metrics` ^2, `@opentelemetry/resources` ^2 and
- * `@opentelemetry/exporter-metrics-otlp-http` >=0.200 <0.300.
+ * Peers: `@opentelemetry/sdk-metrics` and `@opentelemetry/resources` >=2 <4,
+ * `@opentelemetry/exporter-metrics-otlp-http` >=0.200 <0.400.
  */
 import type { Attributes } from '@opentelemetry/api';
 import {

@@ -5,8 +5,8 @@
  * prom-client backend does not emit (scope labels, `target_info`, `# UNIT` lines) so
  * the output matches it.
  *
- * Peers: `@opentelemetry/sdk-metrics` ^2 and `@opentelemetry/exporter-prometheus`
- * >=0.200 <0.300.
+ * Peers: `@opentelemetry/sdk-metrics` >=2 <4 and `@opentelemetry/exporter-prometheus`
+ * >=0.209 <0.400 (the first with `withoutScopeInfo`).
  */
 import type { Glassbox } from '@glassbox/core';
 import {
