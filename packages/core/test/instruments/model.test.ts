@@ -89,6 +89,7 @@ describe('model instrument: wrap() passes everything through unchanged', () => {
     const s = lead();
     let runs = 0;
     const lazy = {
+      // biome-ignore lint/suspicious/noThenProperty: a lazy thenable is exactly what this test needs
       then(resolve: (v: number) => void) {
         runs++;
         resolve(1);
