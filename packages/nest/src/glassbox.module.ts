@@ -4,8 +4,8 @@
  * handler injectable, records RED metrics for every request and serves the metrics
  * endpoint on both Nest platforms.
  */
-import { createHttpRecorder, type HttpRecorder } from '@glassbox/core';
-import { createMetricsHandler, type MetricsHandler } from '@glassbox/exporter';
+import type { HttpRecorder } from '@glassbox/core';
+import type { MetricsHandler } from '@glassbox/exporter';
 import {
   type DynamicModule,
   Global,
@@ -38,18 +38,11 @@ export interface GlassboxModuleClassOptions {
   readonly instrumentationClass?: Type<GlassboxHttpInstrumentation>;
 }
 
-const GLASSBOX_RAW_OPTIONS = Symbol('GLASSBOX_RAW_OPTIONS');
-
 function sharedProviders(instrumentationClass: Type<GlassboxHttpInstrumentation> | undefined): Provider[] {
   const cls = instrumentationClass ?? GlassboxHttpInstrumentation;
   if (cls !== GlassboxHttpInstrumentation && !(cls.prototype instanceof GlassboxHttpInstrumentation))
     throw new TypeError('Glassbox nest: instrumentationClass must extend GlassboxHttpInstrumentation');
   return [
-    {
-      provide: GLASSBOX_OPTIONS,
-      useFactory: (raw: GlassboxModuleOptions) => resolveGlassboxOptions(raw),
-      inject: [GLASSBOX_RAW_OPTIONS],
-    },
     {
       provide: GLASSBOX_INSTANCE,
       useFactory: (o: ResolvedGlassboxOptions) => o.glassbox,
@@ -57,27 +50,12 @@ function sharedProviders(instrumentationClass: Type<GlassboxHttpInstrumentation>
     },
     {
       provide: GLASSBOX_HTTP_RECORDER,
-      useFactory: (o: ResolvedGlassboxOptions): HttpRecorder | null => {
-        if (!o.httpEnabled) return null;
-        const {
-          enabled: _e,
-          excludePaths: _x,
-          abortedStatusCode: _a,
-          extraLabelValues: _v,
-          ...core
-        } = o.options.http ?? {};
-        return createHttpRecorder(o.glassbox, core);
-      },
+      useFactory: (o: ResolvedGlassboxOptions): HttpRecorder | null => o.recorder,
       inject: [GLASSBOX_OPTIONS],
     },
     {
       provide: GLASSBOX_METRICS_HANDLER,
-      useFactory: (o: ResolvedGlassboxOptions): MetricsHandler | null => {
-        const metrics = o.options.metrics;
-        if (metrics === undefined) return null;
-        const { path: _p, ...handlerOptions } = metrics;
-        return createMetricsHandler({ ...handlerOptions, glassbox: metrics.glassbox ?? o.glassbox });
-      },
+      useFactory: (o: ResolvedGlassboxOptions): MetricsHandler | null => o.metricsHandler,
       inject: [GLASSBOX_OPTIONS],
     },
     { provide: GlassboxHttpInstrumentation, useClass: cls },
@@ -97,9 +75,7 @@ const EXPORTS = [
  *
  * @example
  * ```ts
- * const registry = new Registry();
- * const glassbox = createGlassbox({ backend: promClientBackend({ client, registry }) });
- * @Module({ imports: [GlassboxModule.forRoot({ glassbox, metrics: { registry } })] })
+ * @Module({ imports: [GlassboxModule.forRoot({ metrics: { auth: { tokenFile: '/run/secrets/metrics-token' } } })] })
  * export class AppModule {}
  * ```
  */
@@ -119,21 +95,25 @@ export class GlassboxModule implements NestModule {
     this.instrumentation.install();
   }
 
-  /** Registers the module with options known now. Bad options throw here, at start-up. */
-  static forRoot(options: GlassboxModuleOptions & GlassboxModuleClassOptions): DynamicModule {
-    resolveGlassboxOptions(options);
+  /**
+   * Registers the module with options known now. The instance, the recorder and the
+   * metrics handler are built here, so bad options throw here, at start-up.
+   */
+  static forRoot(options: GlassboxModuleOptions & GlassboxModuleClassOptions = {}): DynamicModule {
+    const providers = sharedProviders(options?.instrumentationClass);
+    const resolved = resolveGlassboxOptions(options);
     return {
       module: GlassboxModule,
       global: true,
-      providers: [
-        { provide: GLASSBOX_RAW_OPTIONS, useValue: options },
-        ...sharedProviders(options.instrumentationClass),
-      ],
+      providers: [{ provide: GLASSBOX_OPTIONS, useValue: resolved }, ...providers],
       exports: EXPORTS,
     };
   }
 
-  /** Registers the module with options built by a factory, a class or an existing provider. */
+  /**
+   * Registers the module with options built by a factory, a class or an existing
+   * provider; they are validated and built when the factory has run, at start-up.
+   */
   static forRootAsync(options: GlassboxModuleAsyncOptions & GlassboxModuleClassOptions): DynamicModule {
     if (options === null || typeof options !== 'object')
       throw new TypeError('Glassbox nest: forRootAsync options are required');
@@ -144,9 +124,12 @@ export class GlassboxModule implements NestModule {
       );
     const providers: Provider[] = [...(options.extraProviders ?? [])];
     if (options.useFactory !== undefined) {
+      const factory = options.useFactory as (
+        ...args: unknown[]
+      ) => GlassboxModuleOptions | Promise<GlassboxModuleOptions>;
       providers.push({
-        provide: GLASSBOX_RAW_OPTIONS,
-        useFactory: options.useFactory as (...args: unknown[]) => GlassboxModuleOptions,
+        provide: GLASSBOX_OPTIONS,
+        useFactory: async (...args: unknown[]) => resolveGlassboxOptions(await factory(...args)),
         inject: options.inject ?? [],
       });
     } else {
@@ -154,8 +137,9 @@ export class GlassboxModule implements NestModule {
       if (options.useClass !== undefined)
         providers.push({ provide: options.useClass, useClass: options.useClass });
       providers.push({
-        provide: GLASSBOX_RAW_OPTIONS,
-        useFactory: (factory: GlassboxOptionsFactory) => factory.createGlassboxOptions(),
+        provide: GLASSBOX_OPTIONS,
+        useFactory: async (factory: GlassboxOptionsFactory) =>
+          resolveGlassboxOptions(await factory.createGlassboxOptions()),
         inject: [token as NonNullable<typeof token>],
       });
     }

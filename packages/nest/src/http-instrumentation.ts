@@ -17,11 +17,11 @@
  * recorded, then pass the subclass as `instrumentationClass`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Glassbox, HttpRecorder, LabelValue } from '@glassbox/core';
+import type { CompiledLabels, Glassbox, HttpRecorder, LabelValue, PathExcluder } from '@glassbox/core';
 import type { MetricsHandler } from '@glassbox/exporter';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { GLASSBOX_HTTP_RECORDER, GLASSBOX_METRICS_HANDLER, GLASSBOX_OPTIONS } from './options.js';
+import { GLASSBOX_OPTIONS } from './options.js';
 import type { ResolvedGlassboxOptions } from './resolve.js';
 
 const kStart = Symbol('glassbox.start');
@@ -86,8 +86,12 @@ const METRICS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIO
 export class GlassboxHttpInstrumentation {
   /** The Glassbox instance. */
   protected readonly glassbox: Glassbox;
-  /** Request paths not recorded (the metrics path included). */
-  protected readonly excludePaths: readonly string[];
+  /** Core's RED recorder, or `null` when `http.enabled` is false. */
+  protected readonly recorder: HttpRecorder | null;
+  /** The exporter's handler, or `null` when no endpoint is served. */
+  protected readonly metricsHandler: MetricsHandler | null;
+  /** The metrics path (never recorded), or `undefined`. */
+  protected readonly metricsPath: string | undefined;
   /** Status recorded when the client disconnects before the response ended. */
   protected readonly abortedStatusCode: number;
   /** Nest logger for start-up messages. */
@@ -96,28 +100,30 @@ export class GlassboxHttpInstrumentation {
   protected platform: string | undefined;
   /** True once the Node server listener is installed (or cannot be). */
   protected serverInstalled = false;
-  private readonly extraLabelValues:
-    | ((req: IncomingMessage, res: ServerResponse) => readonly LabelValue[])
-    | undefined;
-  private readonly onClose: (this: ServerResponse) => void;
+  private readonly exclude: PathExcluder | undefined;
+  private readonly labels: CompiledLabels<IncomingMessage, ServerResponse> | undefined;
   private readonly recordSizes: boolean;
+  private readonly onClose: (this: ServerResponse) => void;
+  private readonly onLabelError: (error: unknown) => void;
 
   constructor(
     @Inject(GLASSBOX_OPTIONS) protected readonly options: ResolvedGlassboxOptions,
-    @Inject(GLASSBOX_HTTP_RECORDER) protected readonly recorder: HttpRecorder | null,
-    @Inject(GLASSBOX_METRICS_HANDLER) protected readonly metricsHandler: MetricsHandler | null,
     @Optional() @Inject(HttpAdapterHost) protected readonly adapterHost?: HttpAdapterHost,
   ) {
     this.glassbox = options.glassbox;
-    this.excludePaths = options.excludePaths;
+    this.recorder = options.recorder;
+    this.metricsHandler = options.metricsHandler;
+    this.metricsPath = options.metricsPath;
     this.abortedStatusCode = options.abortedStatusCode;
-    this.extraLabelValues = options.options.http?.extraLabelValues;
-    this.recordSizes = options.options.http?.recordSizes ?? false;
+    this.exclude = options.exclude;
+    this.labels = options.labels;
+    this.recordSizes = options.recordSizes;
     // One listener per instance (not per request): `this` is the closing response.
     const self = this;
     this.onClose = function onClose(this: ServerResponse) {
       self.end(this.req as IncomingMessage, this);
     };
+    this.onLabelError = (error) => this.glassbox.reportError('nest', 'a custom label hook threw', error);
   }
 
   /**
@@ -172,7 +178,7 @@ export class GlassboxHttpInstrumentation {
   /** Registers the metrics route and the first recording middleware on an Express app. */
   protected installExpress(app: ExpressAppLike): void {
     const handler = this.metricsHandler;
-    const path = this.options.metricsPath;
+    const path = this.metricsPath;
     if (handler !== null && path !== undefined) {
       app.use((req, res, next) => {
         if (matchesPath(req.url, path)) handler(req, res);
@@ -190,7 +196,7 @@ export class GlassboxHttpInstrumentation {
   /** Registers the metrics route and the `onRequest` hook on a Fastify instance. */
   protected installFastify(fastify: FastifyInstanceLike): void {
     const handler = this.metricsHandler;
-    const path = this.options.metricsPath;
+    const path = this.metricsPath;
     if (handler !== null && path !== undefined) {
       fastify.route({
         method: METRICS_METHODS,
@@ -219,11 +225,11 @@ export class GlassboxHttpInstrumentation {
     }
   }
 
-  /** True when a request path (query ignored) is not recorded. */
+  /** True when a request is not recorded: the metrics path and `http.excludePaths` (query ignored). */
   protected isExcluded(url: string | undefined): boolean {
-    const list = this.excludePaths;
-    for (let i = 0; i < list.length; i++) if (matchesPath(url, list[i] as string)) return true;
-    return false;
+    if (url === undefined) return false;
+    if (this.metricsPath !== undefined && matchesPath(url, this.metricsPath)) return true;
+    return this.exclude?.(url) === true;
   }
 
   /** A request arrived: start timing unless excluded or already started. Never throws. */
@@ -231,7 +237,7 @@ export class GlassboxHttpInstrumentation {
     try {
       const tracked = res as TrackedResponse;
       if (tracked[kStart] !== undefined) return;
-      if (this.excludePaths.length > 0 && this.isExcluded(req.url)) return;
+      if (this.isExcluded(req.url)) return;
       tracked[kRoute] = undefined;
       tracked[kStart] = (this.recorder as HttpRecorder).begin(req.method ?? 'GET');
       res.on('close', this.onClose);
@@ -258,7 +264,7 @@ export class GlassboxHttpInstrumentation {
         requestBytes = contentLength(req.headers['content-length']);
         responseBytes = tracked[kResponseBytes] ?? contentLength(res.getHeader('content-length'));
       }
-      if (this.extraLabelValues !== undefined) extra = this.extraLabelValues(req, res);
+      if (this.labels !== undefined) extra = this.labels.values(req, res, this.onLabelError);
     } catch (error) {
       this.glassbox.reportError('nest', 'resolving the route or labels failed', error);
     }

@@ -6,15 +6,24 @@ export type {
   FastifyInstanceLike,
   FastifyReplyLike,
   FastifyRequestLike,
+  ServerLike,
 } from './http-instrumentation.js';
 export { GlassboxHttpInstrumentation } from './http-instrumentation.js';
 export { glassboxProvider, InjectGlassbox, InjectHttpRecorder } from './inject.js';
+export {
+  batchJobProvider,
+  batchTriggersProvider,
+  driftMonitorProvider,
+  llmInstrumentProvider,
+  modelInstrumentProvider,
+} from './instruments.js';
 export type {
   GlassboxHttpOptions,
   GlassboxMetricsOptions,
   GlassboxModuleAsyncOptions,
   GlassboxModuleOptions,
   GlassboxOptionsFactory,
+  NestCustomLabel,
 } from './options.js';
 export {
   GLASSBOX_HTTP_RECORDER,

@@ -4,8 +4,8 @@
  * while the application boots); nothing is validated or thrown while recording.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Glassbox, HttpRecorderOptions, LabelValue } from '@glassbox/core';
-import type { MetricsHandlerOptions } from '@glassbox/exporter';
+import type { CustomLabel } from '@glassbox/core';
+import type { InstrumentationOptions, MetricsHandlerOptions } from '@glassbox/exporter';
 import type {
   InjectionToken,
   ModuleMetadata,
@@ -16,23 +16,42 @@ import type {
 
 /** Injection token of the resolved {@link GlassboxModuleOptions}. */
 export const GLASSBOX_OPTIONS: unique symbol = Symbol('GLASSBOX_OPTIONS');
-/** Injection token of the {@link Glassbox} instance (`@Inject(GLASSBOX_INSTANCE)` or `@InjectGlassbox()`). */
+/** Injection token of the `Glassbox` instance (`@Inject(GLASSBOX_INSTANCE)` or `@InjectGlassbox()`). */
 export const GLASSBOX_INSTANCE: unique symbol = Symbol('GLASSBOX_INSTANCE');
 /** Injection token of the core `HttpRecorder` the module records RED metrics with (`@InjectHttpRecorder()`). */
 export const GLASSBOX_HTTP_RECORDER: unique symbol = Symbol('GLASSBOX_HTTP_RECORDER');
 /** Injection token of the exporter's `MetricsHandler` serving the metrics path, or `null` without `metrics`. */
 export const GLASSBOX_METRICS_HANDLER: unique symbol = Symbol('GLASSBOX_METRICS_HANDLER');
 
-/** RED recording options: the core recorder's options plus the Nest glue's. */
-export interface GlassboxHttpOptions extends HttpRecorderOptions {
+/** A custom label of the Nest adapter: its hook reads the raw Node request and response. */
+export type NestCustomLabel = CustomLabel<IncomingMessage, ServerResponse>;
+
+/** RED recording options (the same as the Express and Fastify adapters'). */
+export interface GlassboxHttpOptions {
   /** Record HTTP RED metrics for every request. @default true */
   readonly enabled?: boolean;
+  /** Route label of requests no route matched (404s, scanners). @default 'unmatched' */
+  readonly unmatchedRoute?: string;
+  /** Record status codes as classes (`2xx`, `4xx`, ...) instead of exact codes. @default false */
+  readonly groupStatusCodes?: boolean;
   /**
-   * Request paths that are not recorded, compared exactly with the request path (the
-   * query string ignored), e.g. `['/health']`. The metrics path is always excluded.
+   * Record `http_request_size_bytes` / `http_response_size_bytes`, from the request's
+   * and the response's `Content-Length` (a chunked response records no size).
+   * @default false
+   */
+  readonly recordSizes?: boolean;
+  /**
+   * Requests not recorded: exact paths (query ignored) or RegExps tested on the path,
+   * e.g. `['/health', /^\/internal\//]`. The metrics path is always excluded.
    * @default []
    */
-  readonly excludePaths?: readonly string[];
+  readonly excludePaths?: readonly (string | RegExp)[];
+  /**
+   * Extra labels with bounded values, read from the raw request and response when the
+   * request is recorded (see core's `CustomLabel`).
+   * @default []
+   */
+  readonly customLabels?: readonly NestCustomLabel[];
   /**
    * Status code recorded when the client disconnects before the response ended (the
    * request is recorded once, with its route template, and leaves the in-flight gauge).
@@ -40,24 +59,26 @@ export interface GlassboxHttpOptions extends HttpRecorderOptions {
    * @default 499
    */
   readonly abortedStatusCode?: number;
-  /**
-   * Values of `extraLabelNames`, in the same order, computed when the request ends.
-   * Required when `extraLabelNames` is not empty; return a small, bounded set of values
-   * (the series cap applies). It runs on the hot path: keep it cheap; if it throws the
-   * request is still recorded with empty values and the error is counted.
-   * @default undefined
-   */
-  readonly extraLabelValues?: (req: IncomingMessage, res: ServerResponse) => readonly LabelValue[];
 }
 
 /**
- * The metrics endpoint: the exporter's handler options (registry or sources, `auth`,
- * `requireAuth`, ...) plus where to serve it. The route is registered on the platform
+ * The metrics endpoint: the exporter's handler options (`auth`, `requireAuth`, gzip,
+ * timeout, ...) plus where to serve it; what it serves comes from the module's
+ * `registry` / `sources` / default metrics. The route is registered on the platform
  * (Express app / Fastify instance) ahead of Nest's router, so Nest's global prefix,
  * versioning, guards, interceptors and pipes never apply to it: the exporter's bearer
  * auth is the only thing that decides who reads it.
  */
-export interface GlassboxMetricsOptions extends MetricsHandlerOptions {
+export interface GlassboxMetricsOptions
+  extends Omit<MetricsHandlerOptions, 'registry' | 'sources' | 'glassbox'> {
+  /**
+   * Serve the endpoint. By default it is served whenever there is something to serve
+   * (a `registry`, `sources`, or the default native backend); `true` makes a missing
+   * source a start-up error, `false` serves nothing (e.g. when the exporter's
+   * `createMetricsServer` serves a separate port).
+   * @default undefined
+   */
+  readonly enabled?: boolean;
   /**
    * Absolute request path of the endpoint. Nest's global prefix and versioning are not
    * applied: with `setGlobalPrefix('api')` it still is `/metrics` unless you set `'/api/metrics'`.
@@ -66,24 +87,28 @@ export interface GlassboxMetricsOptions extends MetricsHandlerOptions {
   readonly path?: string;
 }
 
-/** Options of `GlassboxModule.forRoot` (and the value `forRootAsync`'s factory returns). */
-export interface GlassboxModuleOptions {
-  /** The Glassbox instance to record into (`createGlassbox(...)`); it is injectable as {@link GLASSBOX_INSTANCE}. */
-  readonly glassbox: Glassbox;
-  /** HTTP RED recording. @default {} (enabled with the core recorder's defaults) */
+/**
+ * Options of `GlassboxModule.forRoot` (and the value `forRootAsync`'s factory returns).
+ * Where metrics are recorded is resolved as in every Glassbox adapter (the exporter's
+ * `setupInstrumentation`): `glassbox` → record into it (and serve `registry`/`sources`
+ * when given); `registry` → a prom-client backend on it, served; neither → the native
+ * backend plus prom-client's default process metrics.
+ */
+export interface GlassboxModuleOptions extends InstrumentationOptions {
+  /** HTTP RED recording. @default {} (enabled) */
   readonly http?: GlassboxHttpOptions;
-  /**
-   * Serve the metrics endpoint. Omit it to serve no endpoint (e.g. when the exporter's
-   * standalone `createMetricsServer` serves a separate port).
-   * @default undefined
-   */
+  /** The metrics endpoint. @default {} (served at `/metrics`; auth from `METRICS_BEARER_TOKEN` when set) */
   readonly metrics?: GlassboxMetricsOptions;
 }
 
 /** Defaults of the module options. */
 export const GLASSBOX_NEST_DEFAULTS = Object.freeze({
   httpEnabled: true,
-  excludePaths: Object.freeze([]) as readonly string[],
+  unmatchedRoute: 'unmatched',
+  groupStatusCodes: false,
+  recordSizes: false,
+  excludePaths: Object.freeze([]) as readonly (string | RegExp)[],
+  customLabels: Object.freeze([]) as readonly NestCustomLabel[],
   abortedStatusCode: 499,
   metricsPath: '/metrics',
 });

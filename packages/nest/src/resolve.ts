@@ -1,16 +1,48 @@
-/** Start-up validation of the module options: a bad option throws here, never at record time. */
-import type { Glassbox } from '@glassbox/core';
+/**
+ * Start-up: validates the module options and builds what the module provides (the
+ * Glassbox instance, the RED recorder, the metrics handler). A bad option throws here,
+ * while the application boots; nothing is validated or thrown while recording.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type CompiledLabels,
+  compileLabels,
+  createHttpRecorder,
+  type Glassbox,
+  type HttpRecorder,
+  type PathExcluder,
+  pathExcluder,
+  validateStatusCode,
+} from '@glassbox/core';
+import {
+  createMetricsHandler,
+  type MetricsHandler,
+  type PromClientWithDefaults,
+  setupInstrumentation,
+} from '@glassbox/exporter';
+import * as client from 'prom-client';
 import { GLASSBOX_NEST_DEFAULTS, type GlassboxModuleOptions } from './options.js';
 
-/** The module options after validation, with every default applied. */
+/** What the module built from its options, once, at start-up (injectable as `GLASSBOX_OPTIONS`). */
 export interface ResolvedGlassboxOptions {
-  readonly glassbox: Glassbox;
+  /** The options as given. */
   readonly options: GlassboxModuleOptions;
-  readonly httpEnabled: boolean;
-  readonly excludePaths: readonly string[];
-  readonly abortedStatusCode: number;
+  /** The instance metrics are recorded in. */
+  readonly glassbox: Glassbox;
+  /** The RED recorder, or `null` when `http.enabled` is false. */
+  readonly recorder: HttpRecorder | null;
+  /** The metrics handler, or `null` when no endpoint is served. */
+  readonly metricsHandler: MetricsHandler | null;
   /** The metrics path, or `undefined` when no endpoint is served. */
   readonly metricsPath: string | undefined;
+  /** The excluder built from `http.excludePaths` (the metrics path is checked apart). */
+  readonly exclude: PathExcluder | undefined;
+  /** Custom labels, compiled. */
+  readonly labels: CompiledLabels<IncomingMessage, ServerResponse> | undefined;
+  /** Status recorded for requests whose client left first. */
+  readonly abortedStatusCode: number;
+  /** Whether sizes are recorded. */
+  readonly recordSizes: boolean;
 }
 
 function checkPath(name: string, path: unknown): string {
@@ -21,53 +53,75 @@ function checkPath(name: string, path: unknown): string {
   return path;
 }
 
-/** Validates {@link GlassboxModuleOptions} and applies the defaults. Throws a clear Error on bad options. */
+function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`Glassbox nest: ${name} must be a boolean`);
+  return value;
+}
+
+/**
+ * Validates {@link GlassboxModuleOptions}, applies the defaults and builds the instance,
+ * the recorder and the metrics handler. Throws a clear Error on bad options.
+ */
 export function resolveGlassboxOptions(options: GlassboxModuleOptions): ResolvedGlassboxOptions {
   if (options === null || typeof options !== 'object')
-    throw new TypeError('Glassbox nest: GlassboxModule options are required ({ glassbox, http?, metrics? })');
-  const { glassbox } = options;
-  if (
-    glassbox === null ||
-    typeof glassbox !== 'object' ||
-    typeof glassbox.counter !== 'function' ||
-    typeof glassbox.reportError !== 'function'
-  )
-    throw new TypeError('Glassbox nest: options.glassbox must be a Glassbox instance (createGlassbox(...))');
+    throw new TypeError('Glassbox nest: GlassboxModule options must be an object');
   const http = options.http ?? {};
   if (http === null || typeof http !== 'object')
     throw new TypeError('Glassbox nest: options.http must be an object');
-  const httpEnabled = http.enabled ?? GLASSBOX_NEST_DEFAULTS.httpEnabled;
-  if (typeof httpEnabled !== 'boolean') throw new TypeError('Glassbox nest: http.enabled must be a boolean');
-  const rawExclude = http.excludePaths ?? GLASSBOX_NEST_DEFAULTS.excludePaths;
-  if (!Array.isArray(rawExclude))
-    throw new TypeError('Glassbox nest: http.excludePaths must be an array of paths');
-  const excludePaths = rawExclude.map((p, i) => checkPath(`http.excludePaths[${i}]`, p));
-  const abortedStatusCode = http.abortedStatusCode ?? GLASSBOX_NEST_DEFAULTS.abortedStatusCode;
-  if (!Number.isInteger(abortedStatusCode) || abortedStatusCode < 100 || abortedStatusCode > 999)
-    throw new RangeError(
-      `Glassbox nest: http.abortedStatusCode must be an integer 100..999, got ${abortedStatusCode}`,
-    );
-  const extraNames = http.extraLabelNames ?? [];
-  if (extraNames.length > 0 && typeof http.extraLabelValues !== 'function')
-    throw new TypeError(
-      'Glassbox nest: http.extraLabelNames is set, so http.extraLabelValues(req, res) is required',
-    );
-  if (extraNames.length === 0 && http.extraLabelValues !== undefined)
-    throw new TypeError('Glassbox nest: http.extraLabelValues is set without http.extraLabelNames');
+  const metrics = options.metrics ?? {};
+  if (metrics === null || typeof metrics !== 'object')
+    throw new TypeError('Glassbox nest: options.metrics must be an object');
 
-  let metricsPath: string | undefined;
-  if (options.metrics !== undefined) {
-    if (options.metrics === null || typeof options.metrics !== 'object')
-      throw new TypeError('Glassbox nest: options.metrics must be an object');
-    metricsPath = checkPath('metrics.path', options.metrics.path ?? GLASSBOX_NEST_DEFAULTS.metricsPath);
-    if (!excludePaths.includes(metricsPath)) excludePaths.push(metricsPath);
+  // Everything that can be checked without side effects first.
+  const httpEnabled = checkBoolean('http.enabled', http.enabled ?? GLASSBOX_NEST_DEFAULTS.httpEnabled);
+  const recordSizes = checkBoolean(
+    'http.recordSizes',
+    http.recordSizes ?? GLASSBOX_NEST_DEFAULTS.recordSizes,
+  );
+  const exclude = pathExcluder(http.excludePaths ?? GLASSBOX_NEST_DEFAULTS.excludePaths);
+  const labels = compileLabels<IncomingMessage, ServerResponse>(
+    http.customLabels ?? GLASSBOX_NEST_DEFAULTS.customLabels,
+  );
+  const abortedStatusCode = validateStatusCode(
+    'http.abortedStatusCode',
+    http.abortedStatusCode ?? GLASSBOX_NEST_DEFAULTS.abortedStatusCode,
+  );
+  const metricsEnabled =
+    metrics.enabled === undefined ? undefined : checkBoolean('metrics.enabled', metrics.enabled);
+  const path = checkPath('metrics.path', metrics.path ?? GLASSBOX_NEST_DEFAULTS.metricsPath);
+
+  const { glassbox, sources } = setupInstrumentation(options, client as unknown as PromClientWithDefaults);
+
+  const recorder = httpEnabled
+    ? createHttpRecorder(glassbox, {
+        unmatchedRoute: http.unmatchedRoute ?? GLASSBOX_NEST_DEFAULTS.unmatchedRoute,
+        groupStatusCodes: http.groupStatusCodes ?? GLASSBOX_NEST_DEFAULTS.groupStatusCodes,
+        recordSizes,
+        extraLabelNames: labels?.names ?? [],
+      })
+    : null;
+
+  let metricsHandler: MetricsHandler | null = null;
+  if (metricsEnabled !== false) {
+    if (sources.length > 0) {
+      const { enabled: _enabled, path: _path, ...handlerOptions } = metrics;
+      metricsHandler = createMetricsHandler({ ...handlerOptions, sources, glassbox });
+    } else if (metricsEnabled === true) {
+      throw new TypeError(
+        'Glassbox nest: metrics.enabled is true but there is nothing to serve: pass `registry` or `sources` with `glassbox`',
+      );
+    }
   }
+
   return Object.freeze({
-    glassbox,
     options,
-    httpEnabled,
-    excludePaths: Object.freeze(excludePaths),
+    glassbox,
+    recorder,
+    metricsHandler,
+    metricsPath: metricsHandler === null ? undefined : path,
+    exclude,
+    labels,
     abortedStatusCode,
-    metricsPath,
+    recordSizes,
   });
 }

@@ -8,12 +8,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   type Backend,
+  type BatchTriggers,
   type Counter,
   createGlassbox,
   defineCounter,
   type Glassbox,
   type HttpRecorder,
   inMemoryBackend,
+  type ModelInstrument,
 } from '@glassbox/core';
 import type { MetricsHandler } from '@glassbox/exporter';
 import { Controller, Get, Inject, Injectable, Module, type Type } from '@nestjs/common';
@@ -21,6 +23,7 @@ import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
+  batchTriggersProvider,
   GLASSBOX_HTTP_RECORDER,
   GLASSBOX_INSTANCE,
   GLASSBOX_METRICS_HANDLER,
@@ -31,6 +34,7 @@ import {
   glassboxProvider,
   InjectGlassbox,
   InjectHttpRecorder,
+  modelInstrumentProvider,
 } from '../src/index.js';
 import { auth, newGlassbox, platforms, samples, scrape, send, startNest, TOKEN } from './helpers.js';
 
@@ -94,7 +98,8 @@ describe.each(platforms)('GlassboxModule on Nest/$name', (platform) => {
         inject: [CONFIG],
         useFactory: (config: { metricsToken: string }): GlassboxModuleOptions => ({
           glassbox,
-          metrics: { registry, auth: { tokens: config.metricsToken, fromEnv: false }, logger: null },
+          registry,
+          metrics: { auth: { tokens: config.metricsToken, fromEnv: false }, logger: null },
         }),
       }),
       RiskModule,
@@ -120,12 +125,78 @@ describe.each(platforms)('GlassboxModule on Nest/$name', (platform) => {
     }
   });
 
+  it('with no glassbox nor registry: the native backend plus process metrics, served at /metrics', async () => {
+    const running = await startNest(
+      platform,
+      withModules([
+        GlassboxModule.forRoot({ metrics: { auth: { tokens: TOKEN, fromEnv: false }, logger: null } }),
+      ]),
+    );
+    try {
+      await send(`${running.url}/ping`);
+      const text = await scrape(running.url);
+      expect(samples(text, 'http_requests_total')).toEqual([
+        'http_requests_total{method="GET",route="/ping",status_code="200"} 1',
+      ]);
+      expect(text).toContain('# TYPE process_cpu_user_seconds_total counter');
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('instrument providers: core instruments built from the injected instance', async () => {
+    const { registry, glassbox } = newGlassbox();
+    const MODEL = Symbol('MODEL');
+    const TRIGGERS = Symbol('TRIGGERS');
+    @Injectable()
+    class ScoringService {
+      constructor(
+        @Inject(MODEL) readonly model: ModelInstrument,
+        @Inject(TRIGGERS) readonly triggers: BatchTriggers,
+      ) {}
+    }
+    @Module({
+      providers: [
+        modelInstrumentProvider(MODEL, { name: 'lead_scoring', version: 'v3' }),
+        batchTriggersProvider(TRIGGERS, { jobs: ['nightly'] }),
+        ScoringService,
+      ],
+    })
+    class ScoringModule {}
+    const running = await startNest(
+      platform,
+      withModules([
+        GlassboxModule.forRoot({
+          glassbox,
+          registry,
+          metrics: { auth: { tokens: TOKEN, fromEnv: false }, logger: null },
+        }),
+        ScoringModule,
+      ]),
+    );
+    try {
+      const service = running.app.get(ScoringService);
+      const predict = service.model.wrap((x: number) => x / 2);
+      expect(predict(1)).toBe(0.5);
+      service.triggers.trigger('nightly');
+      const text = await scrape(running.url);
+      expect(samples(text, 'ml_prediction_duration_seconds_count')).toEqual([
+        'ml_prediction_duration_seconds_count{model="lead_scoring",model_version="v3"} 1',
+      ]);
+      expect(samples(text, 'batch_job_triggers_total')).toContain(
+        'batch_job_triggers_total{batch_job="nightly"} 1',
+      );
+    } finally {
+      await running.close();
+    }
+  });
+
   it('forRootAsync({ useClass }) and an overriding instrumentationClass', async () => {
     const { registry, glassbox } = newGlassbox();
     @Injectable()
     class OptionsFactory implements GlassboxOptionsFactory {
       createGlassboxOptions(): GlassboxModuleOptions {
-        return { glassbox, metrics: { registry, auth: { tokens: TOKEN, fromEnv: false }, logger: null } };
+        return { glassbox, registry, metrics: { auth: { tokens: TOKEN, fromEnv: false }, logger: null } };
       }
     }
     // Overrides a protected member: nothing under /health is recorded.
@@ -159,7 +230,8 @@ describe.each(platforms)('GlassboxModule on Nest/$name', (platform) => {
       imports: [
         GlassboxModule.forRoot({
           glassbox,
-          metrics: { registry, auth: { tokens: TOKEN, fromEnv: false }, logger: null },
+          registry,
+          metrics: { auth: { tokens: TOKEN, fromEnv: false }, logger: null },
         }),
       ],
       controllers: [PingController],
@@ -188,14 +260,19 @@ describe.each(platforms)('GlassboxModule on Nest/$name', (platform) => {
         glassbox,
         http: {
           excludePaths: ['/health/live'],
-          extraLabelNames: ['tenant'],
-          extraLabelValues: (req: IncomingMessage, _res: ServerResponse) => [
-            req.headers['x-tenant'] === 'acme' ? 'acme' : 'other',
+          customLabels: [
+            {
+              name: 'tenant',
+              values: ['acme', 'globex'],
+              value: (req: IncomingMessage, _res: ServerResponse) =>
+                req.headers['x-tenant'] as string | undefined,
+            },
           ],
           recordSizes: true,
           groupStatusCodes: true,
         },
-        metrics: { registry, auth: { tokens: TOKEN, fromEnv: false }, logger: null },
+        registry,
+        metrics: { auth: { tokens: TOKEN, fromEnv: false }, logger: null },
       }),
     ]);
     const running = await startNest(platform, module);
@@ -223,7 +300,8 @@ describe.each(platforms)('GlassboxModule on Nest/$name', (platform) => {
         GlassboxModule.forRoot({
           glassbox: off.glassbox,
           http: { enabled: false },
-          metrics: { registry: off.registry, auth: { tokens: TOKEN, fromEnv: false }, logger: null },
+          registry: off.registry,
+          metrics: { auth: { tokens: TOKEN, fromEnv: false }, logger: null },
         }),
       ]),
     );
@@ -292,19 +370,24 @@ describe('GlassboxModule without an HTTP server', () => {
 describe('start-up validation', () => {
   const glassbox = createGlassbox({ backend: inMemoryBackend(), logger: null });
   it.each([
-    ['no glassbox', {}, /options.glassbox must be a Glassbox instance/],
+    ['a glassbox that is not one', { glassbox: {} }, /options.glassbox must be a Glassbox instance/],
     [
       'a relative exclude path',
       { glassbox, http: { excludePaths: ['health'] } },
-      /excludePaths\[0\] must be a path/,
+      /excluded path "health" must start with/,
     ],
     ['a relative metrics path', { glassbox, metrics: { path: 'metrics' } }, /metrics.path must be a path/],
     [
       'a bad aborted status',
       { glassbox, http: { abortedStatusCode: 42 } },
-      /abortedStatusCode must be an integer/,
+      /http.abortedStatusCode must be an integer/,
     ],
-    ['extra labels without values', { glassbox, http: { extraLabelNames: ['t'] } }, /extraLabelValues/],
+    [
+      'a custom label without allowed values',
+      { glassbox, http: { customLabels: [{ name: 't', values: [], value: () => 'x' }] } },
+      /needs a non-empty list of allowed string values/,
+    ],
+    ['metrics.enabled with nothing to serve', { glassbox, metrics: { enabled: true } }, /nothing to serve/],
   ])('forRoot throws on %s', (_name, options, message) => {
     expect(() => GlassboxModule.forRoot(options as GlassboxModuleOptions)).toThrow(message);
   });
@@ -331,7 +414,9 @@ describe('start-up validation', () => {
   it('a factory returning bad options fails the bootstrap with the same message', async () => {
     await expect(
       NestFactory.create(
-        withModules([GlassboxModule.forRootAsync({ useFactory: () => ({}) as GlassboxModuleOptions })]),
+        withModules([
+          GlassboxModule.forRootAsync({ useFactory: () => ({ glassbox: {} }) as GlassboxModuleOptions }),
+        ]),
         {
           logger: false,
           abortOnError: false,

@@ -110,7 +110,8 @@ function appModule(): Type<unknown> {
     imports: [
       GlassboxModule.forRoot({
         glassbox,
-        metrics: { registry, auth: { tokens: TOKEN, fromEnv: false }, logger: null },
+        registry,
+        metrics: { auth: { tokens: TOKEN, fromEnv: false }, logger: null },
       }),
       AdminModule,
       RouterModule.register([

@@ -48,8 +48,8 @@ export function suiteModule(options: SuiteAppOptions): Type<unknown> {
     ? [
         GlassboxModule.forRoot({
           glassbox: options.glassbox,
+          registry: options.registry,
           metrics: {
-            registry: options.registry,
             auth: { tokens: options.token === undefined ? [] : [options.token], fromEnv: false },
             logger: null,
           },
