@@ -86,13 +86,21 @@ function seriesKey(
   names: readonly string[],
   values: ReadonlyArray<string | null>,
   order: readonly number[],
-): { key: string; names: string[]; labelValues: string[] } {
+): string {
   let key = '';
-  for (const i of order) {
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j] as number;
     const v = values[i];
     if (v === null || v === undefined) continue;
     key += `${names[i]}\u0000${v}\u0001`;
   }
+  return key;
+}
+
+function presentLabels(
+  names: readonly string[],
+  values: ReadonlyArray<string | null>,
+): { names: string[]; values: string[] } {
   const outNames: string[] = [];
   const outValues: string[] = [];
   for (let i = 0; i < names.length; i++) {
@@ -101,7 +109,7 @@ function seriesKey(
     outNames.push(names[i] as string);
     outValues.push(v);
   }
-  return { key, names: outNames, labelValues: outValues };
+  return { names: outNames, values: outValues };
 }
 
 function resolveRule(m: SnapshotMetric): SnapshotRule {
@@ -189,7 +197,7 @@ export function mergeSnapshots(parts: readonly Participant[], options: MergeOpti
           while (values.length < names.length) values.push(null);
           values[workerSlot] = part.worker;
         }
-        const { key, names: seriesNames, labelValues } = seriesKey(names, values, order);
+        const key = seriesKey(names, values, order);
         let s = family.series.get(key);
         const fresh = s === undefined;
         if (family.type === 'histogram' || family.type === 'summary') {
@@ -198,7 +206,8 @@ export function mergeSnapshots(parts: readonly Participant[], options: MergeOpti
           if (incomingBounds !== undefined) counts = remapCounts(counts, incomingBounds, family.bounds);
           const sum = decodeValue(d[1]);
           if (s === undefined) {
-            s = { names: seriesNames, values: labelValues, value: 0, n: 1, sum, counts: [...counts] };
+            const labels = presentLabels(names, values);
+            s = { names: labels.names, values: labels.values, value: 0, n: 1, sum, counts: [...counts] };
             family.series.set(key, s);
           } else {
             s.sum += sum;
@@ -210,7 +219,8 @@ export function mergeSnapshots(parts: readonly Participant[], options: MergeOpti
         }
         const v = decodeValue((raw as ScalarSeries)[1]);
         if (s === undefined) {
-          s = { names: seriesNames, values: labelValues, value: v, n: 1, sum: 0, counts: undefined };
+          const labels = presentLabels(names, values);
+          s = { names: labels.names, values: labels.values, value: v, n: 1, sum: 0, counts: undefined };
           family.series.set(key, s);
         }
         if (fresh) continue;
@@ -257,13 +267,12 @@ function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
-function labelText(names: readonly string[], values: readonly string[], extra?: string): string {
+function labelInner(names: readonly string[], values: readonly string[]): string {
   let out = '';
   for (let i = 0; i < names.length; i++) {
-    out += `${out === '' ? '' : ','}${names[i]}="${escapeLabel(values[i] as string)}"`;
+    out += `${i === 0 ? '' : ','}${names[i]}="${escapeLabel(values[i] as string)}"`;
   }
-  if (extra !== undefined) out += out === '' ? extra : `,${extra}`;
-  return out === '' ? '' : `{${out}}`;
+  return out;
 }
 
 /**
@@ -278,23 +287,25 @@ export function renderFamilies(families: readonly MergedFamily[], format: Exposi
     const familyName = om && f.type === 'counter' ? f.name.replace(/_total$/, '') : f.name;
     lines.push(`# HELP ${familyName} ${escapeHelp(f.help, om)}`);
     lines.push(`# TYPE ${familyName} ${f.type}`);
+    const sample = om && f.type === 'counter' ? `${familyName}_total` : f.name;
+    const les = f.type === 'histogram' ? [...f.bounds.map(formatValue), '+Inf'].map((b) => `le="${b}"`) : [];
     for (const s of f.series.values()) {
+      const inner = labelInner(s.names, s.values);
+      const braces = inner === '' ? '' : `{${inner}}`;
       if (f.type === 'counter' || f.type === 'gauge') {
-        const sample = om && f.type === 'counter' ? `${familyName}_total` : f.name;
-        lines.push(`${sample}${labelText(s.names, s.values)} ${formatValue(s.value)}`);
+        lines.push(`${sample}${braces} ${formatValue(s.value)}`);
         continue;
       }
       const counts = s.counts ?? [];
       const total = counts[counts.length - 1] ?? 0;
       if (f.type === 'histogram') {
-        for (let i = 0; i < f.bounds.length; i++) {
-          const le = `le="${formatValue(f.bounds[i] as number)}"`;
-          lines.push(`${f.name}_bucket${labelText(s.names, s.values, le)} ${formatValue(counts[i] ?? 0)}`);
-        }
-        lines.push(`${f.name}_bucket${labelText(s.names, s.values, 'le="+Inf"')} ${formatValue(total)}`);
+        const prefix = `${f.name}_bucket{${inner}${inner === '' ? '' : ','}`;
+        for (let i = 0; i < les.length - 1; i++)
+          lines.push(`${prefix}${les[i]}} ${formatValue(counts[i] ?? 0)}`);
+        lines.push(`${prefix}${les[les.length - 1]}} ${formatValue(total)}`);
       }
-      lines.push(`${f.name}_sum${labelText(s.names, s.values)} ${formatValue(s.sum)}`);
-      lines.push(`${f.name}_count${labelText(s.names, s.values)} ${formatValue(total)}`);
+      lines.push(`${f.name}_sum${braces} ${formatValue(s.sum)}`);
+      lines.push(`${f.name}_count${braces} ${formatValue(total)}`);
     }
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
