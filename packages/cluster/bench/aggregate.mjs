@@ -18,7 +18,14 @@ import {
   setupClusterWorker,
   snapshotRegistry,
 } from '@glassbox/cluster';
-import { catalog, createGlassbox, defineCounter, defineGauge, defineHistogram, promClientBackend } from '@glassbox/core';
+import {
+  catalog,
+  createGlassbox,
+  defineCounter,
+  defineGauge,
+  defineHistogram,
+  promClientBackend,
+} from '@glassbox/core';
 import * as client from 'prom-client';
 
 const WORKERS = 4;
@@ -35,7 +42,9 @@ function populate(seed) {
     logger: null,
   });
   const labelNames = ['method', 'route', 'status_code'];
-  const requests = glassbox.counter(defineCounter({ name: 'bench_requests_total', help: 'Requests.', labelNames }));
+  const requests = glassbox.counter(
+    defineCounter({ name: 'bench_requests_total', help: 'Requests.', labelNames }),
+  );
   const inFlight = glassbox.gauge(
     defineGauge({ name: 'bench_last_seen_seconds', help: 'Last seen.', labelNames, aggregate: 'max' }),
   );
@@ -78,14 +87,18 @@ const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 
 async function inProcess() {
   const workers = Array.from({ length: WORKERS }, (_, i) => populate(i + 1));
-  console.log(`\n# Part 1: in one process, ${WORKERS} workers × ${COUNTER_SERIES + GAUGE_SERIES + HISTOGRAM_SERIES} series`);
+  console.log(
+    `\n# Part 1: in one process, ${WORKERS} workers × ${COUNTER_SERIES + GAUGE_SERIES + HISTOGRAM_SERIES} series`,
+  );
 
   const snap = await time(() => snapshotRegistry(workers[0].registry, workers[0].glassbox));
   const ours = JSON.stringify(snap.result);
   const theirsJson = await workers[0].registry.getMetricsAsJSON();
   const theirs = JSON.stringify(theirsJson);
   console.log(`worker: getMetricsAsJSON + compact snapshot   ${fmt(snap.ms)} (each worker, in parallel)`);
-  console.log(`IPC payload per worker: Glassbox ${mb(ours.length)}, prom-client AggregatorRegistry ${mb(theirs.length)}`);
+  console.log(
+    `IPC payload per worker: Glassbox ${mb(ours.length)}, prom-client AggregatorRegistry ${mb(theirs.length)}`,
+  );
 
   const payloads = await Promise.all(
     workers.map(async (w) => JSON.stringify(await snapshotRegistry(w.registry, w.glassbox))),
@@ -94,9 +107,13 @@ async function inProcess() {
     const parts = payloads.map((p, i) => ({ worker: String(i + 1), metrics: JSON.parse(p) }));
     return renderFamilies(mergeSnapshots(parts), 'prometheus');
   });
-  console.log(`primary: parse + merge + render (Glassbox)    ${fmt(merge.ms)}  → ${mb(merge.result.length)} of text`);
+  console.log(
+    `primary: parse + merge + render (Glassbox)    ${fmt(merge.ms)}  → ${mb(merge.result.length)} of text`,
+  );
 
-  const promPayloads = await Promise.all(workers.map(async (w) => JSON.stringify(await w.registry.getMetricsAsJSON())));
+  const promPayloads = await Promise.all(
+    workers.map(async (w) => JSON.stringify(await w.registry.getMetricsAsJSON())),
+  );
   const agg = await time(async () => {
     const arrays = promPayloads.map((p) => JSON.parse(p));
     return client.AggregatorRegistry.aggregate(arrays).metrics();
@@ -124,7 +141,9 @@ async function realCluster() {
   });
   const ours = await time(() => primary.collect('prometheus'));
   const theirs = await time(() => aggregator.clusterMetrics());
-  console.log(`setupClusterPrimary().collect()          ${fmt(ours.ms)}  (${primary.lastScrape().answered.length} workers answered)`);
+  console.log(
+    `setupClusterPrimary().collect()          ${fmt(ours.ms)}  (${primary.lastScrape().answered.length} workers answered)`,
+  );
   console.log(`AggregatorRegistry.clusterMetrics()      ${fmt(theirs.ms)}`);
   primary.close();
   for (const w of Object.values(cluster.workers)) w.kill();
@@ -136,8 +155,12 @@ if (cluster.isPrimary) {
   const b = await realCluster();
   const timeout = CLUSTER_PRIMARY_DEFAULTS.timeoutMs;
   console.log(`\n# Summary (default scrape timeout ${timeout} ms)`);
-  console.log(`whole scrape, real cluster: ${b.scrape.toFixed(1)} ms = ${((100 * b.scrape) / timeout).toFixed(1)}% of the timeout`);
-  console.log(`primary's merge+render: ${a.merge.toFixed(1)} ms vs AggregatorRegistry ${a.aggregator.toFixed(1)} ms`);
+  console.log(
+    `whole scrape, real cluster: ${b.scrape.toFixed(1)} ms = ${((100 * b.scrape) / timeout).toFixed(1)}% of the timeout`,
+  );
+  console.log(
+    `primary's merge+render: ${a.merge.toFixed(1)} ms vs AggregatorRegistry ${a.aggregator.toFixed(1)} ms`,
+  );
   console.log(JSON.stringify({ ...a, ...b, timeoutMs: timeout }));
 } else {
   const { registry, glassbox } = populate(cluster.worker.id);
