@@ -110,6 +110,9 @@ describe.each(cases)('parity with the prom-client backend: %s', (_name, options)
     // The sequence really covered every group, buckets, escaping, overflow and errors.
     const prefix = options.naming?.prefix ?? '';
     const names = familiesWithSamples(promExp);
+    // Every family prom-client wrote has samples here, so the family comparison above is
+    // exact (the one documented difference, HELP/TYPE of sample-less families, is not hit).
+    expect(names).toEqual([...promExp.families.keys()].sort());
     expect(names.length).toBeGreaterThanOrEqual(35);
     expect(promExp.samples.size).toBeGreaterThan(400);
     expect(names).toContain(`${prefix}glassbox_instrumentation_errors_total`);
