@@ -53,8 +53,8 @@ export interface DashboardSpec {
   readonly annotations?: readonly { name: string; expr: string; title: string }[];
 }
 
-// Grafana's own variable syntax, not a JS template.
-const DS = { type: 'prometheus', uid: ['$', '{datasource}'].join('') };
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's own variable syntax, not a JS template.
+const DS = { type: 'prometheus', uid: '${datasource}' };
 
 /** The dashboard specs (queries included) under this config. */
 export function dashboardSpecs(ctx: Ctx): DashboardSpec[] {

@@ -36,6 +36,8 @@ export type {
   TestCase,
   TestSeries,
 } from './rules-model.js';
+export type { CliOutput } from './run-cli.js';
+export { runCli } from './run-cli.js';
 export { renderRunbook, runbookFile, runbookUrl } from './runbooks.js';
 export { podMonitor, prometheusConfig, scrapeConfigs, serviceMonitor } from './scrape.js';
 export { BURN_RATE_WINDOWS, SLO_WINDOWS, sloRecordName } from './slo.js';

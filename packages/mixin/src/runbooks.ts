@@ -16,6 +16,17 @@ export function runbookUrl(base: string, alert: string): string {
   return `${base}/${runbookFile(alert)}`;
 }
 
+/**
+ * A Markdown table with aligned columns (the layout Markdown formatters such as
+ * Prettier write, so formatting the committed docs changes nothing).
+ */
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    `| ${widths.map((w, i) => (cells[i] ?? '').padEnd(w)).join(' | ')} |`;
+  return [line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)];
+}
+
 const fence = (lang: string, body: string) => `\`\`\`${lang}\n${body}\n\`\`\``;
 
 /** Renders the runbook page of an alert (SLO alerts: one page covering every SLO). */
@@ -32,12 +43,14 @@ export function renderRunbook(specs: readonly AlertSpec[]): string {
     if (specs.length > 1) lines.push(`## SLO \`${spec.labels?.slo ?? ''}\``, '');
     const h = specs.length > 1 ? '###' : '##';
     lines.push(
-      `| severity | for | team | threshold |`,
-      `| --- | --- | --- | --- |`,
-      `| ${spec.severity} | ${spec.for} | ${spec.team} | ${spec.threshold === undefined ? '—' : String(spec.threshold)} |`,
+      ...markdownTable(
+        ['severity', 'for', 'team', 'threshold'],
+        [[spec.severity, spec.for, spec.team, spec.threshold === undefined ? '—' : String(spec.threshold)]],
+      ),
       '',
     );
-    lines.push(`${h} What it means`, '', spec.runbook.meaning, '', `> ${spec.description}`, '');
+    const described = spec.description.replace(/\{\{ \$labels\.([a-zA-Z0-9_]+) \}\}/g, '`<$1>`');
+    lines.push(`${h} What it means`, '', spec.runbook.meaning, '', `> ${described}`, '');
     lines.push(`${h} Rule`, '', fence('promql', spec.expr), '');
     lines.push(`${h} First queries`, '');
     for (const q of spec.runbook.queries) lines.push(`- ${q.title}:`, '', fence('promql', q.expr), '');

@@ -1,0 +1,380 @@
+import { catalogDefinitions, resolveMetricName } from '@glassbox/core';
+import {
+  ALERT_DEFAULTS,
+  ALERT_NAMES,
+  generateMixin,
+  type MixinConfig,
+  MixinConfigError,
+  metricNamesIn,
+  OUTPUT_PATHS,
+  substituteVariables,
+} from '@glassbox/mixin';
+import { parser } from '@prometheus-io/lezer-promql';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+interface RuleFile {
+  groups: { name: string; rules: Record<string, unknown>[] }[];
+}
+
+const y = <T>(text: string | undefined): T => parse(text as string) as T;
+
+describe('alert rules', () => {
+  const out = generateMixin({});
+  const alerts = y<RuleFile>(out.files[OUTPUT_PATHS.alertRules]);
+  const slo = y<RuleFile>(out.files[OUTPUT_PATHS.sloRules]);
+  const rules = [...alerts.groups, ...slo.groups].flatMap((g) => g.rules).filter((r) => 'alert' in r);
+
+  it('generates every catalogued alert plus the SLO page and ticket alerts', () => {
+    const names = rules.map((r) => r.alert);
+    for (const a of ALERT_NAMES) expect(names).toContain(a);
+    // two SLOs by default, each with a page and a ticket alert
+    expect(names.filter((n) => n === 'SLOErrorBudgetBurnFast')).toHaveLength(2);
+    expect(names.filter((n) => n === 'SLOErrorBudgetBurnSlow')).toHaveLength(2);
+  });
+
+  it('gives every alert a severity, a team, annotations and a runbook page', () => {
+    for (const r of rules) {
+      const labels = r.labels as Record<string, string>;
+      const ann = r.annotations as { summary: string; description: string; runbook_url: string };
+      expect(['critical', 'warning', 'info']).toContain(labels.severity);
+      expect(labels.team).toBe('platform');
+      expect(ann.summary.length).toBeGreaterThan(10);
+      expect(ann.description.length).toBeGreaterThan(10);
+      const page = ann.runbook_url.replace(`${out.config.runbookBaseUrl}/`, 'runbooks/');
+      expect(ann.runbook_url.startsWith(out.config.runbookBaseUrl)).toBe(true);
+      expect(out.files[page], `${r.alert} → ${page}`).toMatch(/## What it means/);
+    }
+    const severities = new Set(rules.map((r) => (r.labels as Record<string, string>).severity));
+    expect([...severities].sort()).toEqual(['critical', 'info', 'warning']);
+  });
+
+  it('uses the thresholds and for: durations of the users’ runbooks', () => {
+    const rule = (name: string) => rules.find((r) => r.alert === name) as Record<string, string>;
+    expect(rule('HighLatency').expr).toMatch(/> 0\.5$/);
+    expect(rule('HighLatency').for).toBe('2m');
+    expect(rule('CriticalLatency').expr).toMatch(/> 1$/);
+    expect(rule('CriticalLatency').for).toBe('1m');
+    expect(rule('HighErrorRate').expr).toMatch(/> 0\.05$/);
+    expect(rule('HighErrorRate').for).toBe('3m');
+    expect(rule('HighActiveRequests').expr).toMatch(/> 100$/);
+    expect(rule('SlowModelPredictions').expr).toMatch(/ml_prediction_duration_seconds_bucket[\s\S]*> 0\.5$/);
+    expect(rule('LLMCostOverBudget').expr).toMatch(/\* 3600\n> 10$/);
+    expect(rule('LLMCostOverBudget').for).toBe('15m');
+    expect(rule('UnbalancedPredictions').for).toBe('10m');
+    expect(rule('ServiceDown').expr).toBe('up{job="glassbox"} == 0');
+    expect(rule('BatchJobStale').expr).toMatch(
+      /^time\(\) - max by \(job, service, job_name\) \(batch_job_last_success_timestamp_seconds\{job="glassbox"\}\)\n> 93600$/,
+    );
+    expect(rule('DriftScoreAboveThreshold').expr).toContain(
+      '(ml_drift_score{job="glassbox"}) > max by (job, service, model, feature, method) (ml_drift_threshold',
+    );
+    expect(rule('ConsumerStalled').expr).toContain('unless');
+    expect(ALERT_DEFAULTS.HighLatency).toEqual({ threshold: 0.5, for: '2m', severity: 'warning' });
+  });
+
+  it('applies per-alert overrides and drops disabled alerts', () => {
+    const o = generateMixin({
+      team: 'risk',
+      alerts: {
+        HighLatency: { threshold: 0.25, for: '5m', severity: 'critical', team: 'sre' },
+        InstrumentationErrors: { enabled: false },
+      },
+      batchJobIntervals: { 'risk-snapshot-backfill': 3600 },
+    });
+    const r = y<RuleFile>(o.files[OUTPUT_PATHS.alertRules]).groups.flatMap((g) => g.rules);
+    const high = r.find((x) => x.alert === 'HighLatency') as Record<string, unknown>;
+    expect(high.expr).toMatch(/> 0\.25$/);
+    expect(high.for).toBe('5m');
+    expect(high.labels).toEqual({ severity: 'critical', team: 'sre' });
+    expect(r.find((x) => x.alert === 'HighErrorRate')?.labels).toEqual({
+      severity: 'critical',
+      team: 'risk',
+    });
+    expect(r.some((x) => x.alert === 'InstrumentationErrors')).toBe(false);
+    expect(o.files['runbooks/instrumentation-errors.md']).toBeUndefined();
+    const stale = r.find((x) => x.alert === 'BatchJobStale')?.expr as string;
+    expect(stale).toContain('job_name!~"risk-snapshot-backfill"}) > 93600');
+    expect(stale).toContain('job_name="risk-snapshot-backfill"}) > 3600');
+  });
+
+  it('writes promtool tests: a firing and a silent case for every alert', () => {
+    const tests = y<{
+      rule_files: string[];
+      tests: { name: string; alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[];
+    }>(out.files[OUTPUT_PATHS.ruleTests]);
+    expect(tests.rule_files).toEqual([
+      '../rules/glassbox-alerts.yml',
+      '../rules/glassbox-recording.yml',
+      '../rules/glassbox-slo.yml',
+    ]);
+    for (const name of [...ALERT_NAMES, 'SLOErrorBudgetBurnFast', 'SLOErrorBudgetBurnSlow']) {
+      const cases = tests.tests.flatMap((t) => t.alert_rule_test).filter((c) => c.alertname === name);
+      expect(
+        cases.some((c) => c.exp_alerts.length === 1),
+        `${name} fires`,
+      ).toBe(true);
+      expect(
+        cases.some((c) => c.exp_alerts.length === 0),
+        `${name} silent`,
+      ).toBe(true);
+    }
+  });
+});
+
+describe('SLOs', () => {
+  it('records the error ratio over every window and alerts on 14.4x/6x (page) and 3x/1x (ticket)', () => {
+    const out = generateMixin({ slos: [{ name: 'api', type: 'availability', objective: 0.999 }] });
+    const groups = y<RuleFile>(out.files[OUTPUT_PATHS.sloRules]).groups;
+    const rec = groups.find((g) => g.name === 'glassbox-slo-api')?.rules ?? [];
+    expect(rec.map((r) => r.record)).toEqual(
+      ['5m', '30m', '1h', '2h', '6h', '1d', '3d'].map((w) => `slo:sli_error:ratio_rate${w}`),
+    );
+    expect(rec.every((r) => (r.labels as Record<string, string>).slo === 'api')).toBe(true);
+    expect(rec[0]?.expr).toContain('status_code=~"5.."}[5m]');
+    const alerts = groups.find((g) => g.name === 'glassbox-slo-api-alerts')?.rules ?? [];
+    const page = alerts.find((a) => a.alert === 'SLOErrorBudgetBurnFast') as Record<string, unknown>;
+    const ticket = alerts.find((a) => a.alert === 'SLOErrorBudgetBurnSlow') as Record<string, unknown>;
+    expect(page.labels).toEqual({ severity: 'critical', team: 'platform', slo: 'api' });
+    expect(ticket.labels).toEqual({ severity: 'warning', team: 'platform', slo: 'api' });
+    const clean = (e: unknown) => String(e).replace(/\s+/g, ' ');
+    expect(clean(page.expr)).toBe(
+      '( slo:sli_error:ratio_rate1h{slo="api"} > 0.0144 and slo:sli_error:ratio_rate5m{slo="api"} > 0.0144 ) or ' +
+        '( slo:sli_error:ratio_rate6h{slo="api"} > 0.006 and slo:sli_error:ratio_rate30m{slo="api"} > 0.006 )',
+    );
+    expect(clean(ticket.expr)).toBe(
+      '( slo:sli_error:ratio_rate1d{slo="api"} > 0.003 and slo:sli_error:ratio_rate2h{slo="api"} > 0.003 ) or ' +
+        '( slo:sli_error:ratio_rate3d{slo="api"} > 0.001 and slo:sli_error:ratio_rate6h{slo="api"} > 0.001 )',
+    );
+  });
+
+  it('measures a latency SLO on the bucket at its threshold', () => {
+    const out = generateMixin({
+      slos: [{ name: 'fast', type: 'latency', objective: 0.99, threshold: 0.25 }],
+    });
+    const rec = y<RuleFile>(out.files[OUTPUT_PATHS.sloRules]).groups[0]?.rules[0];
+    expect(rec?.expr).toContain('http_request_duration_seconds_bucket{job="glassbox", le="0.25"}[5m]');
+    expect(rec?.expr).toContain('http_request_duration_seconds_count{job="glassbox"}[5m]');
+  });
+
+  it('refuses a latency SLO whose threshold is not a bucket boundary', () => {
+    const bad: MixinConfig = {
+      slos: [
+        {
+          name: 'p',
+          type: 'latency',
+          objective: 0.95,
+          metric: 'ml_prediction_duration_seconds',
+          threshold: 0.3,
+        },
+      ],
+    };
+    expect(() => generateMixin(bad)).toThrow(MixinConfigError);
+    expect(() => generateMixin(bad)).toThrow(
+      /slos\[0\]\.threshold.*0\.3 s is not a bucket boundary of ml_prediction_duration_seconds \(buckets: 0\.005, .*0\.25, 0\.5, 1/,
+    );
+    expect(() =>
+      generateMixin({
+        slos: [{ name: 'p', type: 'latency', objective: 0.95, metric: 'ml_predictions_total', threshold: 1 }],
+      }),
+    ).toThrow(/needs a histogram/);
+    expect(() => generateMixin({ slos: [{ name: 'p', type: 'availability', objective: 99.9 }] })).toThrow(
+      /slos\[0\]\.objective.*strictly between 0 and 1/,
+    );
+  });
+});
+
+describe('recording rules', () => {
+  it('records per-route and per-model quantiles and rates, named from the exposed names', () => {
+    const out = generateMixin({});
+    const rules = y<RuleFile>(out.files[OUTPUT_PATHS.recordingRules]).groups[0]?.rules ?? [];
+    const byName = Object.fromEntries(rules.map((r) => [r.record, r.expr]));
+    expect(byName['job_service_route:http_request_duration_seconds:p95_rate5m']).toBe(
+      'histogram_quantile(0.95, sum by (job, service, route, le) (rate(http_request_duration_seconds_bucket{job="glassbox"}[5m])))',
+    );
+    expect(byName['job_service_model:ml_prediction_duration_seconds:p99_rate5m']).toContain(
+      'histogram_quantile(0.99',
+    );
+    expect(byName['job_service_route_status_code:http_requests:rate5m']).toBe(
+      'sum by (job, service, route, status_code) (rate(http_requests_total{job="glassbox"}[5m]))',
+    );
+    // dashboards read the recorded series
+    const overview = JSON.stringify(out.dashboards['service-overview.json']);
+    expect(overview).toContain('job_service_route:http_request_duration_seconds:p95_rate5m{job=~\\"$job\\"');
+  });
+});
+
+describe('dashboards', () => {
+  const out = generateMixin({});
+  const keys = ['service-overview', 'ml', 'drift', 'batch', 'consumers', 'llm'];
+
+  it('has a datasource variable, job/service variables and stable UIDs', () => {
+    expect(Object.keys(out.dashboards).sort()).toEqual(keys.map((k) => `${k}.json`).sort());
+    for (const key of keys) {
+      const d = out.dashboards[`${key}.json`] as unknown as {
+        uid: string;
+        title: string;
+        templating: { list: { name: string; type: string; query: unknown }[] };
+        panels: { id: number; type: string; datasource?: { uid: string }; targets?: { expr: string }[] }[];
+      };
+      expect(d.uid).toBe(`glassbox-${key}`);
+      const vars = d.templating.list;
+      expect(vars[0]).toMatchObject({ name: 'datasource', type: 'datasource', query: 'prometheus' });
+      expect(vars.map((v) => v.name).slice(0, 3)).toEqual(['datasource', 'job', 'service']);
+      const ids = d.panels.map((p) => p.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const p of d.panels.filter((x) => x.type !== 'row')) {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana variable syntax
+        expect(p.datasource?.uid).toBe('${datasource}');
+        expect(p.targets?.length).toBeGreaterThan(0);
+      }
+    }
+    // the same config gives byte-identical JSON (stable for git and provisioning)
+    expect(generateMixin({}).files['grafana/dashboards/ml.json']).toBe(
+      out.files['grafana/dashboards/ml.json'],
+    );
+  });
+
+  it('covers RED, prediction latency vs the SLO, score distribution, rollouts, drift, batch, consumers and LLM', () => {
+    const text = (k: string) => out.files[`grafana/dashboards/${k}.json`] as string;
+    expect(text('ml')).toContain('ml_prediction_score_bucket');
+    expect(text('ml')).toContain('ml_model_info');
+    expect(text('ml')).toContain('"title": "Prediction p95 vs SLO"');
+    expect(text('ml')).toMatch(/"value": 0.5,\s*"color": "red"/);
+    expect(text('drift')).toContain('ml_drift_threshold');
+    expect(text('batch')).toContain('time() - max by (job_name) (batch_job_last_success_timestamp_seconds');
+    expect(text('batch')).toContain('batch_job_triggers_total');
+    expect(text('consumers')).toContain('rabbitmq_messages_in_flight');
+    expect(text('consumers')).toContain('rabbitmq_message_age_seconds_bucket');
+    expect(text('llm')).toContain('* 3600');
+    expect(text('llm')).toContain('llm_tokens_total');
+  });
+});
+
+describe('naming options', () => {
+  const naming = {
+    prefix: 'acme_',
+    rename: { http_requests_total: 'api_requests_total' },
+    labelRename: { status_code: 'status', model: 'model_name' },
+  };
+  const out = generateMixin({ naming });
+  const all = Object.entries(out.files);
+
+  it('rules, dashboards and runbooks query the renamed metrics and labels', () => {
+    const rules = out.files[OUTPUT_PATHS.alertRules] as string;
+    expect(rules).toContain('api_requests_total{job="glassbox", status=~"5.."}');
+    expect(rules).toContain('acme_ml_prediction_duration_seconds_bucket');
+    expect(rules).toContain('sum by (job, service, model_name)');
+    expect(out.files['grafana/dashboards/service-overview.json']).toContain(
+      'job_service_route_status:api_requests:rate5m',
+    );
+    expect(out.files['grafana/dashboards/ml.json']).toContain('acme_ml_predictions_total');
+    expect(out.files[OUTPUT_PATHS.recordingRules]).toContain('rate(api_requests_total{job="glassbox"}[5m])');
+    expect(out.files['runbooks/high-error-rate.md']).toContain('api_requests_total');
+  });
+
+  it('the old names appear nowhere', () => {
+    for (const [path, content] of all) {
+      expect(content, path).not.toMatch(/\bhttp_requests_total\b/);
+      expect(content, path).not.toMatch(/\bhttp_requests\b/);
+      expect(content, path).not.toMatch(/(?<![a-z_])ml_predictions_total/);
+      expect(content, path).not.toMatch(/\bstatus_code\b/);
+      expect(content, path).not.toMatch(/\$labels\.model\b/);
+    }
+  });
+
+  it('promtool test series carry the renamed names', () => {
+    const tests = out.files[OUTPUT_PATHS.ruleTests] as string;
+    expect(tests).toContain(
+      'api_requests_total{job="glassbox", method="GET", route="/users/:id", status="500"}',
+    );
+    expect(tests).toContain('model_name: risk-scoring');
+  });
+});
+
+describe('every referenced metric is defined in the catalog', () => {
+  const cases: [string, MixinConfig][] = [
+    ['default naming', {}],
+    ['renamed', { naming: { prefix: 'x_', rename: { http_requests_total: 'api_requests_total' } } }],
+  ];
+  it.each(cases)('%s', (_, config) => {
+    const out = generateMixin(config);
+    const naming = out.config.naming;
+    const defined = new Set<string>(['up', ...out.recordedNames]);
+    for (const def of catalogDefinitions()) {
+      const name = resolveMetricName(def.name, naming);
+      defined.add(name);
+      if (def.kind === 'histogram') for (const s of ['_bucket', '_count', '_sum']) defined.add(`${name}${s}`);
+    }
+    expect(out.expressions.length).toBeGreaterThan(80);
+    const used = new Set<string>();
+    for (const e of out.expressions) {
+      for (const n of metricNamesIn(e.expr)) {
+        expect(defined.has(n), `${e.source}: ${n}`).toBe(true);
+        used.add(n);
+      }
+    }
+    // Every catalog metric is used somewhere (rules or dashboards).
+    for (const def of catalogDefinitions()) {
+      const name = resolveMetricName(def.name, naming);
+      const hit = [...used].some((u) => u === name || u === `${name}_bucket` || u === `${name}_count`);
+      expect(hit, `${def.name} is used`).toBe(true);
+    }
+  });
+});
+
+describe('metricNamesIn', () => {
+  /** Names found by the real PromQL grammar (Prometheus' own lezer parser). */
+  function lezerNames(expr: string): string[] {
+    const tree = parser.parse(expr);
+    const names: string[] = [];
+    let error = false;
+    tree.iterate({
+      enter(node) {
+        if (node.type.isError) error = true;
+        if (node.name === 'VectorSelector') {
+          const id = node.node.getChild('Identifier');
+          if (id !== null) {
+            const n = expr.slice(id.from, id.to);
+            if (!names.includes(n)) names.push(n);
+          }
+        }
+      },
+    });
+    if (error) throw new Error(`lezer could not parse: ${expr}`);
+    return names;
+  }
+
+  it('finds selectors, not functions, labels, keywords or durations', () => {
+    expect(
+      metricNamesIn(
+        'sum by (job, le) (rate(a_bucket{le="0.5", x=~"y|z"}[5m])) / ignoring (le) group_left sum(increase(b_total[1h] offset 10m)) > bool 0.5 or on (job) c unless d:rec:rate5m',
+      ),
+    ).toEqual(['a_bucket', 'b_total', 'c', 'd:rec:rate5m']);
+    expect(metricNamesIn('label_replace(x, "bucket", "0.1", "__name__", ".*") and {__name__="y"}')).toEqual([
+      'x',
+      'y',
+    ]);
+    expect(metricNamesIn('time() - max without (instance) (ts{a="b"}) > 3600')).toEqual(['ts']);
+    expect(metricNamesIn('sum(rate(x[$__rate_interval])) * 3600')).toEqual(['x']);
+  });
+
+  it('agrees with the PromQL grammar on every generated expression', () => {
+    const out = generateMixin({
+      naming: { labelRename: { model: 'm' }, rename: { ml_drift_score: 'drift_psi' } },
+    });
+    for (const e of out.expressions) {
+      const expr = substituteVariables(e.expr);
+      expect(metricNamesIn(expr).sort(), e.source).toEqual(lezerNames(expr).sort());
+    }
+  });
+});
+
+describe('substituteVariables', () => {
+  it('replaces Grafana variables for a direct query', () => {
+    expect(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana variable syntax
+      substituteVariables('rate(x{job=~"$job", s=~"${service}"}[$__rate_interval])', { job: 'api' }),
+    ).toBe('rate(x{job=~"api", s=~".*"}[1m])');
+  });
+});
