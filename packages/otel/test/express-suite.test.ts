@@ -1,3 +1,4 @@
+/// <reference path="../../express/test/express4.d.ts" />
 /**
  * The Express apps of the shared adapter behaviour suite (packages/express/test/suite-app.ts,
  * Express 5 and Express 4), started unchanged with an OTel-backed Glassbox. The suite
@@ -28,7 +29,7 @@ describe.each([expressApp, express4App])('$name on the OTel backend', (suiteApp)
     const source = otelSource({ reader, backend });
     const registry: PromRegistryLike = {
       contentType: 'text/plain; version=0.0.4; charset=utf-8',
-      metrics: () => source.collect('prometheus'),
+      metrics: async () => source.collect('prometheus'),
       getSingleMetric: () => undefined,
       removeSingleMetric: () => {},
     };
