@@ -55,7 +55,6 @@ export interface ExpressAppLike {
 export interface FastifyRequestLike {
   readonly raw: IncomingMessage;
   readonly routeOptions?: { readonly url?: string | undefined };
-  readonly routerPath?: string;
 }
 
 /** The parts of a Fastify reply this uses. */
@@ -212,7 +211,7 @@ export class GlassboxHttpInstrumentation {
         const res = reply.raw as TrackedResponse;
         if (res[kStart] === undefined) this.start(request.raw, res);
         // Routing is done before any hook runs; the url is undefined for the 404 handler.
-        if (res[kStart] !== undefined) res[kRoute] = request.routeOptions?.url ?? request.routerPath;
+        if (res[kStart] !== undefined) res[kRoute] = request.routeOptions?.url;
         done();
       });
       if (this.recordSizes) {

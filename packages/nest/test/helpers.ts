@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGlassbox, type Glassbox, type PromClientLike, promClientBackend } from '@glassbox/core';
 import type { INestApplication, Type } from '@nestjs/common';
@@ -8,71 +7,9 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import * as client from 'prom-client';
 
-export interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
+import { send } from './http.js';
 
-/** One HTTP request over a real socket (no keep-alive). */
-export function send(
-  url: string,
-  options: { method?: string; headers?: Record<string, string> } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** Sends a request and destroys the socket after `ms`, before the response arrives. */
-export function abortAfter(url: string, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const req = httpRequest(url, { agent: false });
-    req.on('error', () => resolve());
-    req.on('response', () => resolve());
-    req.end();
-    setTimeout(() => {
-      req.destroy();
-      resolve();
-    }, ms);
-  });
-}
-
-/** Polls until `check` stops throwing (for effects that follow a socket close). */
-export async function eventually(check: () => Promise<void> | void, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
-/** The exposition lines of one metric family (samples only), in order. */
-export function samples(text: string, name: string): string[] {
-  return text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-}
+export { abortAfter, eventually, type Reply, samples, send } from './http.js';
 
 export interface Platform {
   readonly name: 'express' | 'fastify';
