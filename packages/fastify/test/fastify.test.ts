@@ -288,14 +288,37 @@ describe('@glassbox/fastify', () => {
     expect(server?.server).toBeUndefined();
   });
 
-  it('guards the /metrics route with the exporter auth', async () => {
-    const { http } = await setup(() => {}, {
+  it('guards the /metrics route with the exporter auth, GET and HEAD', async () => {
+    const { http, url } = await setup(() => {}, {
       metrics: { auth: { tokens: ['t0k'], fromEnv: false }, logger: null },
     });
     const none = await http.get('/metrics');
     expect(none.status).toBe(401);
     expect(none.headers['www-authenticate']).toBe('Bearer realm="metrics"');
     expect((await http.get('/metrics', { authorization: 'Bearer t0k' })).status).toBe(200);
+    const head = (authorization?: string) =>
+      new Promise<{ status: number; length: string | undefined; body: number }>((resolve, reject) => {
+        const req = request(`${url}/metrics`, {
+          method: 'HEAD',
+          headers: authorization === undefined ? {} : { authorization },
+        });
+        req.on('response', (res) => {
+          let body = 0;
+          res.on('data', (c: Buffer) => {
+            body += c.length;
+          });
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, length: res.headers['content-length'], body }),
+          );
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect((await head()).status).toBe(401);
+    const ok = await head('Bearer t0k');
+    expect(ok.status).toBe(200);
+    expect(Number(ok.length)).toBeGreaterThan(0);
+    expect(ok.body).toBe(0);
   });
 
   it('rejects bad options at start-up', async () => {
