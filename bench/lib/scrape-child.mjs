@@ -134,7 +134,9 @@ serveIpc({
     await sleep(3);
     return { ms, bytes: Buffer.byteLength(text), ...probe.disarm() };
   },
-  heap: async () => {
+  heap: async ({ scrape }) => {
+    if (scrape) await render();
+    await settle();
     await settle();
     return { heap: heap() };
   },

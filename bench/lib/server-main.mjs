@@ -13,6 +13,7 @@ if (make === undefined) throw new Error(`no variant ${variant} in ${moduleName}`
 const app = await make();
 const { server, close } = await listen(app);
 let requests = 0;
+let session;
 server.on('request', () => {
   requests++;
 });
@@ -31,6 +32,21 @@ serveIpc({
       await new Promise((r) => setImmediate(r));
     }
     return { heap: heap(), hasGc: typeof globalThis.gc === 'function' };
+  },
+  // CPU profile of a window (after warm-up), through the inspector protocol.
+  profStart: async () => {
+    const { Session } = await import('node:inspector/promises');
+    session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+    await session.post('Profiler.start');
+    return {};
+  },
+  profStop: async () => {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    return { profile };
   },
   stop: async () => {
     await close();
