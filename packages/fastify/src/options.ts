@@ -39,10 +39,17 @@ export function pathExcluder(paths: readonly (string | RegExp)[]): PathExcluder 
     else throw new TypeError('Glassbox: excludePaths must contain strings or RegExps');
   }
   if (exact.size === 0 && patterns.length === 0) return undefined;
+  const exactList = [...exact];
+  // Per request: compare in place (no substring for the query) unless RegExps need the path.
   return (url: string) => {
+    for (let i = 0; i < exactList.length; i++) {
+      const p = exactList[i] as string;
+      if (url.length === p.length ? url === p : url.charCodeAt(p.length) === 63 && url.startsWith(p))
+        return true;
+    }
+    if (patterns.length === 0) return false;
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    if (exact.has(path)) return true;
     for (let i = 0; i < patterns.length; i++) {
       const re = patterns[i] as RegExp;
       re.lastIndex = 0;
