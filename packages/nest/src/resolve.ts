@@ -17,6 +17,7 @@ import {
 import {
   createMetricsHandler,
   type MetricsHandler,
+  type MetricsSource,
   type PromClientWithDefaults,
   setupInstrumentation,
 } from '@glassbox/exporter';
@@ -31,6 +32,8 @@ export interface ResolvedGlassboxOptions {
   readonly glassbox: Glassbox;
   /** The RED recorder, or `null` when `http.enabled` is false. */
   readonly recorder: HttpRecorder | null;
+  /** What `/metrics` serves (e.g. for `createMetricsServer({ sources })` on another port). */
+  readonly sources: readonly MetricsSource[];
   /** The metrics handler, or `null` when no endpoint is served. */
   readonly metricsHandler: MetricsHandler | null;
   /** The metrics path, or `undefined` when no endpoint is served. */
@@ -117,6 +120,7 @@ export function resolveGlassboxOptions(options: GlassboxModuleOptions): Resolved
     options,
     glassbox,
     recorder,
+    sources,
     metricsHandler,
     metricsPath: metricsHandler === null ? undefined : path,
     exclude,

@@ -17,7 +17,7 @@ import {
   inMemoryBackend,
   type ModelInstrument,
 } from '@glassbox/core';
-import type { MetricsHandler } from '@glassbox/exporter';
+import { createMetricsServer, type MetricsHandler } from '@glassbox/exporter';
 import { Controller, Get, Inject, Injectable, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
@@ -27,6 +27,7 @@ import {
   GLASSBOX_HTTP_RECORDER,
   GLASSBOX_INSTANCE,
   GLASSBOX_METRICS_HANDLER,
+  GLASSBOX_OPTIONS,
   GlassboxHttpInstrumentation,
   GlassboxModule,
   type GlassboxModuleOptions,
@@ -35,6 +36,7 @@ import {
   InjectGlassbox,
   InjectHttpRecorder,
   modelInstrumentProvider,
+  type ResolvedGlassboxOptions,
 } from '../src/index.js';
 import { auth, newGlassbox, platforms, samples, scrape, send, startNest, TOKEN } from './helpers.js';
 
@@ -140,6 +142,36 @@ describe.each(platforms)('GlassboxModule on Nest/$name', (platform) => {
       ]);
       expect(text).toContain('# TYPE process_cpu_user_seconds_total counter');
     } finally {
+      await running.close();
+    }
+  });
+
+  it('metrics.enabled false: no route on the app; its sources serve a separate metrics server', async () => {
+    const { registry, glassbox } = newGlassbox();
+    const running = await startNest(
+      platform,
+      withModules([GlassboxModule.forRoot({ glassbox, registry, metrics: { enabled: false } })]),
+    );
+    const { sources } = running.app.get<ResolvedGlassboxOptions>(GLASSBOX_OPTIONS);
+    const server = createMetricsServer({
+      sources,
+      port: 0,
+      host: '127.0.0.1',
+      auth: { tokens: TOKEN, fromEnv: false },
+    });
+    try {
+      expect(running.app.get(GLASSBOX_METRICS_HANDLER)).toBeNull();
+      await send(`${running.url}/ping`);
+      expect((await send(`${running.url}/metrics`, { headers: auth })).status).toBe(404);
+      const { url } = await server.start();
+      const r = await send(url, { headers: auth });
+      expect(r.status).toBe(200);
+      expect(samples(r.body, 'http_requests_total')).toEqual([
+        'http_requests_total{method="GET",route="/ping",status_code="200"} 1',
+        'http_requests_total{method="GET",route="unmatched",status_code="404"} 1',
+      ]);
+    } finally {
+      await server.close();
       await running.close();
     }
   });
