@@ -168,9 +168,11 @@ export const teamMetrics = {
 /**
  * Records the same deterministic sequence through every definition of the catalog
  * (every group), the team metrics, an instrumentation error and a cardinality
- * overflow. The same calls on two backends must give the same exposition.
+ * overflow. The same calls on two backends must give the same exposition. `part` 1 and
+ * 2 are meant to be separated by a scrape, so that part 2's gauge removals hit series
+ * the OTel SDK has already collected.
  */
-export function recordEverything(glassbox: Glassbox): void {
+export function recordEverything(glassbox: Glassbox, part: 1 | 2 = 1): void {
   for (const def of catalogDefinitions()) {
     const labelSets = [0, 1, 2].map((i) =>
       Object.fromEntries(def.labelNames.map((l) => [l, `${def.group}-${l}-${i}`])),
@@ -180,32 +182,37 @@ export function recordEverything(glassbox: Glassbox): void {
       labelSets.forEach((labels, i) => {
         c.inc(labels);
         c.inc(labels, i * 2.5);
-        c.inc(labels, 0.1);
-        c.inc(labels, 0.2);
+        c.inc(labels, part === 1 ? 0.1 : 0.2);
       });
     } else if (def.kind === 'gauge') {
       const g = glassbox.gauge(def);
-      labelSets.forEach((labels, i) => {
-        g.set(labels, i * 0.25 + 0.1);
-        g.inc(labels, 3);
-        g.dec(labels, 1.5);
-      });
-      // A series removed (its subject went away) and one removed then set again.
-      g.remove(labelSets[1]);
-      g.remove(labelSets[2]);
-      g.set(labelSets[2], 7);
+      if (part === 1) {
+        labelSets.forEach((labels, i) => {
+          g.set(labels, i * 0.25 + 0.1);
+          g.inc(labels, 3);
+          g.dec(labels, 1.5);
+        });
+      } else {
+        // A series removed (its subject went away), one removed then set again, one moved.
+        g.remove(labelSets[1]);
+        g.remove(labelSets[2]);
+        g.set(labelSets[2], 7);
+        g.dec(labelSets[0], 0.5);
+      }
     } else {
       const h = glassbox.histogram(def);
       labelSets.forEach((labels, i) => {
         for (const bound of def.buckets) {
-          h.observe(labels, bound); // exactly on the bound: counted in that bucket (le is inclusive)
-          h.observe(labels, bound * 0.5 + i * 0.001);
+          if (part === 1)
+            h.observe(labels, bound); // exactly on the bound: counted in that bucket (le is inclusive)
+          else h.observe(labels, bound * 0.5 + i * 0.001);
         }
         h.observe(labels, (def.buckets.at(-1) as number) * 3); // only in +Inf
         h.observe(labels, 0);
       });
     }
   }
+  if (part === 1) return;
   const evaluations = glassbox.counter(teamMetrics.evaluations);
   evaluations.inc({ tier: 'high "quoted" \\ back\nslash' }, 2);
   evaluations.inc({ tier: 'ünïcødé ✓' });
@@ -216,7 +223,8 @@ export function recordEverything(glassbox: Glassbox): void {
   active.dec();
   // An instrumentation error is counted in glassbox_instrumentation_errors_total.
   glassbox.reportError('parity', 'a caught error');
-  // With seriesLimits { ml_drift_checks_total: 5 }: the first two new label sets fit, the rest land in the __overflow__ series.
+  // With seriesLimits { ml_drift_checks_total: 5 }: the first two new label sets fit, the rest land
+  // in the __overflow__ series.
   const checks = glassbox.counter(catalog.drift.checksTotal);
   for (let i = 0; i < 6; i++) checks.inc({ model: `overflow-${i}` }, i + 1);
 }
