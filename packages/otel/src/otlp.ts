@@ -71,6 +71,14 @@ export interface OtlpMeterProviderOptions {
   readonly seriesLimits?: Readonly<Record<string, number>>;
   /** An explicit SDK cardinality limit per instrument. @default seriesLimit + 2 */
   readonly cardinalityLimit?: number;
+  /**
+   * The exporter to push with, instead of the OTLP/HTTP JSON one built from the options
+   * and variables: e.g. `new OTLPMetricExporter()` from
+   * `@opentelemetry/exporter-metrics-otlp-proto` (protobuf) or `-otlp-grpc`. `url`,
+   * `headers` and `temporality` then belong to that exporter.
+   * @default an OTLPMetricExporter from `@opentelemetry/exporter-metrics-otlp-http`
+   */
+  readonly exporter?: PushMetricExporter;
 }
 
 /** Defaults of {@link OtlpMeterProviderOptions} (used when neither the option nor its variable is set). */
@@ -127,7 +135,9 @@ class GlassboxPeriodicReader extends PeriodicExportingMetricReader {
 }
 
 /**
- * Creates a MeterProvider that exports over OTLP/HTTP (JSON) on an interval.
+ * Creates a MeterProvider that exports over OTLP/HTTP (JSON) on an interval (or through
+ * the `exporter` you pass). `OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf` is accepted (an
+ * OTLP/HTTP endpoint takes JSON too); `grpc` needs an `exporter`.
  * Configuration comes from the options, else from the standard variables
  * (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`,
  * `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
@@ -180,19 +190,28 @@ export function createOtlpMeterProvider(options: OtlpMeterProviderOptions = {}):
         )
       : checkCardinalityLimit(options.cardinalityLimit);
 
-  const exporter = new OTLPMetricExporter({
-    ...(options.url === undefined ? {} : { url: options.url }),
-    ...(options.headers === undefined ? {} : { headers: { ...options.headers } }),
-    ...(options.temporality === undefined
-      ? {}
-      : {
-          temporalityPreference:
-            options.temporality === 'delta'
-              ? AggregationTemporalityPreference.DELTA
-              : AggregationTemporalityPreference.CUMULATIVE,
-        }),
-    timeoutMillis: exportTimeoutMillis,
-  });
+  if (options.exporter !== undefined && typeof options.exporter?.export !== 'function')
+    throw new TypeError('Glassbox otel: exporter must be a PushMetricExporter (with export())');
+  const protocol = process.env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL;
+  if (options.exporter === undefined && protocol !== undefined && protocol.trim() === 'grpc')
+    throw new Error(
+      'Glassbox otel: OTEL_EXPORTER_OTLP_PROTOCOL is grpc, but the built-in exporter speaks OTLP/HTTP; pass { exporter: new OTLPMetricExporter() } from @opentelemetry/exporter-metrics-otlp-grpc',
+    );
+  const exporter =
+    options.exporter ??
+    new OTLPMetricExporter({
+      ...(options.url === undefined ? {} : { url: options.url }),
+      ...(options.headers === undefined ? {} : { headers: { ...options.headers } }),
+      ...(options.temporality === undefined
+        ? {}
+        : {
+            temporalityPreference:
+              options.temporality === 'delta'
+                ? AggregationTemporalityPreference.DELTA
+                : AggregationTemporalityPreference.CUMULATIVE,
+          }),
+      timeoutMillis: exportTimeoutMillis,
+    });
   const own: Attributes = { ...(options.resourceAttributes ?? {}) };
   if (options.serviceName !== undefined) {
     if (typeof options.serviceName !== 'string' || options.serviceName === '')

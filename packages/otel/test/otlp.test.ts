@@ -5,6 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { catalog, createGlassbox } from '@glassbox/core';
+import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { otelBackend } from '../src/index.js';
 import { createOtlpMeterProvider } from '../src/otlp.js';
@@ -111,6 +112,8 @@ const VARS = [
   'OTEL_METRIC_EXPORT_INTERVAL',
   'OTEL_METRIC_EXPORT_TIMEOUT',
   'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL',
 ] as const;
 let saved: Record<string, string | undefined> = {};
 const closers: Array<() => Promise<unknown>> = [];
@@ -251,6 +254,34 @@ describe('createOtlpMeterProvider', () => {
       5,
     ]);
     expect(JSON.stringify(request.body)).not.toContain('otel.metric.overflow');
+  });
+
+  it('pushes through the exporter it is given (protobuf, gRPC), with the same resource, limit and flush', async () => {
+    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'grpc'; // fine: the exporter is ours
+    process.env.OTEL_SERVICE_NAME = 'scoring-api';
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const otlp = createOtlpMeterProvider({ exporter, exportIntervalMillis: 3_600_000 });
+    closers.push(() => otlp.shutdown());
+    const glassbox = createGlassbox({
+      backend: otelBackend({ meterProvider: otlp.meterProvider }),
+      logger: null,
+    });
+    glassbox.counter(catalog.llm.tokensTotal).inc({ provider: 'openai', model: 'gpt', type: 'output' }, 120);
+    await otlp.shutdown();
+    const batches = exporter.getMetrics();
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.resource.attributes['service.name']).toBe('scoring-api');
+    const tokens = batches[0]?.scopeMetrics[0]?.metrics.find((m) => m.descriptor.name === 'llm_tokens_total');
+    expect(tokens?.dataPoints[0]?.value).toBe(120);
+  });
+
+  it('accepts http/protobuf and refuses grpc without an exporter', async () => {
+    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/protobuf';
+    const ok = createOtlpMeterProvider({ url: 'http://127.0.0.1:9/v1/metrics' });
+    await ok.shutdown().catch(() => undefined);
+    process.env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL = 'grpc';
+    expect(() => createOtlpMeterProvider()).toThrow(/grpc.*exporter-metrics-otlp-grpc/);
+    expect(() => createOtlpMeterProvider({ exporter: {} as never })).toThrow(/PushMetricExporter/);
   });
 
   it('throws at start-up on bad options or variables', () => {
