@@ -293,9 +293,13 @@ export class GlassboxHttpInstrumentation {
     return base === undefined || base === '' ? path : base + path;
   }
 
-  /** The status recorded: the status sent, or `abortedStatusCode` when the client left first. */
+  /**
+   * The status recorded: the status sent, or `abortedStatusCode` when the client left
+   * before the application ended the response. (`writableEnded`, not `writableFinished`:
+   * in-memory responses such as `fastify.inject`'s never report the latter.)
+   */
   protected statusOf(res: ServerResponse): number {
-    return res.writableFinished ? res.statusCode : this.abortedStatusCode;
+    return res.writableEnded ? res.statusCode : this.abortedStatusCode;
   }
 }
 

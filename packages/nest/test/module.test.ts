@@ -20,6 +20,7 @@ import {
 import { createMetricsServer, type MetricsHandler } from '@glassbox/exporter';
 import { Controller, Get, Inject, Injectable, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -374,6 +375,34 @@ describe.each(platforms)('GlassboxModule on Nest/$name', (platform) => {
     } finally {
       await plain.close();
       await instrumented.close();
+    }
+  });
+});
+
+describe('NestFastifyApplication.inject (no socket)', () => {
+  it('records injected requests with their template and status, and serves /metrics', async () => {
+    const { registry, glassbox } = newGlassbox();
+    const app = await NestFactory.create<NestFastifyApplication>(
+      withModules([
+        GlassboxModule.forRoot({ glassbox, registry, metrics: { auth: { tokens: TOKEN, fromEnv: false } } }),
+      ]),
+      new FastifyAdapter(),
+      { logger: false, abortOnError: false },
+    );
+    try {
+      await app.init();
+      await app.getHttpAdapter().getInstance().ready();
+      expect((await app.inject({ method: 'GET', url: '/ping' })).statusCode).toBe(200);
+      expect((await app.inject({ method: 'GET', url: '/nope' })).statusCode).toBe(404);
+      expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+      const scraped = await app.inject({ method: 'GET', url: '/metrics', headers: auth });
+      expect(scraped.statusCode).toBe(200);
+      expect(samples(scraped.body, 'http_requests_total')).toEqual([
+        'http_requests_total{method="GET",route="/ping",status_code="200"} 1',
+        'http_requests_total{method="GET",route="unmatched",status_code="404"} 1',
+      ]);
+    } finally {
+      await app.close();
     }
   });
 });
