@@ -251,6 +251,8 @@ export function setupClusterPrimary(options: ClusterPrimaryOptions = {}): Cluste
   let closed = false;
   let last: ScrapeReport | undefined;
   const announced = new Set<number>();
+  /** Workers already counted as exited: a dead worker still listed is not counted (or asked) again. */
+  const goneCounted = new Set<number>();
   const active = new Map<string, Gather>();
 
   const send = (worker: ClusterWorkerHandle, msg: unknown, onError?: (error: unknown) => void): void => {
@@ -266,8 +268,10 @@ export function setupClusterPrimary(options: ClusterPrimaryOptions = {}): Cluste
   const settle = (g: Gather, workerId: number, outcome: SnapshotMetric[] | WorkerFailureReason): void => {
     if (!g.pending.has(workerId)) return;
     g.pending.delete(workerId);
-    if (typeof outcome === 'string') g.failures.push({ worker: workerId, reason: outcome });
-    else g.answers.set(workerId, outcome);
+    if (typeof outcome === 'string') {
+      g.failures.push({ worker: workerId, reason: outcome });
+      if (outcome === 'exited') goneCounted.add(workerId);
+    } else g.answers.set(workerId, outcome);
     // Done once every worker that announced Glassbox has answered or failed; workers
     // that never announced themselves are not waited for.
     for (const wasAnnounced of g.pending.values()) if (wasAnnounced) return;
@@ -348,9 +352,12 @@ export function setupClusterPrimary(options: ClusterPrimaryOptions = {}): Cluste
   function gather(): Promise<Gather> {
     return new Promise((resolve) => {
       const id = `${prefix}.${++seq}`;
-      const workers = Object.values(cluster.workers ?? {}).filter(
+      const listed = Object.values(cluster.workers ?? {}).filter(
         (w): w is ClusterWorkerHandle => w !== undefined,
       );
+      const ids = new Set(listed.map((w) => w.id));
+      for (const gone of goneCounted) if (!ids.has(gone)) goneCounted.delete(gone);
+      const workers = listed.filter((w) => !goneCounted.has(w.id));
       workers.sort((a, b) => a.id - b.id);
       let timer: NodeJS.Timeout | undefined;
       let finished = false;
@@ -378,6 +385,7 @@ export function setupClusterPrimary(options: ClusterPrimaryOptions = {}): Cluste
       for (const worker of workers) {
         if (worker.isDead() || !worker.isConnected()) {
           g.failures.push({ worker: worker.id, reason: 'exited' });
+          goneCounted.add(worker.id);
           continue;
         }
         g.pending.set(worker.id, announced.has(worker.id));

@@ -8,7 +8,7 @@
  * test must check is the current source, and other packages' dist folders may be mid-
  * rebuild); prom-client stays external, resolved from this package's node_modules.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -210,6 +210,25 @@ describe('a real node:cluster (primary + 3 workers: core recorder, Express adapt
         'glassbox_cluster_worker_scrape_failures_total{reason="no_glassbox"} 0',
       ]),
     );
+  });
+
+  it('the aggregated exposition passes promtool check metrics', () => {
+    // promtool comes from Debian's prometheus package; a missing binary fails this test.
+    const out = execFileSync(process.env.PROMTOOL ?? 'promtool', ['check', 'metrics'], {
+      input: first,
+      encoding: 'utf8',
+    });
+    expect(out).toBe('');
+  });
+
+  it('OpenMetrics: counter families drop _total, samples keep it, one # EOF added by the exporter', async () => {
+    const res = await get(ready.metricsUrl, { ...auth, accept: 'application/openmetrics-text' });
+    expect(res.status).toBe(200);
+    const om = lines(res.body);
+    expect(om).toContain('# TYPE http_requests counter');
+    expect(sample(res.body, REQUESTS)).toBe(N);
+    expect(om.filter((l) => l === '# EOF')).toHaveLength(1);
+    expect(om[om.length - 1]).toBe('# EOF');
   });
 
   it('a scrape that reaches a worker asks the primary and sees the whole cluster', async () => {

@@ -183,6 +183,29 @@ describe('setupClusterPrimary: worker failures', () => {
     const out = lines(await primary.collect('prometheus'));
     expect(out).toContain(`${REQUESTS} 1`);
     expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="exited"} 2');
+    // still listed (node:cluster removes a worker after both exit and disconnect): each is
+    // counted once, and no longer asked
+    const again = lines(await primary.collect('prometheus'));
+    expect(again).toContain('glassbox_cluster_worker_scrape_failures_total{reason="exited"} 2');
+    expect(again).toContain('glassbox_cluster_workers 1');
+  });
+
+  it('a worker that exited mid-scrape and is still listed at the next scrape is counted once', async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster, { timeoutMs: 600_000 });
+    glassboxWorker(cluster, 1);
+    const doomed = glassboxWorker(cluster, 1);
+    await tick(5);
+    doomed.worker.hang = true;
+    const scrape = primary.collect('prometheus');
+    await tick(10);
+    // disconnect seen, exit not yet: node:cluster keeps it in `workers` for now
+    doomed.worker.connected = false;
+    cluster.emit('disconnect', doomed.worker);
+    await scrape;
+    const again = lines(await primary.collect('prometheus'));
+    expect(again).toContain('glassbox_cluster_worker_scrape_failures_total{reason="exited"} 1');
+    expect(again).toContain('glassbox_cluster_workers 1');
   });
 
   it('a worker whose registry throws answers with an error (error), without crashing anyone', async () => {
