@@ -22,6 +22,7 @@ import {
   type InstrumentType,
   MeterProvider,
   PeriodicExportingMetricReader,
+  type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import { cardinalityLimitFor, checkCardinalityLimit } from './cardinality.js';
 
