@@ -406,6 +406,27 @@ export function setupClusterPrimary(options: ClusterPrimaryOptions = {}): Cluste
     });
   }
 
+  let inflight: Promise<{ g: Gather; report: ScrapeReport }> | undefined;
+
+  /** Records one round's outcome in the cluster metrics (once per round, however many scrapes share it). */
+  function record(g: Gather): { g: Gather; report: ScrapeReport } {
+    const report: ScrapeReport = {
+      asked: g.asked,
+      answered: [...g.answers.keys()].sort((a, b) => a - b),
+      failures: g.failures,
+      durationMs: performance.now() - g.started,
+    };
+    last = report;
+    for (const f of g.failures) {
+      failureCounters.get(f.reason)?.inc();
+      warn(`fail:${f.reason}`, `worker ${f.worker} missing from a scrape (${f.reason})`);
+    }
+    workersGauge.set(report.asked);
+    answeredGauge.set(report.answered.length);
+    durationGauge.set(report.durationMs / 1000);
+    return { g, report };
+  }
+
   function snapshotsOfPrimary(): Promise<SnapshotMetric[][]> {
     const parts: Array<Promise<SnapshotMetric[]>> = [];
     if (internal !== undefined) parts.push(Promise.resolve(snapshotInMemory(internal)));
@@ -419,21 +440,17 @@ export function setupClusterPrimary(options: ClusterPrimaryOptions = {}): Cluste
     formats: ['prometheus', 'openmetrics'],
     async collect(format: ExpositionFormat): Promise<string> {
       if (closed) throw new Error('Glassbox cluster: the cluster source is closed');
-      const g = await gather();
-      const report: ScrapeReport = {
-        asked: g.asked,
-        answered: [...g.answers.keys()].sort((a, b) => a - b),
-        failures: g.failures,
-        durationMs: performance.now() - g.started,
-      };
-      last = report;
-      for (const f of g.failures) {
-        failureCounters.get(f.reason)?.inc();
-        warn(`fail:${f.reason}`, `worker ${f.worker} missing from a scrape (${f.reason})`);
+      // Scrapes that arrive while the workers are being asked share that round (two
+      // Prometheus replicas, a scrape through a worker): a worker never gets a pile of requests.
+      let round = inflight;
+      if (round === undefined) {
+        round = gather().then(record);
+        inflight = round;
+        void round.finally(() => {
+          if (inflight === round) inflight = undefined;
+        });
       }
-      workersGauge.set(report.asked);
-      answeredGauge.set(report.answered.length);
-      durationGauge.set(report.durationMs / 1000);
+      const { g, report } = await round;
       if (mode === 'fail' && g.failures.length > 0) throw new ClusterScrapeError(report);
 
       const participants: Participant[] = (await snapshotsOfPrimary()).map((metrics) => ({

@@ -35,6 +35,8 @@ export class FakeWorker implements ClusterWorkerHandle {
   hang = false;
   /** Make `send` from the primary fail. */
   failSend = false;
+  /** Number of `collect` requests the primary sent to this worker. */
+  collectRequests = 0;
   /** Delays (ms) for the next replies of this worker, one per reply. */
   readonly replyDelays: number[] = [];
   readonly process: FakeWorkerProcess;
@@ -50,6 +52,7 @@ export class FakeWorker implements ClusterWorkerHandle {
       return false;
     }
     const data = copy(msg) as { type?: string };
+    if (data.type === 'collect') this.collectRequests++;
     setImmediate(() => {
       if (this.hang && data.type === 'collect') return;
       if (this.connected) this.process.emit('message', data);

@@ -72,6 +72,28 @@ describe('setupClusterPrimary: healthy cluster', () => {
     expect(primary.lastScrape()).toMatchObject({ asked: 3, answered: [1, 2, 3], failures: [] });
   });
 
+  it('concurrent scrapes share one round of requests and count its failures once', async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster);
+    const a = glassboxWorker(cluster, 2);
+    const b = glassboxWorker(cluster, 3);
+    cluster.fork(); // no Glassbox
+    await tick(5);
+    const texts = await Promise.all([
+      primary.collect('prometheus'),
+      primary.collect('openmetrics'),
+      a.source.collect('prometheus'),
+    ]);
+    for (const t of texts) expect(lines(t)).toContain(`${REQUESTS} 5`);
+    expect(lines(texts[0])).toContain(
+      'glassbox_cluster_worker_scrape_failures_total{reason="no_glassbox"} 1',
+    );
+    expect([a.worker.collectRequests, b.worker.collectRequests]).toEqual([1, 1]);
+    // the next scrape is a new round
+    await primary.collect('prometheus');
+    expect([a.worker.collectRequests, b.worker.collectRequests]).toEqual([2, 2]);
+  });
+
   it('renders OpenMetrics', async () => {
     const cluster = new FakeCluster();
     const primary = primaryOf(cluster);
