@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const TOKEN = 'smoke-test-token';
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read when the tests run, not a build input
 export const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 export interface Service {

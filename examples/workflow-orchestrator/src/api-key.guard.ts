@@ -1,5 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
-import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+} from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import { CONFIG, type Config } from './config.js';
 
@@ -23,8 +30,11 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    const header = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['x-api-key'];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]))
+      return true;
+    const header = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers[
+      'x-api-key'
+    ];
     const given = Buffer.from(typeof header === 'string' ? header : '');
     if (given.length !== this.key.length || !timingSafeEqual(given, this.key))
       throw new UnauthorizedException('a valid x-api-key header is required');

@@ -10,6 +10,7 @@ import { HitlService } from './hitl/hitl.service.js';
 import { BATCH_TRIGGERS, JobPublisher } from './workflows/job-publisher.service.js';
 import { WorkflowsController } from './workflows/workflows.controller.js';
 
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static factory
 @Module({})
 export class AppModule {
   static register(config: Config, instrumentation: Instrumentation): DynamicModule {

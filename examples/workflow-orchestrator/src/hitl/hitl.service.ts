@@ -54,12 +54,16 @@ export class HitlService {
   request(body: { jobName?: unknown; reason?: unknown; params?: unknown }): Approval {
     if (typeof body.jobName !== 'string' || !(JOB_NAMES as readonly string[]).includes(body.jobName))
       throw new BadRequestException(`jobName must be one of ${JOB_NAMES.join(', ')}`);
-    if (typeof body.reason !== 'string' || body.reason.length === 0) throw new BadRequestException('reason is required');
+    if (typeof body.reason !== 'string' || body.reason.length === 0)
+      throw new BadRequestException('reason is required');
     const approval: Approval = {
       id: randomUUID(),
       jobName: body.jobName,
       reason: body.reason.slice(0, 500),
-      params: typeof body.params === 'object' && body.params !== null ? (body.params as Record<string, unknown>) : {},
+      params:
+        typeof body.params === 'object' && body.params !== null
+          ? (body.params as Record<string, unknown>)
+          : {},
       requestedAt: new Date().toISOString(),
       status: 'pending',
     };
@@ -79,7 +83,8 @@ export class HitlService {
     approval.decidedAt = new Date().toISOString();
     this.pending.dec();
     this.decisions.inc({ decision: body.decision });
-    if (body.decision === 'approved') approval.run = await this.publisher.trigger(approval.jobName, approval.params);
+    if (body.decision === 'approved')
+      approval.run = await this.publisher.trigger(approval.jobName, approval.params);
     return approval;
   }
 }

@@ -40,14 +40,21 @@ export class JobPublisher implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     this.connection = await amqp.connect(this.config.rabbitmqUrl);
-    this.connection.on('error', (error: Error) => this.logger.error(`broker connection error: ${error.message}`));
+    this.connection.on('error', (error: Error) =>
+      this.logger.error(`broker connection error: ${error.message}`),
+    );
     this.connection.on('close', () => {
       this.channel = undefined;
     });
     // Confirm channel: a publish counts as ack/nack once the broker answers.
-    const channel = instrumentChannel(await this.connection.createConfirmChannel(), { glassbox: this.glassbox });
+    const channel = instrumentChannel(await this.connection.createConfirmChannel(), {
+      glassbox: this.glassbox,
+    });
     await channel.assertQueue(`${this.config.queue}.dlq`, { durable: true });
-    await channel.assertQueue(this.config.queue, { durable: true, arguments: queueArguments(this.config.queue) });
+    await channel.assertQueue(this.config.queue, {
+      durable: true,
+      arguments: queueArguments(this.config.queue),
+    });
     this.channel = channel;
   }
 
@@ -66,7 +73,8 @@ export class JobPublisher implements OnModuleInit, OnApplicationShutdown {
           messageId: runId,
           timestamp: Math.floor(Date.now() / 1000),
         },
-        (error) => (error ? reject(new ServiceUnavailableException('the broker refused the job')) : resolve()),
+        (error) =>
+          error ? reject(new ServiceUnavailableException('the broker refused the job')) : resolve(),
       );
     });
     this.triggers.trigger(jobName); // batch_job_triggers_total{batch_job}

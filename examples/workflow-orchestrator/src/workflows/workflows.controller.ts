@@ -9,8 +9,12 @@ export class WorkflowsController {
   /** Queues one run of a batch job for the batch worker. */
   @Post('jobs/:jobName/trigger')
   @HttpCode(202)
-  async trigger(@Param('jobName') jobName: string, @Body() body: { params?: Record<string, unknown> } | undefined) {
-    if (!(JOB_NAMES as readonly string[]).includes(jobName)) throw new NotFoundException(`unknown job ${jobName}`);
+  async trigger(
+    @Param('jobName') jobName: string,
+    @Body() body: { params?: Record<string, unknown> } | undefined,
+  ) {
+    if (!(JOB_NAMES as readonly string[]).includes(jobName))
+      throw new NotFoundException(`unknown job ${jobName}`);
     return this.publisher.trigger(jobName, body?.params ?? {});
   }
 }
