@@ -174,22 +174,23 @@ export class GlassboxHttpInstrumentation {
     });
   }
 
-  /** Registers the metrics route and the first recording middleware on an Express app. */
+  /**
+   * Registers one first middleware on an Express app (one router layer per request):
+   * it serves the metrics path, and starts the record when the server listener did not.
+   */
   protected installExpress(app: ExpressAppLike): void {
     const handler = this.metricsHandler;
     const path = this.metricsPath;
-    if (handler !== null && path !== undefined) {
-      app.use((req, res, next) => {
-        if (matchesPath(req.url, path)) handler(req, res);
-        else next();
-      });
-    }
-    if (this.recorder !== null) {
-      app.use((req, res, next) => {
-        if ((res as TrackedResponse)[kStart] === undefined) this.start(req, res);
-        next();
-      });
-    }
+    const record = this.recorder !== null;
+    if (handler === null && !record) return;
+    app.use((req, res, next) => {
+      if (handler !== null && matchesPath(req.url, path as string)) {
+        handler(req, res);
+        return;
+      }
+      if (record && (res as TrackedResponse)[kStart] === undefined) this.start(req, res);
+      next();
+    });
   }
 
   /** Registers the metrics route and the `onRequest` hook on a Fastify instance. */

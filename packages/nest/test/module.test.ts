@@ -4,7 +4,7 @@
  * an application context without HTTP, and a broken backend that must not change the
  * app's responses.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   type Backend,
@@ -20,6 +20,7 @@ import {
 import { createMetricsServer, type MetricsHandler } from '@glassbox/exporter';
 import { Controller, Get, Inject, Injectable, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
@@ -375,6 +376,35 @@ describe.each(platforms)('GlassboxModule on Nest/$name', (platform) => {
     } finally {
       await plain.close();
       await instrumented.close();
+    }
+  });
+});
+
+describe('Express instance served by a server of your own (serverless style)', () => {
+  it('records through the first middleware when the Nest server never sees the request', async () => {
+    const { registry, glassbox } = newGlassbox();
+    const app = await NestFactory.create(
+      withModules([
+        GlassboxModule.forRoot({ glassbox, registry, metrics: { auth: { tokens: TOKEN, fromEnv: false } } }),
+      ]),
+      new ExpressAdapter(),
+      { logger: false, abortOnError: false },
+    );
+    await app.init();
+    const own = createServer(app.getHttpAdapter().getInstance());
+    await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(own.address() as AddressInfo).port}`;
+    try {
+      expect((await send(`${url}/ping`)).status).toBe(200);
+      expect((await send(`${url}/boom`)).status).toBe(500);
+      expect(samples(await scrape(url), 'http_requests_total')).toEqual([
+        'http_requests_total{method="GET",route="/ping",status_code="200"} 1',
+        'http_requests_total{method="GET",route="/boom",status_code="500"} 1',
+      ]);
+    } finally {
+      own.closeAllConnections();
+      await new Promise((resolve) => own.close(resolve));
+      await app.close();
     }
   });
 });
