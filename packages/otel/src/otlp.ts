@@ -6,6 +6,7 @@
  * Peers: `@opentelemetry/sdk-metrics` and `@opentelemetry/resources` >=2 <4,
  * `@opentelemetry/exporter-metrics-otlp-http` >=0.200 <0.400.
  */
+import { GLASSBOX_DEFAULTS } from '@glassbox/core';
 import type { Attributes } from '@opentelemetry/api';
 import {
   AggregationTemporalityPreference,
@@ -86,7 +87,7 @@ export interface OtlpMeterProviderOptions {
 export const OTLP_METER_PROVIDER_DEFAULTS = Object.freeze({
   exportIntervalMillis: 60_000,
   exportTimeoutMillis: 30_000,
-  seriesLimit: 2000,
+  seriesLimit: GLASSBOX_DEFAULTS.seriesLimit,
 });
 
 /** What {@link createOtlpMeterProvider} returns. */

@@ -8,7 +8,7 @@
  * Peers: `@opentelemetry/sdk-metrics` >=2 <4 and `@opentelemetry/exporter-prometheus`
  * >=0.209 <0.400 (the first with `withoutScopeInfo`).
  */
-import type { Glassbox } from '@glassbox/core';
+import { GLASSBOX_DEFAULTS, type Glassbox } from '@glassbox/core';
 import {
   type ExpositionFormat,
   type MetricsSource,
@@ -48,7 +48,7 @@ export interface PrometheusReaderOptions {
 }
 
 /** Defaults of {@link PrometheusReaderOptions}. */
-export const PROMETHEUS_READER_DEFAULTS = Object.freeze({ seriesLimit: 2000 });
+export const PROMETHEUS_READER_DEFAULTS = Object.freeze({ seriesLimit: GLASSBOX_DEFAULTS.seriesLimit });
 
 class GlassboxPullReader extends MetricReader {
   constructor(limit: number) {
