@@ -1,0 +1,31 @@
+import cluster from 'node:cluster';
+import type { MetricsSource } from '@glassbox/exporter';
+import * as client from 'prom-client';
+import { describe, expectTypeOf, it } from 'vitest';
+import type {
+  ClusterLike,
+  ClusterPrimary,
+  ClusterPrimaryOptions,
+  ClusterRegistryLike,
+  ClusterWorker,
+  ClusterWorkerOptions,
+  WorkerFailureReason,
+} from '../src/index.js';
+
+describe('public types', () => {
+  it('both sides are exporter sources', () => {
+    expectTypeOf<ClusterPrimary>().toMatchTypeOf<MetricsSource>();
+    expectTypeOf<ClusterWorker>().toMatchTypeOf<MetricsSource>();
+  });
+
+  it('the real node:cluster module and prom-client Registry fit the option types', () => {
+    expectTypeOf(cluster).toMatchTypeOf<ClusterLike>();
+    expectTypeOf(new client.Registry()).toMatchTypeOf<ClusterRegistryLike>();
+    expectTypeOf<{ registry: client.Registry }>().toMatchTypeOf<ClusterWorkerOptions>();
+  });
+
+  it('onWorkerFailure is a closed set; reasons are the documented four', () => {
+    expectTypeOf<ClusterPrimaryOptions['onWorkerFailure']>().toEqualTypeOf<'partial' | 'fail' | undefined>();
+    expectTypeOf<WorkerFailureReason>().toEqualTypeOf<'timeout' | 'exited' | 'no_glassbox' | 'error'>();
+  });
+});
