@@ -10,8 +10,8 @@ import { HitlService } from './hitl/hitl.service.js';
 import { BATCH_TRIGGERS, JobPublisher } from './workflows/job-publisher.service.js';
 import { WorkflowsController } from './workflows/workflows.controller.js';
 
-// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static factory
 @Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static factory
 export class AppModule {
   static register(config: Config, instrumentation: Instrumentation): DynamicModule {
     return {

@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { createMetricsServer, setupInstrumentation } from '@glassbox/exporter';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import * as client from 'prom-client';
+import { AppModule } from './app.module.js';
+import { readConfig } from './config.js';
+
+const SERVICE = 'content-pipeline';
+
+async function bootstrap(): Promise<void> {
+  const config = readConfig();
+  // Native backend + process metrics; shared by the module and a separate metrics server.
+  const instrumentation = setupInstrumentation({}, client);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(config, instrumentation),
+    new FastifyAdapter(),
+    { logger: ['error', 'warn'] },
+  );
+  app.setGlobalPrefix('api/v1', { exclude: ['health'] });
+  await app.listen(config.port, config.host);
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : createMetricsServer({
+          sources: instrumentation.sources,
+          glassbox: instrumentation.glassbox,
+          port: config.metricsPort,
+          host: config.host,
+        });
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  const metricsPort = (await metricsServer?.start())?.port ?? port;
+  console.log(JSON.stringify({ service: SERVICE, msg: 'listening', port, metricsPort }));
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(JSON.stringify({ service: SERVICE, msg: 'shutting down', signal }));
+    // app.close() runs the shutdown hooks: running jobs finish first.
+    await Promise.all([app.close(), metricsServer?.close()]);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+bootstrap().catch((error: unknown) => {
+  console.error(`${SERVICE}: failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
