@@ -20,6 +20,7 @@ import {
   resourceFromAttributes,
 } from '@opentelemetry/resources';
 import {
+  type IMetricReader,
   type InstrumentType,
   MeterProvider,
   PeriodicExportingMetricReader,
@@ -81,6 +82,12 @@ export interface OtlpMeterProviderOptions {
    * @default an OTLPMetricExporter from `@opentelemetry/exporter-metrics-otlp-http`
    */
   readonly exporter?: PushMetricExporter;
+  /**
+   * More readers on the same MeterProvider, e.g. `createPrometheusReader()` from
+   * `@glassbox/otel/prometheus` to also serve `/metrics` from the data that is pushed.
+   * @default []
+   */
+  readonly readers?: readonly IMetricReader[];
 }
 
 /** Defaults of {@link OtlpMeterProviderOptions} (used when neither the option nor its variable is set). */
@@ -224,7 +231,10 @@ export function createOtlpMeterProvider(options: OtlpMeterProviderOptions = {}):
     .merge(detectResources({ detectors: [envDetector] }))
     .merge(resourceFromAttributes(own));
   const reader = new GlassboxPeriodicReader({ exporter, exportIntervalMillis, exportTimeoutMillis }, limit);
-  const meterProvider = new MeterProvider({ resource, readers: [reader] });
+  const extra = options.readers ?? [];
+  if (!Array.isArray(extra) || extra.some((r) => typeof r?.collect !== 'function'))
+    throw new TypeError('Glassbox otel: readers must be MetricReaders');
+  const meterProvider = new MeterProvider({ resource, readers: [reader, ...extra] });
   let stopping: Promise<void> | undefined;
   return {
     meterProvider,

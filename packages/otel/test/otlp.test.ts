@@ -9,6 +9,7 @@ import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/s
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { otelBackend } from '../src/index.js';
 import { createOtlpMeterProvider } from '../src/otlp.js';
+import { createPrometheusReader, otelSource } from '../src/prometheus.js';
 import { listen } from './helpers.js';
 
 interface AnyValue {
@@ -273,6 +274,25 @@ describe('createOtlpMeterProvider', () => {
     expect(batches[0]?.resource.attributes['service.name']).toBe('scoring-api');
     const tokens = batches[0]?.scopeMetrics[0]?.metrics.find((m) => m.descriptor.name === 'llm_tokens_total');
     expect(tokens?.dataPoints[0]?.value).toBe(120);
+  });
+
+  it('serves /metrics from the pushed data with an extra pull reader on the same provider', async () => {
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const pull = createPrometheusReader();
+    const otlp = createOtlpMeterProvider({ exporter, readers: [pull], exportIntervalMillis: 3_600_000 });
+    closers.push(() => otlp.shutdown());
+    const backend = otelBackend({ meterProvider: otlp.meterProvider });
+    const glassbox = createGlassbox({ backend, logger: null });
+    glassbox.counter(catalog.consumer.consumedTotal).inc({ queue: 'scoring', outcome: 'ack' }, 5);
+    expect(await otelSource({ reader: pull, backend }).collect('prometheus')).toContain(
+      'rabbitmq_messages_consumed_total{queue="scoring",outcome="ack"} 5\n',
+    );
+    await otlp.shutdown();
+    const pushed = exporter
+      .getMetrics()[0]
+      ?.scopeMetrics[0]?.metrics.find((m) => m.descriptor.name === 'rabbitmq_messages_consumed_total');
+    expect(pushed?.dataPoints[0]?.value).toBe(5);
+    expect(() => createOtlpMeterProvider({ readers: [{}] as never })).toThrow(/readers/);
   });
 
   it('accepts http/protobuf and refuses grpc without an exporter', async () => {
