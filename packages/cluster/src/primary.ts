@@ -294,10 +294,7 @@ export function setupClusterPrimary(options: ClusterPrimaryOptions = {}): Cluste
             return;
           }
           if (typeof msg.error === 'string' || !Array.isArray(msg.metrics)) {
-            warn(
-              `error:${msg.error}`,
-              `worker ${worker.id} could not snapshot its metrics: ${String(msg.error)}`,
-            );
+            warn('error', `worker ${worker.id} could not snapshot its metrics: ${String(msg.error)}`);
             settle(g, worker.id, 'error');
           } else settle(g, worker.id, msg.metrics);
           break;

@@ -19,10 +19,11 @@ export class FakeWorkerProcess extends EventEmitter implements WorkerProcessLike
       return false;
     }
     const data = copy(msg);
-    const delay = w.replyDelays.shift() ?? 0;
-    setTimeout(() => {
+    const deliver = () => {
       if (w.connected) w.cluster.emit('message', w, data);
-    }, delay);
+    };
+    if (w.held !== undefined) w.held.push(deliver);
+    else setImmediate(deliver);
     setImmediate(() => cb?.(null));
     return true;
   };
@@ -37,8 +38,8 @@ export class FakeWorker implements ClusterWorkerHandle {
   failSend = false;
   /** Number of `collect` requests the primary sent to this worker. */
   collectRequests = 0;
-  /** Delays (ms) for the next replies of this worker, one per reply. */
-  readonly replyDelays: number[] = [];
+  /** While set, this worker's messages to the primary are held back (see {@link release}). */
+  held: Array<() => void> | undefined;
   readonly process: FakeWorkerProcess;
   constructor(
     readonly id: number,
@@ -59,6 +60,16 @@ export class FakeWorker implements ClusterWorkerHandle {
       cb?.(null);
     });
     return true;
+  }
+  /** Holds this worker's messages to the primary until {@link release}. */
+  hold(): void {
+    this.held ??= [];
+  }
+  /** Delivers the held messages, in order, and stops holding. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const deliver of held) deliver();
   }
   isConnected(): boolean {
     return this.connected;

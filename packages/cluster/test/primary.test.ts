@@ -148,7 +148,7 @@ describe('setupClusterPrimary: healthy cluster', () => {
 describe('setupClusterPrimary: worker failures', () => {
   it('a worker that announced itself and hangs: the scrape ends at the timeout without it (timeout)', async () => {
     const cluster = new FakeCluster();
-    const primary = primaryOf(cluster, { timeoutMs: 100 });
+    const primary = primaryOf(cluster, { timeoutMs: 500 });
     glassboxWorker(cluster, 2);
     const slow = glassboxWorker(cluster, 50);
     await tick(5);
@@ -252,14 +252,15 @@ describe('setupClusterPrimary: worker failures', () => {
 
   it('a late answer from a previous scrape is ignored and counted, never added to the next scrape', async () => {
     const cluster = new FakeCluster();
-    const primary = primaryOf(cluster, { timeoutMs: 50 });
+    const primary = primaryOf(cluster, { timeoutMs: 500 });
     glassboxWorker(cluster, 1);
     const late = glassboxWorker(cluster, 7);
     await tick(5);
-    late.worker.replyDelays.push(200); // its next reply (the first scrape's) arrives after the timeout
+    late.worker.hold(); // its answer to the first scrape arrives after that scrape timed out
     const first = lines(await primary.collect('prometheus'));
     expect(first).toContain(`${REQUESTS} 1`);
-    await tick(250);
+    late.worker.release();
+    await tick(5);
     const second = lines(await primary.collect('prometheus'));
     expect(second).toContain(`${REQUESTS} 8`);
     expect(second).toContain('glassbox_cluster_late_answers_total 1');
@@ -268,7 +269,7 @@ describe('setupClusterPrimary: worker failures', () => {
 
   it("onWorkerFailure: 'fail' rejects the collect, and the exporter answers 500", async () => {
     const cluster = new FakeCluster();
-    const primary = primaryOf(cluster, { timeoutMs: 50, onWorkerFailure: 'fail' });
+    const primary = primaryOf(cluster, { timeoutMs: 500, onWorkerFailure: 'fail' });
     glassboxWorker(cluster, 1);
     const slow = glassboxWorker(cluster, 1);
     await tick(5);
@@ -331,7 +332,7 @@ describe('setupClusterPrimary: protocol', () => {
     const cluster = new FakeCluster();
     const early = glassboxWorker(cluster, 1);
     await tick(5); // its hello went nowhere
-    const primary = primaryOf(cluster, { timeoutMs: 50 });
+    const primary = primaryOf(cluster, { timeoutMs: 500 });
     await tick(5);
     expect(early.source.connected).toBe(true);
     early.worker.hang = true;
@@ -351,7 +352,7 @@ describe('setupClusterPrimary: protocol', () => {
 
   it("a worker's scrape fails with the primary's reason under onWorkerFailure: 'fail'", async () => {
     const cluster = new FakeCluster();
-    primaryOf(cluster, { timeoutMs: 30, onWorkerFailure: 'fail' });
+    primaryOf(cluster, { timeoutMs: 500, onWorkerFailure: 'fail' });
     const a = glassboxWorker(cluster, 2);
     const slow = glassboxWorker(cluster, 3);
     await tick(5);
