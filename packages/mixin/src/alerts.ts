@@ -14,9 +14,9 @@ import {
   type Runbook,
   rawSeries,
   scopeLabels,
-  selectorLabels,
   series,
   type TestCase,
+  targetLabels,
 } from './rules-model.js';
 
 /** Default threshold, `for:` and severity of each alert. */
@@ -105,13 +105,13 @@ export function buildAlerts(ctx: Ctx): AlertSpec[] {
         ],
       }),
       fire: () => {
-        const labels = { ...selectorLabels(ctx), instance: 'app-1:9464' };
+        const labels = { ...targetLabels(ctx), instance: 'app-1:9464' };
         return [{ name: 'target down', series: [rawSeries('up', labels, '0x90')], labels }];
       },
       silent: () => [
         {
           name: 'target up',
-          series: [rawSeries('up', { ...selectorLabels(ctx), instance: 'app-1:9464' }, '1x90')],
+          series: [rawSeries('up', { ...targetLabels(ctx), instance: 'app-1:9464' }, '1x90')],
         },
       ],
     },

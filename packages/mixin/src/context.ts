@@ -50,9 +50,16 @@ export class Ctx {
     return resolveLabelName(label, this.config.naming);
   }
 
-  /** Labels alerts and recording rules keep: `job` and the service label. */
+  /** The constant labels of the naming options (on every series the services emit). */
+  get constLabels(): Readonly<Record<string, string>> {
+    return this.config.naming.constLabels ?? {};
+  }
+
+  /** Labels alerts and recording rules keep: `job`, the service label and the constant labels. */
   get scope(): string[] {
-    return ['job', this.config.serviceLabel];
+    const out = ['job', this.config.serviceLabel];
+    for (const k of Object.keys(this.constLabels)) if (!out.includes(k)) out.push(k);
+    return out;
   }
 
   /** `by (...)` list: the scope labels plus catalog labels (renamed). */
@@ -60,16 +67,27 @@ export class Ctx {
     return [...this.scope, ...labels.map((l) => this.l(l))].join(', ');
   }
 
-  /** A rule selector: `name{<config.selector>, extra...}`. */
+  /** Equality matchers for the constant labels. */
+  constMatchers(): string[] {
+    return Object.entries(this.constLabels).map(([k, v]) => `${k}="${escapeValue(v)}"`);
+  }
+
+  /** A rule selector: `name{<config.selector>, <constant labels>, extra...}`. */
   sel(name: string, suffix: SeriesSuffix = '', ...matchers: string[]): string {
-    const all = [this.config.selector, ...matchers].filter((x) => x.trim() !== '');
+    const all = [this.config.selector, ...this.constMatchers(), ...matchers].filter((x) => x.trim() !== '');
     return `${this.m(name, suffix)}${all.length > 0 ? `{${all.join(', ')}}` : ''}`;
   }
 
-  /** A dashboard selector: `name{job=~"$job", service=~"$service", extra...}`. */
+  /** Dashboard matchers: `job`, service and one variable per constant label. */
+  dashboardMatchers(): string[] {
+    const out = [`job=~"$job"`, `${this.config.serviceLabel}=~"$service"`];
+    for (const k of this.scope.slice(2)) out.push(`${k}=~"$${k}"`);
+    return out;
+  }
+
+  /** A dashboard selector: `name{job=~"$job", service=~"$service", <const>=~"$<const>", extra...}`. */
   dsel(name: string, suffix: SeriesSuffix = '', ...matchers: string[]): string {
-    const all = [`job=~"$job"`, `${this.config.serviceLabel}=~"$service"`, ...matchers];
-    return `${this.m(name, suffix)}{${all.join(', ')}}`;
+    return `${this.m(name, suffix)}{${[...this.dashboardMatchers(), ...matchers].join(', ')}}`;
   }
 
   /** `label="value"` with the label renamed. */
@@ -83,6 +101,11 @@ export class Ctx {
     if (def.kind !== 'histogram') throw new Error(`Glassbox mixin: "${name}" is not a histogram`);
     return def.buckets;
   }
+}
+
+/** Escapes a PromQL string value. */
+export function escapeValue(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 }
 
 /** The `le` label value Prometheus client libraries write for a bucket bound. */

@@ -60,7 +60,7 @@ const DS = { type: 'prometheus', uid: '${datasource}' };
 export function dashboardSpecs(ctx: Ctx): DashboardSpec[] {
   const r = recordedNames(ctx);
   const l = (x: string) => ctx.l(x);
-  const scopeSel = `job=~"$job", ${ctx.config.serviceLabel}=~"$service"`;
+  const scopeSel = ctx.dashboardMatchers().join(', ');
   const rec = (name: string, ...m: string[]) => `${name}{${[scopeSel, ...m].join(', ')}}`;
   const d = (name: string, suffix: '' | '_bucket' | '_count' | '_sum' = '', ...m: string[]) =>
     ctx.dsel(name, suffix, ...m);
@@ -97,7 +97,7 @@ export function dashboardSpecs(ctx: Ctx): DashboardSpec[] {
             title: 'Targets up',
             kind: 'stat',
             unit: 'none',
-            queries: [{ expr: `sum(up{${scopeSel}})`, legend: 'up' }],
+            queries: [{ expr: `sum(up{job=~"$job", ${ctx.config.serviceLabel}=~"$service"})`, legend: 'up' }],
           },
           {
             title: 'Request rate',
@@ -625,6 +625,21 @@ export function buildDashboards(ctx: Ctx): Record<string, dashboard.Dashboard> {
           .includeAll(true)
           .allValue('.*'),
       );
+    // One variable per constant label of the naming options (env, region, ...).
+    const primary = spec.variables[0]?.metric ?? ctx.m('http_requests_total');
+    for (const k of ctx.scope.slice(2)) {
+      b.withVariable(
+        new dashboard.QueryVariableBuilder(k)
+          .label(k)
+          .datasource(DS)
+          .query(`label_values(${primary}{job=~"$job"}, ${k})`)
+          .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+          .sort(dashboard.VariableSort.AlphabeticalAsc)
+          .multi(true)
+          .includeAll(true)
+          .allValue('.*'),
+      );
+    }
     for (const v of spec.variables) {
       b.withVariable(
         new dashboard.QueryVariableBuilder(v.name)

@@ -64,8 +64,8 @@ export interface RecordingGroup {
   readonly rules: readonly RecordingSpec[];
 }
 
-/** Equality matchers of the rule selector, as labels every synthetic series carries. */
-export function selectorLabels(ctx: Ctx): Record<string, string> {
+/** Equality matchers of the rule selector: labels every synthetic target (`up`) carries. */
+export function targetLabels(ctx: Ctx): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [, name, value] of ctx.config.selector.matchAll(
     /([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"/g,
@@ -75,7 +75,12 @@ export function selectorLabels(ctx: Ctx): Record<string, string> {
   return out;
 }
 
-/** Of the selector labels, those an aggregated alert keeps (`job`, the service label). */
+/** Labels every synthetic metric series carries: the target's and the constant labels. */
+export function selectorLabels(ctx: Ctx): Record<string, string> {
+  return { ...targetLabels(ctx), ...ctx.constLabels };
+}
+
+/** Of the selector labels, those an aggregated alert keeps (`job`, the service label, constant labels). */
 export function scopeLabels(ctx: Ctx): Record<string, string> {
   const base = selectorLabels(ctx);
   const out: Record<string, string> = {};

@@ -132,6 +132,7 @@ const cases: [string, NamingOptions][] = [
       prefix: 'acme_',
       rename: { http_requests_total: 'api_requests_total' },
       labelRename: { status_code: 'status', model: 'model_name' },
+      constLabels: { env: 'e2e' },
     },
   ],
 ];

@@ -98,10 +98,14 @@ describe('alert rules', () => {
     expect(stale).toContain('job_name="risk-snapshot-backfill"}) > 3600');
   });
 
-  it('writes promtool tests: a firing and a silent case for every alert', () => {
+  it('writes promtool tests: firing and silent scenarios for every alert', () => {
     const tests = y<{
       rule_files: string[];
-      tests: { name: string; alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[];
+      tests: {
+        name: string;
+        input_series: { series: string }[];
+        alert_rule_test: { alertname: string; exp_alerts: { exp_labels: Record<string, string> }[] }[];
+      }[];
     }>(out.files[OUTPUT_PATHS.ruleTests]);
     expect(tests.rule_files).toEqual([
       '../rules/glassbox-alerts.yml',
@@ -109,15 +113,24 @@ describe('alert rules', () => {
       '../rules/glassbox-slo.yml',
     ]);
     for (const name of [...ALERT_NAMES, 'SLOErrorBudgetBurnFast', 'SLOErrorBudgetBurnSlow']) {
-      const cases = tests.tests.flatMap((t) => t.alert_rule_test).filter((c) => c.alertname === name);
-      expect(
-        cases.some((c) => c.exp_alerts.length === 1),
-        `${name} fires`,
-      ).toBe(true);
-      expect(
-        cases.some((c) => c.exp_alerts.length === 0),
-        `${name} silent`,
-      ).toBe(true);
+      const groups = tests.tests.filter((t) => t.alert_rule_test.some((c) => c.alertname === name));
+      expect(groups.length, name).toBeGreaterThan(0);
+      for (const g of groups) {
+        const scenarios = new Set(g.input_series.map((x) => /service="([a-z]+-\d+)"/.exec(x.series)?.[1]));
+        expect(
+          [...scenarios].some((v) => v?.startsWith('fire-')),
+          `${name} has a firing scenario`,
+        ).toBe(true);
+        expect(
+          [...scenarios].some((v) => v?.startsWith('silent-')),
+          `${name} has a silent scenario`,
+        ).toBe(true);
+        const exp = g.alert_rule_test.flatMap((c) => c.exp_alerts);
+        // exactly the firing scenarios are expected to alert
+        expect(exp.map((e) => e.exp_labels.service).sort()).toEqual(
+          [...scenarios].filter((v) => v?.startsWith('fire-')).sort(),
+        );
+      }
     }
   });
 });
@@ -283,10 +296,40 @@ describe('naming options', () => {
     }
   });
 
+  it('constant labels scope the rules, stay on alerts and recordings, and become dashboard variables', () => {
+    const o = generateMixin({ naming: { ...naming, constLabels: { env: 'prod', region: 'eu' } } });
+    const rules = o.files[OUTPUT_PATHS.alertRules] as string;
+    expect(rules).toContain('api_requests_total{job="glassbox", env="prod", region="eu", status=~"5.."}');
+    expect(rules).toContain('sum by (job, service, env, region) (');
+    // `up` is a target series: the constant labels are not on it.
+    expect(rules).toContain('expr: up{job="glassbox"} == 0');
+    expect(o.recordedNames).toContain(
+      'job_service_env_region_route:acme_http_request_duration_seconds:p95_rate5m',
+    );
+    const ml = o.dashboards['ml.json'] as unknown as {
+      templating: { list: { name: string; query: unknown }[] };
+    };
+    expect(ml.templating.list.map((v) => v.name)).toEqual([
+      'datasource',
+      'job',
+      'service',
+      'env',
+      'region',
+      'model',
+    ]);
+    expect(ml.templating.list[3]?.query).toBe('label_values(acme_ml_predictions_total{job=~"$job"}, env)');
+    expect(o.files['grafana/dashboards/ml.json']).toContain('env=~\\"$env\\", region=~\\"$region\\"');
+    const tests = o.files[OUTPUT_PATHS.ruleTests] as string;
+    expect(tests).toContain(
+      'api_requests_total{service="fire-1", job="glassbox", env="prod", region="eu", method="GET"',
+    );
+    expect(tests).toMatch(/series: up\{service="fire-1", job="glassbox", instance="app-1:9464"\}/);
+  });
+
   it('promtool test series carry the renamed names', () => {
     const tests = out.files[OUTPUT_PATHS.ruleTests] as string;
     expect(tests).toContain(
-      'api_requests_total{job="glassbox", method="GET", route="/users/:id", status="500"}',
+      'api_requests_total{service="fire-1", job="glassbox", method="GET", route="/users/:id", status="500"}',
     );
     expect(tests).toContain('model_name: risk-scoring');
   });
