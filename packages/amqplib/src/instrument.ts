@@ -571,6 +571,6 @@ export function instrumentConnection<T extends ConnectionLike>(
  * channel that is not instrumented. For tests and diagnostics.
  */
 export function inFlightDeliveries(channel: object): number {
-  const marker = (channel as Record<symbol, Marker | undefined>)[INSTRUMENTED];
-  return marker === undefined ? 0 : marker.inFlight();
+  const marker = (channel as Record<symbol, Partial<Marker> | undefined>)[INSTRUMENTED];
+  return typeof marker?.inFlight === 'function' ? marker.inFlight() : 0;
 }

@@ -5,8 +5,14 @@
  */
 import { createGlassbox, type Glassbox, type InMemoryBackend, inMemoryBackend } from '@glassbox/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { inFlightDeliveries, instrumentChannel, type MessageLike } from '../src/index.js';
 import {
+  inFlightDeliveries,
+  instrumentChannel,
+  instrumentConnection,
+  type MessageLike,
+} from '../src/index.js';
+import {
+  BROKER_URL,
   brokerReachable,
   FLAVOURS,
   type Flavour,
@@ -437,6 +443,32 @@ describe.skipIf(!reachable).each(FLAVOURS)('$name', (flavour: Flavour) => {
     expect(ctx.backend.value(ERRORS)).toBe(0);
   });
 
+  it('instrumentConnection instruments the channels created afterwards, plain and confirm', async () => {
+    ctx = await setup();
+    const q = await queue(ctx);
+    instrumentConnection(ctx.connection.raw, { glassbox: ctx.glassbox });
+    const consumer = await ctx.connection.channel();
+    const publisher = await ctx.connection.channel(true);
+    const ch = consumer.raw;
+    let n = 0;
+    await consumer.consume(q, (msg) => {
+      if (msg === null) return;
+      n++;
+      ch.ack(msg);
+    });
+    const pub = publisher.raw as unknown as { sendToQueue(q: string, b: Buffer): boolean };
+    for (let i = 0; i < 3; i++) pub.sendToQueue(q, Buffer.from(String(i)));
+    await publisher.waitForConfirms();
+    await waitFor(() => n === 3, '3 deliveries');
+    expect(outcome(ctx, q, 'ack')).toBe(3);
+    expect(
+      ctx.backend.value('rabbitmq_messages_published_total', { exchange: '(default)', outcome: 'ack' }),
+    ).toBe(3);
+    // the admin channel was created before: not instrumented
+    expect(inFlightDeliveries(ctx.admin.raw)).toBe(0);
+    expect(ctx.backend.value(ERRORS)).toBe(0);
+  });
+
   it('counts noAck consumers as ack when the handler completes, error when it fails', async () => {
     ctx = await setup();
     const q = await queue(ctx);
@@ -459,5 +491,33 @@ describe.skipIf(!reachable).each(FLAVOURS)('$name', (flavour: Flavour) => {
     expect(outcome(ctx, q, 'error')).toBe(1);
     expect(ctx.backend.value(IN_FLIGHT, { queue: q })).toBe(0);
     expect(ctx.warnings.some((w) => w.includes('auto-acknowledged'))).toBe(true);
+  });
+});
+
+describe.skipIf(!reachable)('amqplib 2.x with connection recovery', () => {
+  it('instruments the channels of a recovering connection', async () => {
+    const amqp = await import('amqplib');
+    const backend = inMemoryBackend();
+    const glassbox = createGlassbox({ backend, logger: null });
+    const model = await amqp.connect(BROKER_URL, { recovery: true } as never);
+    try {
+      instrumentConnection(model as never, { glassbox });
+      const ch = await model.createChannel();
+      const q = (await ch.assertQueue('', { exclusive: true })).queue;
+      let n = 0;
+      await ch.consume(q, (msg) => {
+        if (msg === null) return;
+        n++;
+        ch.nack(msg, false, false);
+      });
+      ch.sendToQueue(q, Buffer.from('x'));
+      await waitFor(() => n === 1, 'a delivery');
+      expect(backend.value(CONSUMED, { queue: '(server-named)', outcome: 'nack' })).toBe(1);
+      expect(
+        backend.value('rabbitmq_messages_published_total', { exchange: '(default)', outcome: 'published' }),
+      ).toBe(1);
+    } finally {
+      await model.close();
+    }
   });
 });
