@@ -70,6 +70,14 @@ export interface SloConfig {
   readonly description?: string;
 }
 
+/** A group of static targets sharing labels (a `static_configs` entry). */
+export interface StaticTargetGroup {
+  /** `host:port` targets. */
+  readonly targets: readonly string[];
+  /** Labels of these targets. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
 /** Kubernetes service discovery for the scrape config. */
 export interface KubernetesScrapeConfig {
   /** Discover pods or endpoints (behind Services). @default 'pod' */
@@ -119,6 +127,12 @@ export interface ScrapeConfig {
   readonly targets?: readonly string[];
   /** Labels attached to the static targets (e.g. `{ service: 'risk-analytics' }`). @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * More static target groups, each with its own labels (one per service:
+   * `[{ targets: ['risk:8000'], labels: { service: 'risk-analytics' } }]`), after {@link ScrapeConfig.targets}.
+   * @default []
+   */
+  readonly staticConfigs?: readonly StaticTargetGroup[];
   /** Kubernetes service discovery job; `null` for none. @default {} (pods by label) */
   readonly kubernetes?: KubernetesScrapeConfig | null;
   /** Prometheus Operator monitors. @default {} */
@@ -261,6 +275,7 @@ export interface ResolvedMixinConfig {
     readonly credentialsFile: string | null;
     readonly targets: readonly string[];
     readonly labels: Readonly<Record<string, string>>;
+    readonly staticConfigs: readonly StaticTargetGroup[];
     readonly kubernetes: Required<KubernetesScrapeConfig> | null;
     readonly operator: Required<OperatorConfig>;
   };
@@ -421,6 +436,7 @@ export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
     'credentialsFile',
     'targets',
     'labels',
+    'staticConfigs',
     'kubernetes',
     'operator',
   ]);
@@ -438,15 +454,31 @@ export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
   else if (s.credentialsFile !== undefined)
     credentialsFile = str('scrape.credentialsFile', s.credentialsFile, '');
   const targets = stringList('scrape.targets', s.targets, d.targets);
-  for (const [i, t] of targets.entries()) {
-    if (!/^[^\s/]+:\d+$/.test(t))
-      throw new MixinConfigError(`scrape.targets[${i}]`, `"${t}" must be host:port`);
-  }
-  const labels = stringRecord('scrape.labels', s.labels, d.labels);
-  for (const k of Object.keys(labels)) {
-    if (!LABEL.test(k) || k.startsWith('__'))
-      throw new MixinConfigError(`scrape.labels.${k}`, 'not a valid label name');
-  }
+  const checkTargets = (field: string, list: readonly string[]) => {
+    for (const [i, t] of list.entries()) {
+      if (!/^[^\s/]+:\d+$/.test(t)) throw new MixinConfigError(`${field}[${i}]`, `"${t}" must be host:port`);
+    }
+  };
+  checkTargets('scrape.targets', targets);
+  const checkLabels = (field: string, value: unknown): Record<string, string> => {
+    const out = stringRecord(field, value, {});
+    for (const k of Object.keys(out)) {
+      if (!LABEL.test(k) || k.startsWith('__'))
+        throw new MixinConfigError(`${field}.${k}`, 'not a valid label name');
+    }
+    return out;
+  };
+  const labels = checkLabels('scrape.labels', s.labels ?? d.labels);
+  if (s.staticConfigs !== undefined && !Array.isArray(s.staticConfigs))
+    throw new MixinConfigError('scrape.staticConfigs', 'must be a list of { targets, labels }');
+  const staticConfigs: StaticTargetGroup[] = (s.staticConfigs ?? []).map((g, i) => {
+    const f = `scrape.staticConfigs[${i}]`;
+    checkKeys(f, g, ['targets', 'labels']);
+    const list = stringList(`${f}.targets`, g.targets, []);
+    if (list.length === 0) throw new MixinConfigError(`${f}.targets`, 'needs at least one target');
+    checkTargets(`${f}.targets`, list);
+    return { targets: list, labels: checkLabels(`${f}.labels`, g.labels) };
+  });
   let kubernetes: Required<KubernetesScrapeConfig> | null = null;
   if (s.kubernetes !== null) {
     const k: KubernetesScrapeConfig = s.kubernetes ?? {};
@@ -600,6 +632,7 @@ export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
       credentialsFile,
       targets,
       labels,
+      staticConfigs,
       kubernetes,
       operator,
     },

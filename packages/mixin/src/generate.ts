@@ -164,7 +164,7 @@ export function generateMixin(input: MixinConfig = {}): MixinOutput {
     p.replace(/^prometheus\//, ''),
   );
   const files: Record<string, string> = {};
-  if (config.scrape.targets.length > 0)
+  if (hasStatic(config))
     files[P.prometheusConfig] = yaml(prometheusConfig(config, ruleFileNames, 'static'), HEADER);
   if (config.scrape.kubernetes !== null)
     files[P.prometheusKubernetesConfig] = yaml(prometheusConfig(config, ruleFileNames, 'kubernetes'), HEADER);
@@ -299,6 +299,11 @@ export function generateMixin(input: MixinConfig = {}): MixinOutput {
   return { config, alerts, recording, dashboards, files, expressions, recordedNames };
 }
 
+/** True when the config has static targets (a static scrape job). */
+function hasStatic(config: ResolvedMixinConfig): boolean {
+  return config.scrape.targets.length > 0 || config.scrape.staticConfigs.length > 0;
+}
+
 function renderIndex(
   config: ResolvedMixinConfig,
   alerts: readonly AlertSpec[],
@@ -318,7 +323,7 @@ function renderIndex(
     `\`${d.uid ?? ''}\``,
   ]);
   const fileRows: string[][] = [
-    ...(config.scrape.targets.length > 0
+    ...(hasStatic(config)
       ? [
           [
             `[${P.prometheusConfig}](${P.prometheusConfig})`,

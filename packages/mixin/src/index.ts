@@ -12,6 +12,7 @@ export type {
   ScrapeConfig,
   Severity,
   SloConfig,
+  StaticTargetGroup,
 } from './config.js';
 export {
   ALERT_NAMES,

@@ -28,15 +28,14 @@ export function scrapeConfigs(cfg: ResolvedMixinConfig): Record<string, unknown>
     ...auth(cfg),
   };
   const jobs: Record<string, unknown>[] = [];
-  if (s.targets.length > 0) {
-    jobs.push({
-      job_name: s.jobName,
-      ...common,
-      static_configs: [
-        { targets: [...s.targets], ...(Object.keys(s.labels).length > 0 ? { labels: { ...s.labels } } : {}) },
-      ],
-    });
-  }
+  const groups = [
+    ...(s.targets.length > 0 ? [{ targets: s.targets, labels: s.labels }] : []),
+    ...s.staticConfigs,
+  ].map((g) => ({
+    targets: [...g.targets],
+    ...(Object.keys(g.labels ?? {}).length > 0 ? { labels: { ...g.labels } } : {}),
+  }));
+  if (groups.length > 0) jobs.push({ job_name: s.jobName, ...common, static_configs: groups });
   const k = s.kubernetes;
   if (k !== null) {
     const kind = k.role === 'pod' ? 'pod' : 'service';

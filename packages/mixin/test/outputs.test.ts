@@ -41,6 +41,27 @@ describe('scrape configs', () => {
     ]);
   });
 
+  it('static target groups with their own labels', () => {
+    const out = generateMixin({
+      scrape: {
+        targets: [],
+        staticConfigs: [
+          { targets: ['risk:8000'], labels: { service: 'risk-analytics' } },
+          { targets: ['ml:8001', 'ml:8002'], labels: { service: 'ml-service' } },
+        ],
+      },
+    });
+    const job = (y(out.files[OUTPUT_PATHS.prometheusConfig]).scrape_configs as Obj[])[0] as Obj;
+    expect(job.static_configs).toEqual([
+      { targets: ['risk:8000'], labels: { service: 'risk-analytics' } },
+      { targets: ['ml:8001', 'ml:8002'], labels: { service: 'ml-service' } },
+    ]);
+    expect(() => generateMixin({ scrape: { staticConfigs: [{ targets: ['nope'] }] } })).toThrow(
+      /scrape\.staticConfigs\[0\]\.targets\[0\].*host:port/,
+    );
+    expect(generateMixin({ scrape: { targets: [] } }).files[OUTPUT_PATHS.prometheusConfig]).toBeUndefined();
+  });
+
   it('Kubernetes pod discovery selected by label, job and service labels set by relabelling', () => {
     const out = generateMixin({ scrape: { kubernetes: { namespaces: ['bi'], selector: { team: 'risk' } } } });
     const job = (y(out.files[OUTPUT_PATHS.prometheusKubernetesConfig]).scrape_configs as Obj[])[0] as Obj;
