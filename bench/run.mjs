@@ -2,8 +2,8 @@
 // Glassbox benchmark suite. `pnpm bench` (builds first) or `node bench/run.mjs`:
 //
 //   --suite http,record,scrape,memory,consumer,cluster   suites to run (default: all)
-//   --rounds 5        interleaved HTTP rounds (median and min–max over them)
-//   --duration 3      seconds of load per HTTP measurement
+//   --rounds 7        interleaved HTTP rounds (median and min–max over them)
+//   --duration 2      seconds of load per HTTP measurement
 //   --warmup 2        seconds of warm-up load per server before the first round
 //   --connections 50  autocannon connections
 //   --groups express,fastify,nest-express,nest-fastify   HTTP groups
@@ -26,8 +26,8 @@ const ALL = ['http', 'record', 'scrape', 'memory', 'consumer', 'cluster'];
 const { values } = parseArgs({
   options: {
     suite: { type: 'string', default: ALL.join(',') },
-    rounds: { type: 'string', default: '5' },
-    duration: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '7' },
+    duration: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
     groups: { type: 'string' },

@@ -91,6 +91,7 @@ export function summariseProfile(prof) {
   for (const [id, us] of self) {
     const n = byId.get(id);
     const cf = n.callFrame;
+    if (cf.url === 'node:inspector' || cf.url.startsWith('node:internal/inspector')) continue; // the profiler itself
     total += us;
     if (cf.functionName === '(idle)' || cf.functionName === '(program)') {
       // keep them out of the percentages of work
