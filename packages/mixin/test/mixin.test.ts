@@ -43,7 +43,11 @@ describe('alert rules', () => {
       expect(ann.description.length).toBeGreaterThan(10);
       const page = ann.runbook_url.replace(`${out.config.runbookBaseUrl}/`, 'runbooks/');
       expect(ann.runbook_url.startsWith(out.config.runbookBaseUrl)).toBe(true);
-      expect(out.files[page], `${r.alert} → ${page}`).toMatch(/## What it means/);
+      const runbook = out.files[page] as string;
+      expect(runbook, `${r.alert} → ${page}`).toMatch(/## What it means\n\n\S/);
+      expect(runbook).toMatch(/## First queries\n\n- .+:\n\n```promql\n\S/);
+      expect(runbook).toMatch(/## Likely causes\n\n- \S/);
+      expect(runbook).toContain(r.expr as string);
     }
     const severities = new Set(rules.map((r) => (r.labels as Record<string, string>).severity));
     expect([...severities].sort()).toEqual(['critical', 'info', 'warning']);

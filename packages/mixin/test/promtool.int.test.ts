@@ -6,6 +6,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generateMixin, type MixinConfig, OUTPUT_PATHS, writeMixin } from '@glassbox/mixin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -109,6 +110,17 @@ describe.skipIf(promtool.skip)('promtool on the generated files', () => {
       await writeFile(rulesPath, original);
       await rm(testFile, { force: true });
     }
+  });
+
+  it('the committed docs/operations assets pass promtool (syntax-only: the token file lives in the Prometheus container)', async () => {
+    const docs = fileURLToPath(new URL('../../../docs/operations/', import.meta.url));
+    const config = await pt(['check', 'config', '--syntax-only', OUTPUT_PATHS.prometheusConfig], docs);
+    expect(config.code, config.stdout + config.stderr).toBe(0);
+    const rules = await pt(
+      ['check', 'rules', OUTPUT_PATHS.alertRules, OUTPUT_PATHS.recordingRules, OUTPUT_PATHS.sloRules],
+      docs,
+    );
+    expect(rules.code, rules.stdout + rules.stderr).toBe(0);
   });
 
   it('the Kubernetes variant: relabelling and auth pass promtool (SD itself where the build has it)', async () => {
