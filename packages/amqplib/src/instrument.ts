@@ -483,7 +483,8 @@ function instrumentWith<C extends ChannelLike>(channel: C, o: ResolvedOptions): 
  * `consume` registered from now on, settlement outcomes from `ack`/`nack`/`reject`/
  * `ackAll`/`nackAll` (and their `allUpTo` forms), publish outcomes from `publish` and
  * `sendToQueue`. Works with the promise API and `amqplib/callback_api`, plain and
- * confirm channels, amqplib 0.10.x and later. Idempotent for the same Glassbox instance.
+ * confirm channels, amqplib 0.10.x and later. Idempotent for the same Glassbox instance
+ * (a second call returns the channel as it is: the first call's options stay in force).
  * Throws at once on bad options; never throws while recording.
  *
  * @example
