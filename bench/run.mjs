@@ -16,7 +16,7 @@
 // core 0, autocannon on core 1); they run on Node 24 from .cache/node24 when present.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hasTaskset, repoDir, serverNode } from './lib/proc.mjs';
@@ -64,6 +64,7 @@ const commit = (() => {
 const started = new Date();
 const command = `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim();
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Linux ${release()}`;
+const load0 = loadavg()[0];
 const header = [
   `- Date: ${started.toISOString().replace('T', ' ').slice(0, 16)} UTC, commit ${commit}`,
   `- Machine: ${machine} (nproc ${cpus().length}); shared with other jobs while it ran, so single rounds are noisy — read the medians and the ranges`,
@@ -99,7 +100,7 @@ const results = [
   '## Latest run',
   '',
   ...header,
-  `- Wall time: ${(total / 60).toFixed(1)} min`,
+  `- Wall time: ${(total / 60).toFixed(1)} min; load average (1 min) ${load0.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (2 cores: anything above 2 means other jobs competed for the CPU)`,
   '',
   '### Targets',
   '',

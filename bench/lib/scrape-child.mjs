@@ -19,7 +19,8 @@ const LABEL_NAMES = kind === 'histogram' ? ['route', 'method'] : ['key'];
 let tick = 0;
 const nextValue = () => ((tick++ % 97) + 1) / 200; // spread over the buckets
 
-let series; // array of record(value) functions
+let series = []; // record(value) functions, one per series
+let makeSeries; // (i) => record function of series i
 let render; // () => Promise<string>
 let handler; // (req, res)
 
@@ -42,11 +43,10 @@ if (impl === 'glassbox' || impl === 'glassbox-prom') {
     kind === 'histogram'
       ? gb.histogram(core.defineHistogram({ name: NAME, help: HELP, labelNames: LABEL_NAMES, buckets: BUCKETS }))
       : gb.counter(core.defineCounter({ name: NAME, help: HELP, labelNames: LABEL_NAMES }));
-  series = [];
-  for (let i = 0; i < n; i++) {
+  makeSeries = (i) => {
     const b = metric.bindValues(labelsOf(i));
-    series.push(kind === 'histogram' ? (v) => b.observe(v) : (v) => b.inc(v));
-  }
+    return kind === 'histogram' ? (v) => b.observe(v) : (v) => b.inc(v);
+  };
   handler = createMetricsHandler(
     impl === 'glassbox' ? { sources: [source], logger: null, gzip: false } : { registry, logger: null, gzip: false },
   );
@@ -58,11 +58,10 @@ if (impl === 'glassbox' || impl === 'glassbox-prom') {
     kind === 'histogram'
       ? new client.Histogram({ name: NAME, help: HELP, labelNames: LABEL_NAMES, buckets: BUCKETS, registers: [registry] })
       : new client.Counter({ name: NAME, help: HELP, labelNames: LABEL_NAMES, registers: [registry] });
-  series = [];
-  for (let i = 0; i < n; i++) {
+  makeSeries = (i) => {
     const child = metric.labels(...labelsOf(i));
-    series.push(kind === 'histogram' ? (v) => child.observe(v) : (v) => child.inc(v));
-  }
+    return kind === 'histogram' ? (v) => child.observe(v) : (v) => child.inc(v);
+  };
   render = () => registry.metrics();
   handler = async (_req, res) => {
     const body = await registry.metrics();
@@ -82,12 +81,11 @@ if (impl === 'glassbox' || impl === 'glassbox-prom') {
     kind === 'histogram'
       ? meter.createHistogram(NAME, { description: HELP, advice: { explicitBucketBoundaries: BUCKETS } })
       : meter.createCounter(NAME, { description: HELP });
-  series = [];
-  for (let i = 0; i < n; i++) {
+  makeSeries = (i) => {
     const l = labelsOf(i);
     const attrs = kind === 'histogram' ? { route: l[0], method: l[1] } : { key: l[0] };
-    series.push(kind === 'histogram' ? (v) => metric.record(v, attrs) : (v) => metric.add(v, attrs));
-  }
+    return kind === 'histogram' ? (v) => metric.record(v, attrs) : (v) => metric.add(v, attrs);
+  };
   const serializer = new PrometheusSerializer();
   render = async () => {
     const { resourceMetrics } = await exporter.collect();
@@ -99,7 +97,12 @@ if (impl === 'glassbox' || impl === 'glassbox-prom') {
 const mutate = () => {
   for (let i = 0; i < series.length; i++) series[i](kind === 'histogram' ? nextValue() : 1);
 };
-mutate(); // every series has data
+function build() {
+  for (let i = 0; i < n; i++) series.push(makeSeries(i));
+  mutate(); // every series has data
+}
+// SCRAPE_DEFER=1: create the series only on the `build` command (heap measurements)
+if (process.env.SCRAPE_DEFER !== '1') build();
 
 async function settle() {
   for (let i = 0; i < 2; i++) {
@@ -133,6 +136,10 @@ serveIpc({
     const ms = performance.now() - t0;
     await sleep(3);
     return { ms, bytes: Buffer.byteLength(text), ...probe.disarm() };
+  },
+  build: async () => {
+    build();
+    return {};
   },
   heap: async ({ scrape }) => {
     if (scrape) await render();

@@ -22,13 +22,11 @@ function runScript(file) {
 
 export async function run(opts, report) {
   const pkgBench = join(repoDir, 'packages/amqplib/bench/consumer.mjs');
+  let external = '';
   if (existsSync(pkgBench)) {
     const { code, out } = await runScript(pkgBench);
-    report.section(
-      'Consumer',
-      `From \`node packages/amqplib/bench/consumer.mjs\` (the @glassbox/amqplib package's own benchmark, exit code ${code}):\n\n\`\`\`text\n${out.trim()}\n\`\`\``,
-    );
-    return { external: true, code };
+    process.stdout.write(out);
+    external = `From \`node packages/amqplib/bench/consumer.mjs\` (the @glassbox/amqplib package's own benchmark, prom-client backend; exit code ${code}):\n\n\`\`\`text\n${out.trim()}\n\`\`\`\n\nAnd with the native backend (bench/lib/consumer-child.mjs):\n\n`;
   }
   const count = opts.quick ? 10_000 : 30_000;
   const rounds = opts.quick ? 2 : 3;
@@ -48,7 +46,7 @@ export async function run(opts, report) {
       }
     }
   } catch (error) {
-    report.section('Consumer', `Not measured: ${error.message.split('\n')[0]} (is RabbitMQ running at 127.0.0.1:5672?)`);
+    report.section('Consumer', `${external}Not measured: ${error.message.split('\n')[0]} (is RabbitMQ running at 127.0.0.1:5672?)`);
     return undefined;
   } finally {
     await child.stop();
@@ -57,7 +55,7 @@ export async function run(opts, report) {
   const i = { rate: median(res.instrumented.map((m) => m.rate)), cpu: median(res.instrumented.map((m) => m.cpuPerMsg)) };
   report.section(
     'Consumer',
-    `amqplib 0.10 consumer on the real broker (RabbitMQ at 127.0.0.1:5672): ${count.toLocaleString('en-US')} messages (≈250 B) published to a fresh queue, then consumed with prefetch 200 and one \`ack\` each; consumer process pinned to core 0, the broker unpinned. Median of ${rounds} interleaved rounds. *instrumented*: the channel wrapped by \`instrumentChannel\` from @glassbox/amqplib (native backend; outcome counter, processing-time histogram, in-flight gauge, message age).\n\n` +
+    `${external}amqplib 0.10 consumer on the real broker (RabbitMQ at 127.0.0.1:5672): ${count.toLocaleString('en-US')} messages (≈250 B) published to a fresh queue, then consumed with prefetch 200 and one \`ack\` each; consumer process pinned to core 0, the broker unpinned. Median of ${rounds} interleaved rounds. *instrumented*: the channel wrapped by \`instrumentChannel\` from @glassbox/amqplib (native backend; outcome counter, processing-time histogram, in-flight gauge, message age).\n\n` +
       table(
         ['consumer', 'messages/s', 'CPU µs/message', 'vs bare (CPU)'],
         [
