@@ -6,7 +6,7 @@
  * > 50 % of one tier for 10m, prediction p95 SLO 500 ms, LLM cost > $10/hour for 15m.
  */
 import type { AlertName, Severity } from './config.js';
-import { type Ctx, leValue, num } from './context.js';
+import { type Ctx, leMatcher, leValue, num } from './context.js';
 import {
   type AlertSpec,
   allIn,
@@ -352,11 +352,12 @@ export function buildAlerts(ctx: Ctx): AlertSpec[] {
       expr: (t) => {
         const b = ctx.buckets(score);
         const by = ctx.by('model');
-        const r = (le: string) => `sum by (${by}) (rate(${ctx.sel(score, '_bucket', `le="${le}"`)}[10m]))`;
-        const bounds = [...b.map(leValue), '+Inf'];
+        const r = (le: number | '+Inf') =>
+          `sum by (${by}) (rate(${ctx.sel(score, '_bucket', leMatcher(le))}[10m]))`;
+        const bounds: (number | '+Inf')[] = [...b, '+Inf'];
         const terms = bounds.map((le, i) => {
-          const share = i === 0 ? r(le) : `${r(le)} - ${r(bounds[i - 1] as string)}`;
-          return `  label_replace(${share}, "bucket", "${le}", "__name__", ".*")`;
+          const share = i === 0 ? r(le) : `${r(le)} - ${r(bounds[i - 1] as number)}`;
+          return `  label_replace(${share}, "bucket", "${le === '+Inf' ? le : leValue(le)}", "__name__", ".*")`;
         });
         return (
           `max by (${by}) (\n${terms.join('\n  or\n')}\n)\n/\n` +

@@ -113,6 +113,15 @@ export function leValue(bound: number): string {
   return String(bound);
 }
 
+/**
+ * A matcher for one bucket: `le="0.5"`, and for whole numbers `le=~"1(\\.0)?"`, since
+ * Prometheus 3 normalises `le="1"` to `le="1.0"` at ingestion while 2.x keeps it as exposed.
+ */
+export function leMatcher(bound: number | '+Inf'): string {
+  if (bound === '+Inf') return 'le="+Inf"';
+  return Number.isInteger(bound) ? `le=~"${leValue(bound)}(\\\\.0)?"` : `le="${leValue(bound)}"`;
+}
+
 /** `HighErrorRate` → `high-error-rate`. */
 export function kebab(name: string): string {
   return name

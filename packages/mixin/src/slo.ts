@@ -5,7 +5,7 @@
  * 1d and 2h) or in 3 d (1x, 3d and 6h). Each window's error ratio is a recording rule.
  */
 import { MixinConfigError, type SloConfig } from './config.js';
-import { type Ctx, kebab, leValue, num } from './context.js';
+import { type Ctx, kebab, leMatcher, num } from './context.js';
 import {
   type AlertSpec,
   allIn,
@@ -67,7 +67,7 @@ function errorRatio(ctx: Ctx, slo: SloConfig, index: number, window: string): st
     return `(${errors} or 0 * ${total})\n/\n${total}`;
   }
   const metric = checkLatencySlo(ctx, slo, index);
-  const le = `le="${leValue(slo.threshold as number)}"`;
+  const le = leMatcher(slo.threshold as number);
   return (
     `1 - (\n  sum by (${by}) (rate(${ctx.sel(metric, '_bucket', le, extra)}[${window}]))\n  /\n` +
     `  sum by (${by}) (rate(${ctx.sel(metric, '_count', extra)}[${window}]))\n)`

@@ -172,6 +172,11 @@ describe('SLOs', () => {
     const rec = y<RuleFile>(out.files[OUTPUT_PATHS.sloRules]).groups[0]?.rules[0];
     expect(rec?.expr).toContain('http_request_duration_seconds_bucket{job="glassbox", le="0.25"}[5m]');
     expect(rec?.expr).toContain('http_request_duration_seconds_count{job="glassbox"}[5m]');
+    // Whole-number bounds match both `1` (Prometheus 2, as exposed) and `1.0` (Prometheus 3 normalises `le`).
+    const one = generateMixin({ slos: [{ name: 'one', type: 'latency', objective: 0.99, threshold: 1 }] });
+    expect(y<RuleFile>(one.files[OUTPUT_PATHS.sloRules]).groups[0]?.rules[0]?.expr).toContain(
+      'le=~"1(\\\\.0)?"}[5m]',
+    );
   });
 
   it('refuses a latency SLO whose threshold is not a bucket boundary', () => {
