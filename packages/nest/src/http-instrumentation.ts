@@ -156,6 +156,18 @@ export class GlassboxHttpInstrumentation {
         this.serverInstalled = true;
       }
       this.platform = type;
+      if (
+        this.metricsHandler !== null &&
+        this.metricsPath !== undefined &&
+        (type === 'express' || type === 'fastify')
+      ) {
+        if (this.metricsHandler.authEnabled)
+          this.logger.log(`Serving metrics at ${this.metricsPath} (bearer token required)`);
+        else
+          this.logger.warn(
+            `Serving metrics at ${this.metricsPath} WITHOUT auth: set METRICS_BEARER_TOKEN or metrics.auth (metrics.requireAuth refuses to start without one)`,
+          );
+      }
     }
     if (!this.serverInstalled) {
       const server = adapter.getHttpServer() as ServerLike | undefined | null;

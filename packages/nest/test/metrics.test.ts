@@ -4,7 +4,7 @@
  * global guard (APP_GUARD and useGlobalGuards) that rejects every request.
  */
 import { type CanActivate, Controller, Get, Module, type Type, VersioningType } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GlassboxMetricsOptions, GlassboxModule } from '../src/index.js';
 import { auth, newGlassbox, platforms, type Running, samples, send, startNest, TOKEN } from './helpers.js';
@@ -132,6 +132,23 @@ describe.each(platforms)('metrics endpoint on Nest/$name', (platform) => {
     } finally {
       await running.close();
     }
+  });
+
+  it('logs where metrics are served, and warns when they are served without auth', async () => {
+    const messages: string[] = [];
+    const capture = (level: string) => (message: unknown) => messages.push(`${level} ${String(message)}`);
+    const logger = { log: capture('log'), warn: capture('warn'), error: capture('error') };
+    for (const metrics of [PROTECTED, { auth: { fromEnv: false } }]) {
+      const app = await NestFactory.create(appModule(metrics, false), platform.adapter(), {
+        logger,
+        abortOnError: false,
+      });
+      await app.close();
+    }
+    expect(messages.filter((m) => m.includes('Serving metrics'))).toEqual([
+      'log Serving metrics at /metrics (bearer token required)',
+      'warn Serving metrics at /metrics WITHOUT auth: set METRICS_BEARER_TOKEN or metrics.auth (metrics.requireAuth refuses to start without one)',
+    ]);
   });
 
   it('refuses to start with requireAuth and no token', () => {
