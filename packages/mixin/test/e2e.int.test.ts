@@ -59,6 +59,7 @@ interface App {
   server: Server;
   port: number;
   glassbox: Glassbox;
+  traffic: NodeJS.Timeout;
 }
 
 async function startApp(naming: NamingOptions, token: string): Promise<App> {
@@ -98,8 +99,18 @@ async function startApp(naming: NamingOptions, token: string): Promise<App> {
     else glassbox.histogram(def).observe(labels, 0.3);
   }
   glassbox.reportError('e2e', 'a synthetic instrumentation error');
-  for (const p of ['/users/1', '/users/2', '/fail', '/nope']) await fetch(`http://127.0.0.1:${port}${p}`);
-  return { server, port, glassbox };
+  // Steady traffic, a third of it 5xx, so rates and ratios have something to show.
+  const hit = (p: string) =>
+    fetch(`http://127.0.0.1:${port}${p}`).then(
+      (r) => r.arrayBuffer(),
+      () => undefined,
+    );
+  for (const p of ['/users/1', '/fail', '/nope']) await hit(p);
+  const traffic = setInterval(() => {
+    for (const p of ['/users/1', '/fail', '/nope']) void hit(p);
+  }, 100);
+  traffic.unref();
+  return { server, port, glassbox, traffic };
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -215,7 +226,13 @@ describe.skipIf(prometheus.skip).each(cases)('e2e with a real Prometheus: %s', (
       proc.kill('SIGTERM');
       await exited;
     }
-    await Promise.all(apps.map((a) => new Promise((r) => a.server.close(r))));
+    for (const a of apps) clearInterval(a.traffic);
+    await Promise.all(
+      apps.map((a) => {
+        a.server.closeAllConnections();
+        return new Promise((r) => a.server.close(r));
+      }),
+    );
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
@@ -257,6 +274,27 @@ describe.skipIf(prometheus.skip).each(cases)('e2e with a real Prometheus: %s', (
     const missing = [...referenced].filter((n) => !names.includes(n));
     expect(missing).toEqual([]);
     expect(referenced.size).toBeGreaterThan(40);
+  });
+
+  it('alerts go pending/firing on the real data: 5xx ratio over 5 %, instrumentation errors', async () => {
+    const alerts = await waitFor('HighErrorRate and InstrumentationErrors', async () => {
+      const r = await api<{ alerts: { labels: Record<string, string>; state: string }[] }>('/api/v1/alerts');
+      const list = r.data.alerts;
+      const has = (name: string) => list.some((a) => a.labels.alertname === name);
+      return has('HighErrorRate') && has('InstrumentationErrors') ? list : undefined;
+    });
+    const high = alerts.find((a) => a.labels.alertname === 'HighErrorRate');
+    expect(high?.labels).toMatchObject({
+      severity: 'critical',
+      team: 'platform',
+      job: 'glassbox',
+      service: 'e2e-app',
+    });
+    expect(['pending', 'firing']).toContain(high?.state);
+    const sdk = alerts.find((a) => a.labels.alertname === 'InstrumentationErrors');
+    expect(sdk?.labels).toMatchObject({ severity: 'info', component: 'e2e' });
+    // nothing failed, so no batch alert
+    expect(alerts.some((a) => a.labels.alertname === 'BatchJobFailed')).toBe(false);
   });
 
   it('the scraped names, the rules and the dashboards follow the naming options', () => {
