@@ -8,6 +8,7 @@ import { AppModule } from './app.module.js';
 import { readConfig } from './config.js';
 
 const SERVICE = 'content-pipeline';
+const GRACE_MS = 3000;
 
 async function bootstrap(): Promise<void> {
   const config = readConfig();
@@ -38,6 +39,8 @@ async function bootstrap(): Promise<void> {
     if (closing) return;
     closing = true;
     console.log(JSON.stringify({ service: SERVICE, msg: 'shutting down', signal }));
+    // In-flight requests get a grace period; then remaining connections are cut.
+    setTimeout(() => app.getHttpServer().closeAllConnections(), GRACE_MS).unref();
     // app.close() runs the shutdown hooks: running jobs finish first.
     await Promise.all([app.close(), metricsServer?.close()]);
   };

@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import { readConfig } from './config.js';
 
 const SERVICE = 'ml-service';
+const GRACE_MS = 3000;
 const config = readConfig();
 const app = await createApp(config);
 await app.listen({ port: config.port, host: config.host });
@@ -15,6 +16,8 @@ async function shutdown(signal: string): Promise<void> {
   if (closing) return;
   closing = true;
   console.log(JSON.stringify({ service: SERVICE, msg: 'shutting down', signal }));
+  // In-flight requests get a grace period; then remaining connections are cut.
+  setTimeout(() => app.server.closeAllConnections(), GRACE_MS).unref();
   // Closes the HTTP server, the metrics server (plugin onClose) and the drift timers.
   await app.close();
 }

@@ -1,13 +1,13 @@
 // Checks examples/docker-compose.yml without Docker: it parses, every path it mounts or
 // builds from exists, the generated Prometheus config scrapes exactly the services on
-// the ports they serve /metrics on, and the checked-in generated files are current.
+// the ports they serve /metrics on, and the built assets are current.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 // @ts-expect-error: plain ESM helper without type declarations
-import { COMPOSE_TARGETS, composeFiles } from '../generate.mjs';
+import { COMPOSE_TARGETS, composeFiles } from '../src/generate.mjs';
 
 const examples = fileURLToPath(new URL('../../', import.meta.url));
 const repo = join(examples, '..');
@@ -88,7 +88,7 @@ describe('examples/docker-compose.yml', () => {
 
   it('scrapes every example on the port its /metrics is served on, with the token as a credentials file', () => {
     const prometheus = parse(
-      readFileSync(join(examples, 'monitoring/generated/prometheus/prometheus.yml'), 'utf8'),
+      readFileSync(join(examples, 'monitoring/dist/prometheus/prometheus.yml'), 'utf8'),
     );
     const [job] = prometheus.scrape_configs;
     const secret = compose.services.prometheus?.secrets?.[0];
@@ -104,7 +104,7 @@ describe('examples/docker-compose.yml', () => {
       expect(target).toBe(`${service}:${env.METRICS_PORT ?? env.PORT}`);
     }
     for (const file of prometheus.rule_files)
-      expect(existsSync(join(examples, 'monitoring/generated/prometheus', file)), file).toBe(true);
+      expect(existsSync(join(examples, 'monitoring/dist/prometheus', file)), file).toBe(true);
     expect(prometheus.alerting.alertmanagers[0].static_configs[0].targets).toEqual(['alertmanager:9093']);
     expect(COMPOSE_TARGETS.map((t: { service: string }) => t.service).sort()).toEqual([...EXAMPLES].sort());
   });
@@ -114,19 +114,17 @@ describe('examples/docker-compose.yml', () => {
       readFileSync(join(examples, 'monitoring/grafana/provisioning/datasources/prometheus.yml'), 'utf8'),
     );
     expect(ds.datasources[0]).toMatchObject({ type: 'prometheus', url: 'http://prometheus:9090' });
-    const dashboards = readdirSync(join(examples, 'monitoring/generated/grafana/dashboards'));
+    const dashboards = readdirSync(join(examples, 'monitoring/dist/grafana/dashboards'));
     expect(dashboards.length).toBeGreaterThanOrEqual(5);
     for (const d of dashboards) {
-      const json = JSON.parse(
-        readFileSync(join(examples, 'monitoring/generated/grafana/dashboards', d), 'utf8'),
-      );
+      const json = JSON.parse(readFileSync(join(examples, 'monitoring/dist/grafana/dashboards', d), 'utf8'));
       expect(json.uid, d).toMatch(/^glassbox-/);
     }
   });
 
-  it('has generated files that are current (pnpm --filter examples-monitoring generate)', () => {
+  it('has generated files that are current (pnpm build)', () => {
     const files = composeFiles() as Record<string, string>;
     for (const [path, content] of Object.entries(files))
-      expect(readFileSync(join(examples, 'monitoring/generated', path), 'utf8'), path).toBe(content);
+      expect(readFileSync(join(examples, 'monitoring/dist', path), 'utf8'), path).toBe(content);
   });
 });

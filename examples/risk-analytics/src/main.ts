@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import { readConfig } from './config.js';
 
 const SERVICE = 'risk-analytics';
+const GRACE_MS = 3000;
 const config = readConfig();
 const separateMetrics = config.metricsPort !== undefined;
 const { app, metrics } = createApp({ serveMetrics: !separateMetrics });
@@ -32,6 +33,8 @@ async function shutdown(signal: string): Promise<void> {
   closing = true;
   console.log(JSON.stringify({ service: SERVICE, msg: 'shutting down', signal }));
   server.closeIdleConnections();
+  // In-flight requests get a grace period; then remaining connections are cut.
+  setTimeout(() => server.closeAllConnections(), GRACE_MS).unref();
   await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), metricsServer?.close()]);
 }
 process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -7,7 +7,7 @@ import {
   SetMetadata,
   UnauthorizedException,
 } from '@nestjs/common';
-import type { Reflector } from '@nestjs/core';
+import { Reflector } from '@nestjs/core';
 import { CONFIG, type Config } from './config.js';
 
 const IS_PUBLIC = 'isPublic';

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { Public } from './api-key.guard.js';
-import type { JobPublisher } from './workflows/job-publisher.service.js';
+import { JobPublisher } from './workflows/job-publisher.service.js';
 
 @Controller('health')
 export class HealthController {

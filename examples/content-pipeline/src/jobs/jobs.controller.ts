@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import type { JobsService } from './jobs.service.js';
+import { JobsService } from './jobs.service.js';
 
 @Controller('content/jobs')
 export class JobsController {

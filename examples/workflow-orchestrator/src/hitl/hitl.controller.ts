@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import type { HitlService } from './hitl.service.js';
+import { HitlService } from './hitl.service.js';
 
 @Controller('hitl/approvals')
 export class HitlController {

@@ -3,7 +3,7 @@ import { type Counter, defineCounter, defineGauge, type Gauge, type Glassbox } f
 import { InjectGlassbox } from '@glassbox/nest';
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { JOB_NAMES } from '../config.js';
-import type { JobPublisher, TriggeredJob } from '../workflows/job-publisher.service.js';
+import { JobPublisher, type TriggeredJob } from '../workflows/job-publisher.service.js';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
 

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import { JOB_NAMES } from '../config.js';
-import type { JobPublisher } from './job-publisher.service.js';
+import { JobPublisher } from './job-publisher.service.js';
 
 @Controller('workflows')
 export class WorkflowsController {
