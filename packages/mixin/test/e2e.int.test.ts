@@ -23,6 +23,8 @@ import {
   resolveMetricName,
 } from '@glassbox/core';
 import { createMetricsHandler } from '@glassbox/exporter';
+import * as client from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   generateMixin,
   type MixinOutput,
@@ -30,9 +32,7 @@ import {
   OUTPUT_PATHS,
   substituteVariables,
   writeMixin,
-} from '@glassbox/mixin';
-import * as client from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+} from '../src/index.js';
 import { freePort, requireBinary } from './helpers.js';
 
 const prometheus = requireBinary('prometheus', 'prometheus');

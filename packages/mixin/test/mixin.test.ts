@@ -1,4 +1,7 @@
 import { catalogDefinitions, resolveMetricName } from '@glassbox/core';
+import { parser } from '@prometheus-io/lezer-promql';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import {
   ALERT_DEFAULTS,
   ALERT_NAMES,
@@ -8,10 +11,7 @@ import {
   metricNamesIn,
   OUTPUT_PATHS,
   substituteVariables,
-} from '@glassbox/mixin';
-import { parser } from '@prometheus-io/lezer-promql';
-import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+} from '../src/index.js';
 
 interface RuleFile {
   groups: { name: string; rules: Record<string, unknown>[] }[];

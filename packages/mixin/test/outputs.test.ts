@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import {
   generateMixin,
   type MixinConfig,
   MixinConfigError,
   OUTPUT_PATHS,
   resolveConfig,
-} from '@glassbox/mixin';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+} from '../src/index.js';
 import { runCli as main } from '../src/run-cli.js';
 
 type Obj = Record<string, unknown>;

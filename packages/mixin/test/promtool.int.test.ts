@@ -7,9 +7,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateMixin, type MixinConfig, OUTPUT_PATHS, writeMixin } from '@glassbox/mixin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { generateMixin, type MixinConfig, OUTPUT_PATHS, writeMixin } from '../src/index.js';
 import { requireBinary, run } from './helpers.js';
 
 const promtool = requireBinary('promtool', 'prometheus');
