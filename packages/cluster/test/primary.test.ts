@@ -24,9 +24,21 @@ import { FakeCluster, type FakeWorker, tick } from './fake-cluster.js';
 
 const promClient = client as unknown as PromClientLike;
 const cleanup: Array<() => unknown> = [];
+const sources: ClusterWorker[] = [];
 afterEach(async () => {
+  sources.length = 0;
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
+
+/**
+ * Lets the IPC handshake finish: waits until every worker source of this test was
+ * welcomed by a primary (at most 1 s: some tests have none), then one more round of timers.
+ */
+async function settled(): Promise<void> {
+  const until = Date.now() + 1000;
+  while (Date.now() < until && !sources.every((s) => s.connected)) await tick(2);
+  await tick(5);
+}
 
 /** A Glassbox worker on the fake cluster that served `requests` GET /work requests. */
 function glassboxWorker(cluster: FakeCluster, requests: number, existing?: FakeWorker) {
@@ -41,6 +53,7 @@ function glassboxWorker(cluster: FakeCluster, requests: number, existing?: FakeW
   glassbox.gauge(catalog.batch.lastSuccess).set({ job_name: 'nightly' }, 1000 + w.id);
   const source = setupClusterWorker({ registry, glassbox, process: w.process, timeoutMs: 2000 });
   cleanup.push(() => source.close());
+  sources.push(source);
   return { worker: w, registry, glassbox, source };
 }
 
@@ -58,7 +71,7 @@ describe('setupClusterPrimary: healthy cluster', () => {
     const cluster = new FakeCluster();
     const primary = primaryOf(cluster);
     for (const n of [3, 4, 5]) glassboxWorker(cluster, n);
-    await tick(5);
+    await settled();
     const out = lines(await primary.collect('prometheus'));
     expect(out).toContain(`${REQUESTS} 12`);
     expect(out).toContain(
@@ -78,7 +91,7 @@ describe('setupClusterPrimary: healthy cluster', () => {
     const a = glassboxWorker(cluster, 2);
     const b = glassboxWorker(cluster, 3);
     cluster.fork(); // no Glassbox
-    await tick(5);
+    await settled();
     const texts = await Promise.all([
       primary.collect('prometheus'),
       primary.collect('openmetrics'),
@@ -98,7 +111,7 @@ describe('setupClusterPrimary: healthy cluster', () => {
     const cluster = new FakeCluster();
     const primary = primaryOf(cluster);
     glassboxWorker(cluster, 2);
-    await tick(5);
+    await settled();
     const out = lines(await primary.collect('openmetrics'));
     expect(out).toContain('# TYPE http_requests counter');
     expect(out).toContain(`${REQUESTS} 2`);
@@ -116,7 +129,7 @@ describe('setupClusterPrimary: healthy cluster', () => {
     const primary = primaryOf(cluster, { registry, glassbox });
     const w = glassboxWorker(cluster, 1);
     w.glassbox.reportError('http', 'broke');
-    await tick(5);
+    await settled();
     const text = await primary.collect('prometheus');
     expect(text.match(/# TYPE glassbox_instrumentation_errors_total counter/g)).toHaveLength(1);
     expect(lines(text)).toContain('glassbox_instrumentation_errors_total{component="primary-thing"} 1');
@@ -128,7 +141,7 @@ describe('setupClusterPrimary: healthy cluster', () => {
     const cluster = new FakeCluster();
     const primary = primaryOf(cluster);
     glassboxWorker(cluster, 2);
-    await tick(5);
+    await settled();
     const server: MetricsServer = createMetricsServer({
       sources: [primary],
       port: 0,
@@ -151,7 +164,7 @@ describe('setupClusterPrimary: worker failures', () => {
     const primary = primaryOf(cluster, { timeoutMs: 500 });
     glassboxWorker(cluster, 2);
     const slow = glassboxWorker(cluster, 50);
-    await tick(5);
+    await settled();
     slow.worker.hang = true;
     const out = lines(await primary.collect('prometheus'));
     expect(out).toContain(`${REQUESTS} 2`);
@@ -167,7 +180,7 @@ describe('setupClusterPrimary: worker failures', () => {
     const primary = primaryOf(cluster, { timeoutMs: 600_000 });
     glassboxWorker(cluster, 3);
     cluster.fork(); // no setupClusterWorker: never announces, never answers
-    await tick(5);
+    await settled();
     const out = lines(await primary.collect('prometheus'));
     expect(out).toContain(`${REQUESTS} 3`);
     expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="no_glassbox"} 1');
@@ -179,7 +192,7 @@ describe('setupClusterPrimary: worker failures', () => {
     const primary = primaryOf(cluster, { timeoutMs: 600_000 });
     glassboxWorker(cluster, 1);
     const doomed = glassboxWorker(cluster, 10);
-    await tick(5);
+    await settled();
     doomed.worker.hang = true;
     const scrape = primary.collect('prometheus');
     await tick(10);
@@ -199,7 +212,7 @@ describe('setupClusterPrimary: worker failures', () => {
     glassboxWorker(cluster, 1);
     const a = glassboxWorker(cluster, 1);
     const b = glassboxWorker(cluster, 1);
-    await tick(5);
+    await settled();
     a.worker.connected = false;
     b.worker.failSend = true;
     const out = lines(await primary.collect('prometheus'));
@@ -217,7 +230,7 @@ describe('setupClusterPrimary: worker failures', () => {
     const primary = primaryOf(cluster, { timeoutMs: 600_000 });
     glassboxWorker(cluster, 1);
     const doomed = glassboxWorker(cluster, 1);
-    await tick(5);
+    await settled();
     doomed.worker.hang = true;
     const scrape = primary.collect('prometheus');
     await tick(10);
@@ -244,7 +257,7 @@ describe('setupClusterPrimary: worker failures', () => {
       process: w.process,
     });
     cleanup.push(() => source.close());
-    await tick(5);
+    await settled();
     const out = lines(await primary.collect('prometheus'));
     expect(out).toContain(`${REQUESTS} 1`);
     expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="error"} 1');
@@ -255,12 +268,12 @@ describe('setupClusterPrimary: worker failures', () => {
     const primary = primaryOf(cluster, { timeoutMs: 500 });
     glassboxWorker(cluster, 1);
     const late = glassboxWorker(cluster, 7);
-    await tick(5);
+    await settled();
     late.worker.hold(); // its answer to the first scrape arrives after that scrape timed out
     const first = lines(await primary.collect('prometheus'));
     expect(first).toContain(`${REQUESTS} 1`);
     late.worker.release();
-    await tick(5);
+    await settled();
     const second = lines(await primary.collect('prometheus'));
     expect(second).toContain(`${REQUESTS} 8`);
     expect(second).toContain('glassbox_cluster_late_answers_total 1');
@@ -272,7 +285,7 @@ describe('setupClusterPrimary: worker failures', () => {
     const primary = primaryOf(cluster, { timeoutMs: 500, onWorkerFailure: 'fail' });
     glassboxWorker(cluster, 1);
     const slow = glassboxWorker(cluster, 1);
-    await tick(5);
+    await settled();
     slow.worker.hang = true;
     await expect(primary.collect('prometheus')).rejects.toBeInstanceOf(ClusterScrapeError);
     await expect(primary.collect('prometheus')).rejects.toThrow(/1 of 2 workers missing .*worker 2: timeout/);
@@ -290,7 +303,7 @@ describe('setupClusterPrimary: protocol', () => {
     const cluster = new FakeCluster();
     const primary = primaryOf(cluster);
     const w = glassboxWorker(cluster, 2);
-    await tick(5);
+    await settled();
     for (const msg of [
       'hello',
       null,
@@ -320,7 +333,7 @@ describe('setupClusterPrimary: protocol', () => {
     const b = primaryOf(cluster);
     glassboxWorker(cluster, 2);
     glassboxWorker(cluster, 3);
-    await tick(5);
+    await settled();
     const [ta, tb] = await Promise.all([a.collect('prometheus'), b.collect('prometheus')]);
     for (const t of [ta, tb]) {
       expect(lines(t)).toContain(`${REQUESTS} 5`);
@@ -331,9 +344,9 @@ describe('setupClusterPrimary: protocol', () => {
   it('workers set up before the primary are probed, so a hang counts as timeout, not no_glassbox', async () => {
     const cluster = new FakeCluster();
     const early = glassboxWorker(cluster, 1);
-    await tick(5); // its hello went nowhere
+    await settled(); // its hello went nowhere
     const primary = primaryOf(cluster, { timeoutMs: 500 });
-    await tick(5);
+    await settled();
     expect(early.source.connected).toBe(true);
     early.worker.hang = true;
     await primary.collect('prometheus');
@@ -345,7 +358,7 @@ describe('setupClusterPrimary: protocol', () => {
     primaryOf(cluster);
     const a = glassboxWorker(cluster, 2);
     glassboxWorker(cluster, 3);
-    await tick(5);
+    await settled();
     expect(lines(await a.source.collect('prometheus'))).toContain(`${REQUESTS} 5`);
     expect(lines(await a.source.collect('openmetrics'))).toContain('# TYPE http_requests counter');
   });
@@ -355,7 +368,7 @@ describe('setupClusterPrimary: protocol', () => {
     primaryOf(cluster, { timeoutMs: 500, onWorkerFailure: 'fail' });
     const a = glassboxWorker(cluster, 2);
     const slow = glassboxWorker(cluster, 3);
-    await tick(5);
+    await settled();
     slow.worker.hang = true;
     await expect(a.source.collect('prometheus')).rejects.toThrow(/could not aggregate: .*worker 2: timeout/);
   });
@@ -363,7 +376,7 @@ describe('setupClusterPrimary: protocol', () => {
   it('a worker with no Glassbox primary fails its scrape at once with a clear error', async () => {
     const cluster = new FakeCluster();
     const a: ClusterWorker = glassboxWorker(cluster, 1).source;
-    await tick(5);
+    await settled();
     expect(a.connected).toBe(false);
     await expect(a.collect('prometheus')).rejects.toThrow(/no Glassbox primary has answered/);
   });
@@ -372,10 +385,10 @@ describe('setupClusterPrimary: protocol', () => {
     const cluster = new FakeCluster();
     const primary = setupClusterPrimary({ cluster, logger: null, timeoutMs: 600_000 });
     const w = glassboxWorker(cluster, 1);
-    await tick(5);
+    await settled();
     w.worker.hang = true;
     const pending = primary.collect('prometheus');
-    await tick(5);
+    await settled();
     primary.close();
     await expect(pending).resolves.toContain(
       'glassbox_cluster_worker_scrape_failures_total{reason="timeout"} 1',
