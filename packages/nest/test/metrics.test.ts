@@ -3,6 +3,7 @@
  * whatever the app does: a global prefix, URI versioning with a default version, and a
  * global guard (APP_GUARD and useGlobalGuards) that rejects every request.
  */
+import { gunzipSync } from 'node:zlib';
 import { type CanActivate, Controller, Get, Module, type Type, VersioningType } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +81,11 @@ describe.each(platforms)('metrics endpoint on Nest/$name', (platform) => {
       expect(samples(r.body, 'http_requests_total')).toContain(
         'http_requests_total{method="GET",route="/api/v1/things",status_code="403"} 2',
       );
+      const gzipped = await send(`${running.url}/metrics`, {
+        headers: { ...auth, 'accept-encoding': 'gzip' },
+      });
+      expect(gzipped.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(gzipped.raw).toString('utf8')).toContain('# TYPE http_requests_total counter');
       const withQuery = await send(`${running.url}/metrics?x=1`, { headers: auth });
       expect(withQuery.status).toBe(200);
       const head = await send(`${running.url}/metrics`, { method: 'HEAD', headers: auth });
