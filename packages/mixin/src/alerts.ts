@@ -5,7 +5,7 @@
  * HighActiveRequests > 100 for 2m, ModelPredictionErrors > 0.01/s, UnbalancedPredictions
  * > 50 % of one tier for 10m, prediction p95 SLO 500 ms, LLM cost > $10/hour for 15m.
  */
-import type { AlertName, Severity } from './config.js';
+import { type AlertName, MixinConfigError, type Severity } from './config.js';
 import { type Ctx, leMatcher, leValue, num } from './context.js';
 import {
   type AlertSpec,
@@ -21,9 +21,9 @@ import {
 
 /** Default threshold, `for:` and severity of each alert. */
 export const ALERT_DEFAULTS: Readonly<
-  Record<AlertName, { threshold: number; for: string; severity: Severity }>
+  Record<AlertName, { threshold: number | null; for: string; severity: Severity }>
 > = Object.freeze({
-  ServiceDown: { threshold: 0, for: '1m', severity: 'critical' },
+  ServiceDown: { threshold: null, for: '1m', severity: 'critical' },
   HighErrorRate: { threshold: 0.05, for: '3m', severity: 'critical' },
   HighLatency: { threshold: 0.5, for: '2m', severity: 'warning' },
   CriticalLatency: { threshold: 1, for: '1m', severity: 'critical' },
@@ -32,15 +32,15 @@ export const ALERT_DEFAULTS: Readonly<
   SlowModelPredictions: { threshold: 0.5, for: '3m', severity: 'warning' },
   PredictionScoreCollapse: { threshold: 0.9, for: '15m', severity: 'warning' },
   UnbalancedPredictions: { threshold: 0.5, for: '10m', severity: 'warning' },
-  ModelDriftDetected: { threshold: 0, for: '0s', severity: 'warning' },
-  DriftScoreAboveThreshold: { threshold: 0, for: '5m', severity: 'warning' },
-  ModelPerformanceDegraded: { threshold: 0, for: '0s', severity: 'warning' },
-  BatchJobFailed: { threshold: 0, for: '0s', severity: 'warning' },
+  ModelDriftDetected: { threshold: null, for: '0s', severity: 'warning' },
+  DriftScoreAboveThreshold: { threshold: null, for: '5m', severity: 'warning' },
+  ModelPerformanceDegraded: { threshold: null, for: '0s', severity: 'warning' },
+  BatchJobFailed: { threshold: null, for: '0s', severity: 'warning' },
   BatchJobStale: { threshold: 93_600, for: '10m', severity: 'warning' },
   ConsumerHighErrorRatio: { threshold: 0.05, for: '5m', severity: 'warning' },
-  ConsumerStalled: { threshold: 0, for: '10m', severity: 'critical' },
+  ConsumerStalled: { threshold: null, for: '10m', severity: 'critical' },
   LLMCostOverBudget: { threshold: 10, for: '15m', severity: 'warning' },
-  InstrumentationErrors: { threshold: 0, for: '0s', severity: 'info' },
+  InstrumentationErrors: { threshold: null, for: '0s', severity: 'info' },
 });
 
 const pct = (r: number) => `${num(r * 100)} %`;
@@ -950,7 +950,12 @@ export function buildAlerts(ctx: Ctx): AlertSpec[] {
     const o = cfg.alerts[d.name] ?? {};
     if (o.enabled === false) continue;
     const def = ALERT_DEFAULTS[d.name];
-    const t = o.threshold ?? def.threshold;
+    if (o.threshold !== undefined && def.threshold === null)
+      throw new MixinConfigError(
+        `alerts.${d.name}.threshold`,
+        `${d.name} has no threshold (see its runbook)`,
+      );
+    const t = o.threshold ?? def.threshold ?? 0;
     out.push({
       alert: d.name,
       group: d.group,
@@ -960,7 +965,7 @@ export function buildAlerts(ctx: Ctx): AlertSpec[] {
       team: o.team ?? cfg.team,
       summary: d.summary,
       description: d.description(t),
-      threshold: t,
+      ...(def.threshold === null ? {} : { threshold: t }),
       runbook: d.runbook(t),
       fire: d.fire(t),
       silent: d.silent(t),

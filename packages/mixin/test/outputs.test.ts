@@ -222,6 +222,11 @@ describe('config validation', () => {
     expect(() => resolveConfig(config)).toThrow(MixinConfigError);
     expect(() => resolveConfig(config)).toThrow(message);
   });
+  it('rejects a threshold on an alert that has none', () => {
+    expect(() => generateMixin({ alerts: { ServiceDown: { threshold: 2 } } })).toThrow(
+      /alerts\.ServiceDown\.threshold.*has no threshold/,
+    );
+  });
   it('rejects naming options core rejects', () => {
     expect(() => generateMixin({ naming: { prefix: 'Bad-' } })).toThrow(/prefix must be snake_case/);
     expect(() => generateMixin({ naming: { rename: { http_requests_total: 'api_requests' } } })).toThrow(
