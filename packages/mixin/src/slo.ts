@@ -5,7 +5,7 @@
  * 1d and 2h) or in 3 d (1x, 3d and 6h). Each window's error ratio is a recording rule.
  */
 import { MixinConfigError, type SloConfig } from './config.js';
-import { type Ctx, kebab, leMatcher, num } from './context.js';
+import { type Ctx, leMatcher, num } from './context.js';
 import {
   type AlertSpec,
   allIn,
@@ -208,6 +208,3 @@ export function buildSlos(ctx: Ctx): { recording: RecordingGroup[]; alerts: Aler
   });
   return { recording, alerts };
 }
-
-/** Kebab-case file stem of an SLO alert's runbook (shared by every SLO). */
-export const sloRunbook = (alert: string) => kebab(alert);
