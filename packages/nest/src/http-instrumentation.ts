@@ -168,6 +168,8 @@ export class GlassboxHttpInstrumentation {
             `Serving metrics at ${this.metricsPath} WITHOUT auth: set METRICS_BEARER_TOKEN or metrics.auth (metrics.requireAuth refuses to start without one)`,
           );
       }
+      if (this.metricsHandler === null && this.options.options.metrics?.enabled === undefined)
+        this.logger.log('No metrics endpoint: the given glassbox comes with no registry or sources to serve');
     }
     if (!this.serverInstalled) {
       const server = adapter.getHttpServer() as ServerLike | undefined | null;

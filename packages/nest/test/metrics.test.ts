@@ -157,6 +157,34 @@ describe.each(platforms)('metrics endpoint on Nest/$name', (platform) => {
     ]);
   });
 
+  it('a Nest route at the metrics path never answers in its place', async () => {
+    @Controller('metrics')
+    class OpenMetricsController {
+      @Get()
+      open() {
+        return 'open to all';
+      }
+    }
+    const { registry, glassbox } = newGlassbox();
+    @Module({
+      imports: [GlassboxModule.forRoot({ glassbox, registry, metrics: { ...PROTECTED, logger: null } })],
+      controllers: [OpenMetricsController],
+    })
+    class ClashModule {}
+    if (platform.name === 'express') {
+      const running = await startNest(platform, ClashModule);
+      try {
+        const r = await send(`${running.url}/metrics`);
+        expect(r.status).toBe(401);
+        expect(r.body).not.toContain('open to all');
+      } finally {
+        await running.close();
+      }
+    } else {
+      await expect(startNest(platform, ClashModule)).rejects.toThrow(/already declared/);
+    }
+  });
+
   it('refuses to start with requireAuth and no token', () => {
     expect(() => appModule({ auth: { fromEnv: false }, requireAuth: true }, false)).toThrow(
       /requireAuth is set but no metrics token is configured/,
