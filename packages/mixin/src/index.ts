@@ -22,13 +22,10 @@ export {
   resolveConfig,
 } from './config.js';
 export type { DashboardSpec, PanelQuery, PanelSpec, RowSpec } from './dashboards.js';
-export { dashboardSpecs } from './dashboards.js';
 export type { ExpressionRef, MixinOutput } from './generate.js';
 export { dashboardExpressions, generateMixin, OUTPUT_PATHS, writeMixin } from './generate.js';
 export { loadConfig } from './load-config.js';
 export { DEFAULT_VARIABLE_VALUES, metricNamesIn, substituteVariables } from './promql.js';
-export type { RecordedNames } from './recording.js';
-export { recordedNames } from './recording.js';
 export type {
   AlertSpec,
   RecordingGroup,
