@@ -251,6 +251,15 @@ try {
   console.error(`The demo could not start: ${error.message}`);
   await stopProcesses();
   rmSync(tmp, { recursive: true, force: true });
+  console.log(
+    JSON.stringify({
+      demo: 'summary',
+      ok: false,
+      reason: 'start-failed',
+      skipped,
+      failures: [error.message],
+    }),
+  );
   process.exit(1);
 }
 const byName = Object.fromEntries(running.map((s) => [s.name, s]));
@@ -777,6 +786,11 @@ console.log(
     prometheus: prometheusUrl !== undefined,
     skipped,
     failures,
+    processes: processes.map((p) => ({
+      name: p.name,
+      pid: p.child.pid,
+      exit: p.child.exitCode ?? p.child.signalCode,
+    })),
     ...last,
   }),
 );

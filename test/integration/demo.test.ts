@@ -1,0 +1,123 @@
+// The README's main command: `node scripts/demo.mjs` starts the built examples, drives
+// traffic and prints a summary. Needs a build (`pnpm build`); under CI also RabbitMQ and
+// a `prometheus` binary (then every service runs and the summary comes from PromQL).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const ALL = ['risk-analytics', 'ml-service', 'content-pipeline', 'workflow-orchestrator', 'batch-worker'];
+
+interface Summary {
+  demo: 'summary';
+  ok: boolean;
+  reason: string;
+  prometheus: boolean;
+  source: 'prometheus' | 'scrape';
+  skipped: string[];
+  failures: string[];
+  processes: { name: string; pid: number; exit: number | string | null }[];
+  services: Record<string, { traffic: number; requests: number; consumed: number }>;
+  models: Record<string, { predictions: number; psi?: number; detections: number }>;
+  batch: { runs: Record<string, number>; triggers: number };
+  consumer: Record<string, number>;
+  content: { jobs: Record<string, number>; costDollars: number };
+}
+
+function runDemo(args: string[], onStdout?: (text: string, child: ChildProcess) => void) {
+  const child = spawn(process.execPath, [join(root, 'scripts/demo.mjs'), ...args], {
+    cwd: root,
+    env: { ...process.env, FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    stdout += c.toString();
+    onStdout?.(stdout, child);
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  return new Promise<{ code: number | null; stdout: string; stderr: string; summary: Summary }>(
+    (resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => {
+        const last = stdout.trim().split('\n').at(-1) ?? '';
+        try {
+          resolve({ code, stdout, stderr, summary: JSON.parse(last) as Summary });
+        } catch {
+          reject(new Error(`no JSON summary line (exit ${code}):\n${stdout}\n${stderr}`));
+        }
+      });
+    },
+  );
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const prometheusOnPath = (process.env.PATH ?? '')
+  .split(delimiter)
+  .some((d) => d && existsSync(join(d, 'prometheus')));
+
+describe('the demo (node scripts/demo.mjs)', () => {
+  it('runs --duration 20, exits 0 and shows traffic for every service it started', async () => {
+    const { code, stdout, stderr, summary } = await runDemo(['--duration', '20']);
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    expect(summary).toMatchObject({ demo: 'summary', ok: true, reason: 'duration', failures: [] });
+    if (process.env.CI) {
+      // CI has RabbitMQ and Prometheus: every example runs, the summary is PromQL.
+      expect(summary.skipped).toEqual([]);
+      expect(summary.prometheus).toBe(true);
+    }
+    expect(summary.source).toBe(summary.prometheus ? 'prometheus' : 'scrape');
+    expect(summary.prometheus).toBe(prometheusOnPath);
+    const started = ALL.filter((s) => !summary.skipped.includes(s));
+    expect(Object.keys(summary.services).sort()).toEqual([...started].sort());
+    for (const name of started) expect(summary.services[name]?.traffic, name).toBeGreaterThan(0);
+    // Per-domain figures: predictions per model, drift scores, LLM jobs, batch runs.
+    for (const model of ['deal-risk', 'win-probability', 'risk-scoring', 'lead-scoring'])
+      expect(summary.models[model]?.predictions, model).toBeGreaterThan(0);
+    expect(summary.models['lead-scoring']?.psi).toBeGreaterThan(0);
+    expect(Object.values(summary.content.jobs).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(summary.content.costDollars).toBeGreaterThan(0);
+    if (started.includes('batch-worker')) {
+      expect(summary.batch.runs.success).toBeGreaterThan(0);
+      expect(summary.services['batch-worker']?.consumed).toBeGreaterThan(0);
+    } else
+      expect(stdout).toMatch(
+        /^RabbitMQ is not reachable at .*: running without workflow-orchestrator and batch-worker/m,
+      );
+    // The live table was printed while it ran, and every child process is gone.
+    expect(stdout).toContain('Glassbox demo ·');
+    expect(summary.processes.map((p) => p.name)).toEqual(expect.arrayContaining(started));
+    for (const p of summary.processes) expect(alive(p.pid), p.name).toBe(false);
+  });
+
+  it('stops everything cleanly on SIGINT', async () => {
+    let sent = false;
+    const { code, summary } = await runDemo(['--no-prometheus'], (stdout, child) => {
+      // After the first summary block (printed every 10 s in a log), interrupt it.
+      if (!sent && stdout.includes('Glassbox demo ·')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    expect(sent).toBe(true);
+    expect(code).toBe(0);
+    expect(summary).toMatchObject({ ok: true, reason: 'SIGINT', failures: [] });
+    for (const p of summary.processes) {
+      expect(alive(p.pid), p.name).toBe(false);
+      expect(p.exit, p.name).toBe(0);
+    }
+  });
+});
