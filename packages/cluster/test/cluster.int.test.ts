@@ -1,8 +1,8 @@
 /**
- * A real node:cluster: a primary process (test/fixtures/primary.mjs) with three Glassbox
- * workers serving HTTP on one shared port (one on node:http with core's recorder, one on
- * Express with @glassbox/express, one on Fastify with @glassbox/fastify), scraped through
- * the primary's exporter. The
+ * A real node:cluster: a primary process (test/fixtures/primary.mjs) with four Glassbox
+ * workers serving HTTP on one shared port (node:http with core's recorder, Express with
+ * @glassbox/express, Fastify with @glassbox/fastify, Nest with @glassbox/nest), scraped
+ * through the primary's exporter. The
  * fixtures run under plain Node, in processes vitest does not reach, so beforeAll bundles
  * them with esbuild from the sources of @glassbox/core, exporter and cluster (what this
  * test must check is the current source, and other packages' dist folders may be mid-
@@ -34,7 +34,7 @@ async function bundleFixtures(): Promise<string> {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: ['prom-client', 'express', 'fastify'],
+    external: ['prom-client', 'express', 'fastify', 'reflect-metadata', 'rxjs', '@nestjs/*'],
     logLevel: 'error',
     plugins: [
       {
@@ -162,7 +162,7 @@ afterAll(async () => {
   }
 });
 
-describe('a real node:cluster (primary + 3 workers: core recorder, Express adapter, Fastify adapter)', () => {
+describe('a real node:cluster (primary + 4 workers: core recorder, Express, Fastify and Nest adapters)', () => {
   let first = '';
 
   it(`drives ${N} requests across the workers and finds exactly ${N} in one scrape`, async () => {
@@ -173,7 +173,7 @@ describe('a real node:cluster (primary + 3 workers: core recorder, Express adapt
       servedBy.set(res.body, (servedBy.get(res.body) ?? 0) + 1);
     }
     // every worker (so every adapter) took part: no single registry has the total
-    expect([...servedBy.keys()].sort()).toEqual(['1', '2', '3']);
+    expect([...servedBy.keys()].sort()).toEqual(['1', '2', '3', '4']);
     expect(Math.max(...servedBy.values())).toBeLessThan(N);
 
     expect((await get(ready.metricsUrl)).status).toBe(401); // served by the exporter: auth applies
@@ -190,7 +190,7 @@ describe('a real node:cluster (primary + 3 workers: core recorder, Express adapt
     expect(buckets[buckets.length - 1]).toBe(N);
     for (let i = 1; i < buckets.length; i++)
       expect(buckets[i]).toBeGreaterThanOrEqual(buckets[i - 1] as number);
-    // the three adapters label the route alike, so their series merge into one
+    // the four recorders label the route alike, so their series merge into one
     expect(lines(first).filter((l) => l.startsWith('http_requests_total{'))).toHaveLength(1);
   });
 
@@ -198,13 +198,14 @@ describe('a real node:cluster (primary + 3 workers: core recorder, Express adapt
     expect(lines(first)).toEqual(
       expect.arrayContaining([
         'http_requests_in_flight{method="GET"} 0',
-        'batch_job_last_success_timestamp_seconds{job_name="nightly"} 1700000003',
+        'batch_job_last_success_timestamp_seconds{job_name="nightly"} 1700000004',
         'app_queue_depth 11',
         'app_heap_used_bytes{worker="1"} 100',
         'app_heap_used_bytes{worker="2"} 200',
         'app_heap_used_bytes{worker="3"} 300',
-        'glassbox_cluster_workers 3',
-        'glassbox_cluster_workers_answered 3',
+        'app_heap_used_bytes{worker="4"} 400',
+        'glassbox_cluster_workers 4',
+        'glassbox_cluster_workers_answered 4',
         'glassbox_cluster_worker_scrape_failures_total{reason="timeout"} 0',
         'glassbox_cluster_worker_scrape_failures_total{reason="exited"} 0',
         'glassbox_cluster_worker_scrape_failures_total{reason="no_glassbox"} 0',
@@ -256,8 +257,8 @@ describe('a real node:cluster (primary + 3 workers: core recorder, Express adapt
     expect(sample(res.body, REQUESTS)).toBe(N);
     expect(sample(res.body, 'glassbox_cluster_worker_scrape_failures_total{reason="exited"}')).toBe(1);
     expect(sample(res.body, 'glassbox_cluster_worker_scrape_failures_total{reason="no_glassbox"}')).toBe(1);
-    expect(sample(res.body, 'glassbox_cluster_workers')).toBe(5);
-    expect(sample(res.body, 'glassbox_cluster_workers_answered')).toBe(3);
+    expect(sample(res.body, 'glassbox_cluster_workers')).toBe(6);
+    expect(sample(res.body, 'glassbox_cluster_workers_answered')).toBe(4);
     expect(exitCode).toBeUndefined(); // the primary is still up
 
     const again = await get(ready.metricsUrl, auth);
@@ -265,7 +266,7 @@ describe('a real node:cluster (primary + 3 workers: core recorder, Express adapt
     expect(sample(again.body, REQUESTS)).toBe(N);
     expect(sample(again.body, 'glassbox_cluster_worker_scrape_failures_total{reason="exited"}')).toBe(1);
     expect(sample(again.body, 'glassbox_cluster_worker_scrape_failures_total{reason="no_glassbox"}')).toBe(2);
-    expect(sample(again.body, 'glassbox_cluster_workers')).toBe(4);
+    expect(sample(again.body, 'glassbox_cluster_workers')).toBe(5);
   });
 
   it('a stuck worker that stays alive: the scrape answers at its timeout without it (timeout)', async () => {
