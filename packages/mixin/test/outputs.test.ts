@@ -330,3 +330,21 @@ describe('docs/operations', () => {
     }
   });
 });
+
+describe('integration prerequisites', () => {
+  it('a missing binary fails under CI and skips locally', async () => {
+    const { requireBinary } = await import('./helpers.js');
+    const saved = process.env.CI;
+    try {
+      process.env.CI = 'true';
+      expect(() => requireBinary('glassbox-no-such-binary', 'prometheus')).toThrow(
+        /glassbox-no-such-binary is missing: install the Debian package "prometheus"/,
+      );
+      delete process.env.CI;
+      expect(requireBinary('glassbox-no-such-binary', 'prometheus')).toEqual({ path: undefined, skip: true });
+    } finally {
+      if (saved === undefined) delete process.env.CI;
+      else process.env.CI = saved;
+    }
+  });
+});
