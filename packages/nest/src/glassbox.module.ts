@@ -13,6 +13,7 @@ import {
   type MiddlewareConsumer,
   Module,
   type NestModule,
+  type OnModuleInit,
   type Provider,
   type Type,
 } from '@nestjs/common';
@@ -81,7 +82,7 @@ const EXPORTS = [
  */
 @Global()
 @Module({})
-export class GlassboxModule implements NestModule {
+export class GlassboxModule implements NestModule, OnModuleInit {
   constructor(
     @Inject(GlassboxHttpInstrumentation) private readonly instrumentation: GlassboxHttpInstrumentation,
   ) {
@@ -93,6 +94,11 @@ export class GlassboxModule implements NestModule {
   /** Fallback (e.g. under @nestjs/testing, where the adapter comes later): still ahead of Nest's routes. */
   configure(_consumer: MiddlewareConsumer): void {
     this.instrumentation.install();
+  }
+
+  /** Nest's routes are registered, its not-found handler not yet. */
+  onModuleInit(): void {
+    this.instrumentation.afterRoutes();
   }
 
   /**

@@ -27,12 +27,14 @@ import type { ResolvedGlassboxOptions } from './resolve.js';
 const kStart = Symbol('glassbox.start');
 const kRoute = Symbol('glassbox.route');
 const kResponseBytes = Symbol('glassbox.responseBytes');
+const kUnmatched = Symbol('glassbox.unmatched');
 
 /** What the instrumentation keeps on a response while its request is in flight. */
 interface TrackedResponse extends ServerResponse {
   [kStart]?: number | undefined;
   [kRoute]?: string | undefined;
   [kResponseBytes]?: number | undefined;
+  [kUnmatched]?: true;
 }
 
 /** The parts of an Express request this reads (`req.route` is set once a route matched). */
@@ -99,6 +101,7 @@ export class GlassboxHttpInstrumentation {
   protected platform: string | undefined;
   /** True once the Node server listener is installed (or cannot be). */
   protected serverInstalled = false;
+  private unmatchedMarked = false;
   private readonly exclude: PathExcluder | undefined;
   private readonly labels: CompiledLabels<IncomingMessage, ServerResponse> | undefined;
   private readonly recordSizes: boolean;
@@ -179,6 +182,24 @@ export class GlassboxHttpInstrumentation {
       }
     }
     return this.serverInstalled;
+  }
+
+  /**
+   * Called once Nest has registered its routes, before its not-found handler (the
+   * module's `onModuleInit`). On Express it appends a middleware that only requests no
+   * Nest route answered reach: they are recorded as unmatched even when an Express
+   * route registered for a Nest middleware (a method-specific `forRoutes({ path, method })`)
+   * had set `req.route` on the way.
+   */
+  afterRoutes(): void {
+    if (this.unmatchedMarked || this.platform !== 'express' || this.recorder === null) return;
+    const app = this.adapterHost?.httpAdapter?.getInstance() as ExpressAppLike | undefined;
+    if (app === undefined) return;
+    this.unmatchedMarked = true;
+    app.use((_req, res, next) => {
+      (res as TrackedResponse)[kUnmatched] = true;
+      next();
+    });
   }
 
   /** Starts records from the Node server's `'request'` event, ahead of the platform's listener. */
@@ -298,7 +319,9 @@ export class GlassboxHttpInstrumentation {
    * (recorded as the unmatched value).
    */
   protected routeOf(req: IncomingMessage, res: ServerResponse): string | undefined {
-    const fromHook = (res as TrackedResponse)[kRoute];
+    const tracked = res as TrackedResponse;
+    if (tracked[kUnmatched] === true) return undefined;
+    const fromHook = tracked[kRoute];
     if (fromHook !== undefined) return fromHook;
     const r = (req as ExpressRequestLike).route;
     if (r === undefined || r === null) return undefined;

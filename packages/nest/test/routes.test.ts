@@ -8,9 +8,13 @@ import {
   type CanActivate,
   Controller,
   Get,
+  type MiddlewareConsumer,
   Module,
+  type NestMiddleware,
+  type NestModule,
   Param,
   ParseIntPipe,
+  RequestMethod,
   type Type,
   UseGuards,
   Version,
@@ -35,6 +39,18 @@ import {
 class DenyGuard implements CanActivate {
   canActivate(): boolean {
     return false;
+  }
+}
+
+class ThrowingMiddleware implements NestMiddleware {
+  use(): void {
+    throw new Error('middleware exploded');
+  }
+}
+
+class PassThroughMiddleware implements NestMiddleware {
+  use(_req: unknown, _res: unknown, next: () => void): void {
+    next();
   }
 }
 
@@ -120,7 +136,15 @@ function appModule(): Type<unknown> {
     ],
     controllers: [UsersController, OrdersController, HealthController],
   })
-  class AppModule {}
+  class AppModule implements NestModule {
+    configure(consumer: MiddlewareConsumer): void {
+      consumer.apply(ThrowingMiddleware).forRoutes({ path: 'orders/mw-throw', method: RequestMethod.GET });
+      // On Express a method-specific middleware is an Express route; no handler behind it.
+      consumer
+        .apply(PassThroughMiddleware)
+        .forRoutes({ path: 'orders/nothing-here', method: RequestMethod.GET });
+    }
+  }
   return AppModule;
 }
 
@@ -162,6 +186,8 @@ describe.each(platforms)('Nest on $name', (platform) => {
     await expectStatus('/api/admin/reports/daily/2026-11-21', 200); // RouterModule nesting
     await expectStatus('/health', 200); // excluded from the global prefix
     await expectStatus('/api/blocked', 429); // answered by app.use middleware
+    await expectStatus('/api/orders/mw-throw', 500); // a Nest middleware throws
+    await expectStatus('/api/orders/nothing-here', 404); // through a middleware, to Nest's 404
     await expectStatus('/nope/123', 404);
     await expectStatus('/api/v1/users/7', 404, 'POST'); // no POST route
     await expectStatus('/users/7', 404); // the controller path without prefix/version
@@ -178,7 +204,9 @@ describe.each(platforms)('Nest on $name', (platform) => {
         line('/api/admin/reports/daily/:day', 200, 1),
         line('/health', 200, 1),
         line('unmatched', 429, 1),
-        line('unmatched', 404, 2),
+        // A Nest middleware registered for one method is an Express route: its path is the label.
+        line(platform.name === 'express' ? '/api/orders/mw-throw' : 'unmatched', 500, 1),
+        line('unmatched', 404, 3),
         line('unmatched', 404, 1, 'POST'),
       ].sort(),
     );
@@ -226,6 +254,6 @@ describe.each(platforms)('Nest on $name', (platform) => {
     const routes = new Set(samples(text, 'http_requests_total').map((l) => /route="([^"]*)"/.exec(l)?.[1]));
     expect(routes.has('unmatched')).toBe(true);
     expect([...routes].some((r) => r?.startsWith('/scan'))).toBe(false);
-    expect(samples(text, 'http_requests_total')).toContain(line('unmatched', 404, 1002));
+    expect(samples(text, 'http_requests_total')).toContain(line('unmatched', 404, 1003));
   });
 });
