@@ -42,7 +42,7 @@ export class JobsService implements OnApplicationShutdown {
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(LLM_PROVIDER) private readonly provider: LlmProvider,
+    @Inject(LLM_PROVIDER) provider: LlmProvider,
     @Inject(LLM_INSTRUMENT) llm: LlmInstrument,
     @InjectGlassbox() glassbox: Glassbox,
   ) {
