@@ -437,6 +437,32 @@ describe('NestFastifyApplication.inject (no socket)', () => {
   });
 });
 
+describe('asserting your own metrics in an e2e test (in-memory backend, as the README shows)', () => {
+  it('reads recorded values back by name and labels', async () => {
+    const backend = inMemoryBackend();
+    const glassbox = createGlassbox({ backend, logger: null });
+    const running = await startNest(
+      platforms[0] as (typeof platforms)[0],
+      withModules([GlassboxModule.forRoot({ glassbox })]),
+    );
+    try {
+      await send(`${running.url}/ping`);
+      expect(
+        backend.value('http_requests_total', { method: 'GET', route: '/ping', status_code: '200' }),
+      ).toBe(1);
+      expect(
+        backend.distribution('http_request_duration_seconds', {
+          method: 'GET',
+          route: '/ping',
+          status_code: '200',
+        })?.count,
+      ).toBe(1);
+    } finally {
+      await running.close();
+    }
+  });
+});
+
 describe('GlassboxModule without an HTTP server', () => {
   it('an application context still gets the instance and the recorder', async () => {
     const glassbox = createGlassbox({ backend: inMemoryBackend(), logger: null });
