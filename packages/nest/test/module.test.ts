@@ -39,6 +39,7 @@ import {
   InjectHttpRecorder,
   modelInstrumentProvider,
   type ResolvedGlassboxOptions,
+  resolveGlassboxOptions,
 } from '../src/index.js';
 import { auth, newGlassbox, platforms, samples, scrape, send, startNest, TOKEN } from './helpers.js';
 
@@ -438,15 +439,20 @@ describe('NestFastifyApplication.inject (no socket)', () => {
 });
 
 describe('asserting your own metrics in an e2e test (in-memory backend, as the README shows)', () => {
-  it('reads recorded values back by name and labels', async () => {
+  it('overrides GLASSBOX_OPTIONS of the app module and reads values back by name and labels', async () => {
+    const { registry, glassbox: production } = newGlassbox();
+    const AppModule = withModules([GlassboxModule.forRoot({ glassbox: production, registry })]);
+
     const backend = inMemoryBackend();
-    const glassbox = createGlassbox({ backend, logger: null });
-    const running = await startNest(
-      platforms[0] as (typeof platforms)[0],
-      withModules([GlassboxModule.forRoot({ glassbox })]),
-    );
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .overrideProvider(GLASSBOX_OPTIONS)
+      .useValue(resolveGlassboxOptions({ glassbox: createGlassbox({ backend, logger: null }) }))
+      .compile();
+    const app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
+    await app.listen(0, '127.0.0.1');
+    const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     try {
-      await send(`${running.url}/ping`);
+      await send(`${url}/ping`);
       expect(
         backend.value('http_requests_total', { method: 'GET', route: '/ping', status_code: '200' }),
       ).toBe(1);
@@ -457,8 +463,9 @@ describe('asserting your own metrics in an e2e test (in-memory backend, as the R
           status_code: '200',
         })?.count,
       ).toBe(1);
+      expect(samples(await registry.metrics(), 'http_requests_total')).toEqual([]);
     } finally {
-      await running.close();
+      await app.close();
     }
   });
 });
