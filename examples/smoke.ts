@@ -20,8 +20,8 @@ export interface Service {
   readonly child: ChildProcess;
   /** Everything the service printed so far. */
   output(): string;
-  /** SIGTERM, then waits for the exit; resolves with the exit code (or the signal name). */
-  stop(): Promise<number | string>;
+  /** Sends `signal` (SIGTERM), then waits for the exit; resolves with the exit code (or the signal name). */
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
 /** The directory of an example (`examples/<name>`). */
@@ -84,9 +84,9 @@ export async function startService(name: string, env: Record<string, string> = {
     base: `http://127.0.0.1:${port}`,
     child,
     output: () => output,
-    async stop() {
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.kill('SIGTERM');
+      child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       const code = await exited;
       clearTimeout(timer);

@@ -72,6 +72,20 @@ describe('content-pipeline (Nest on Fastify) smoke', () => {
     );
   });
 
+  it('moves /metrics to METRICS_PORT when it is set, and stops on SIGINT', async () => {
+    const separate = await startService('content-pipeline', { METRICS_PORT: '0' });
+    try {
+      expect(separate.metricsPort).not.toBe(separate.port);
+      expect((await fetch(`${separate.base}/metrics`)).status).toBe(404);
+      expect((await scrape(separate.metricsPort, null)).status).toBe(401);
+      expect(await metricsText(separate.metricsPort)).toContain(
+        'jobs_completed_total{status="delivered"} 0\n',
+      );
+    } finally {
+      expect(await separate.stop('SIGINT')).toBe(0);
+    }
+  });
+
   it('guards /metrics with the bearer token and stops cleanly', async () => {
     expect((await scrape(svc.metricsPort, null)).status).toBe(401);
     expect(await svc.stop()).toBe(0);

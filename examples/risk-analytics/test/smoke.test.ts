@@ -82,7 +82,7 @@ describe('risk-analytics (Express) smoke', () => {
         'ml_model_info{model="deal-risk",model_version="2.4.0"} 1',
       );
     } finally {
-      expect(await separate.stop()).toBe(0);
+      expect(await separate.stop('SIGINT')).toBe(0);
     }
   });
 
