@@ -9,46 +9,17 @@
  * rebuild); prom-client stays external, resolved from this package's node_modules.
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleFixtures } from './bundle-fixtures.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
-const packagesDir = fileURLToPath(new URL('../..', import.meta.url));
-const outDir = `${pkgDir}node_modules/.cache/glassbox-cluster-fixtures`;
 const TIMEOUT_MS = 1500;
 const N = 60;
 const TOKEN = 's3cret';
 const REQUESTS = 'http_requests_total{method="GET",route="/work",status_code="200"}';
 const DURATION = 'http_request_duration_seconds';
-
-async function bundleFixtures(): Promise<string> {
-  mkdirSync(outDir, { recursive: true });
-  await build({
-    entryPoints: ['primary', 'worker'].map((f) => `${pkgDir}test/fixtures/${f}.mjs`),
-    outdir: outDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['prom-client', 'express', 'fastify', 'reflect-metadata', 'rxjs', '@nestjs/*'],
-    logLevel: 'error',
-    plugins: [
-      {
-        name: 'glassbox-source',
-        setup(b) {
-          b.onResolve({ filter: /^@glassbox\/[a-z]+$/ }, (args) => ({
-            path: `${packagesDir}${args.path.slice('@glassbox/'.length)}/src/index.ts`,
-          }));
-        },
-      },
-    ],
-  });
-  return `${outDir}/primary.mjs`;
-}
 
 interface Get {
   status: number;
@@ -118,7 +89,7 @@ function workerReady(w: WorkerReady): void {
 }
 
 beforeAll(async () => {
-  const primaryScript = await bundleFixtures();
+  const primaryScript = `${await bundleFixtures(['primary', 'worker'], 'glassbox-cluster-fixtures')}/primary.mjs`;
   primary = fork(primaryScript, [], {
     cwd: pkgDir,
     env: {
