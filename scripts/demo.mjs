@@ -53,7 +53,7 @@ const tty = process.stdout.isTTY === true;
 /** The examples, in display order. `broker`: needs RabbitMQ. */
 const SERVICES = [
   { name: 'risk-analytics', broker: false, env: {} },
-  { name: 'ml-service', broker: false, env: { METRICS_PORT: '0', DRIFT_CHECK_INTERVAL_MS: '3000' } },
+  { name: 'ml-service', broker: false, env: { METRICS_PORT: '0', DRIFT_CHECK_INTERVAL_MS: '2000' } },
   { name: 'content-pipeline', broker: false, env: {} },
   { name: 'workflow-orchestrator', broker: true, env: { API_KEY } },
   { name: 'batch-worker', broker: true, env: { METRICS_PORT: '0', PREFETCH: '4' } },
