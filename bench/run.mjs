@@ -4,7 +4,7 @@
 //   --suite http,record,scrape,memory,consumer,cluster   suites to run (default: all)
 //   --rounds 7        interleaved HTTP rounds (median and min–max over them)
 //   --duration 2      seconds of load per HTTP measurement
-//   --warmup 2        seconds of warm-up load per server before the first round
+//   --warmup 4        seconds of warm-up load per server before the first round
 //   --connections 50  autocannon connections
 //   --groups express,fastify,nest-express,nest-fastify   HTTP groups
 //   --quick           fewer iterations/repetitions everywhere (a smoke run)
@@ -28,7 +28,7 @@ const { values } = parseArgs({
     suite: { type: 'string', default: ALL.join(',') },
     rounds: { type: 'string', default: '7' },
     duration: { type: 'string', default: '2' },
-    warmup: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '4' },
     connections: { type: 'string', default: '50' },
     groups: { type: 'string' },
     quick: { type: 'boolean', default: false },
@@ -39,8 +39,12 @@ const { values } = parseArgs({
   },
 });
 
-const suites = values.suite.split(',').map((s) => s.trim()).filter(Boolean);
-for (const s of suites) if (!ALL.includes(s)) throw new Error(`unknown suite "${s}" (one of ${ALL.join(', ')})`);
+const suites = values.suite
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+for (const s of suites)
+  if (!ALL.includes(s)) throw new Error(`unknown suite "${s}" (one of ${ALL.join(', ')})`);
 const opts = {
   rounds: Number(values.rounds),
   duration: Number(values.duration),
@@ -79,8 +83,8 @@ const t0 = performance.now();
 for (const name of suites) {
   const ts = performance.now();
   console.log(`\n=== suite ${name} ===`);
-  const mod = await import(`./suites/${name}.mjs`);
   try {
+    const mod = await import(`./suites/${name}.mjs`);
     await mod.run(opts, report);
   } catch (error) {
     console.error(`suite ${name} failed: ${error.stack}`);
@@ -109,12 +113,16 @@ const results = [
   ...report.sections.map((s) => `## ${s.title}\n\n${s.body}\n`),
   '<!-- results:end -->',
 ].join('\n');
-console.log(`\n${table(['target', 'result', 'numbers'], targetRows)}\n\ntotal ${(total / 60).toFixed(1)} min`);
+console.log(
+  `\n${table(['target', 'result', 'numbers'], targetRows)}\n\ntotal ${(total / 60).toFixed(1)} min`,
+);
 
 const write = values['no-write'] ? false : (values.write ?? suites.length === ALL.length);
 if (write) {
   const file = join(repoDir, 'docs/benchmarks.md');
-  let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n<!-- results:start -->\n<!-- results:end -->\n';
+  let doc = existsSync(file)
+    ? readFileSync(file, 'utf8')
+    : '# Benchmarks\n\n<!-- results:start -->\n<!-- results:end -->\n';
   const a = doc.indexOf('<!-- results:start');
   const b = doc.indexOf('<!-- results:end -->');
   doc =

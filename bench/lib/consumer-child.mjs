@@ -1,8 +1,9 @@
 // amqplib consumer throughput on the real broker: publish `count` messages to a fresh
 // queue, then consume them (prefetch 200, ack each) and time it. `instrumented`: the
 // channel goes through @glassbox/amqplib's instrumentChannel (native backend).
-import { createGlassbox, nativeBackend } from '@glassbox/core';
+
 import { instrumentChannel } from '@glassbox/amqplib';
+import { createGlassbox, nativeBackend } from '@glassbox/core';
 import amqp from 'amqplib';
 import { serveIpc } from './proc.mjs';
 
@@ -30,7 +31,10 @@ serveIpc({
     let native;
     if (instrumented) {
       native = nativeBackend();
-      ch = instrumentChannel(ch, { glassbox: createGlassbox({ backend: native, logger: null }), publisher: false });
+      ch = instrumentChannel(ch, {
+        glassbox: createGlassbox({ backend: native, logger: null }),
+        publisher: false,
+      });
     }
     await ch.prefetch(200);
     let got = 0;

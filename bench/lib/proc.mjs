@@ -23,7 +23,11 @@ const coreCount = cpus().length;
  * Spawns `node [execArgv] script [args]` with an IPC channel, pinned to `core` when
  * taskset exists. Returns { child, call(msg) -> Promise<reply>, ready, exit }.
  */
-export function spawnNode(script, args = [], { core, node = serverNode(), execArgv = [], env = {}, cwd = benchDir } = {}) {
+export function spawnNode(
+  script,
+  args = [],
+  { core, node = serverNode(), execArgv = [], env = {}, cwd = benchDir } = {},
+) {
   const argv = [...execArgv, script, ...args];
   let cmd = node;
   let cmdArgs = argv;

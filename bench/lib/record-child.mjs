@@ -28,7 +28,12 @@ function httpRecorderCase(backendKind) {
 function promRawCase(full) {
   const registry = new client.Registry();
   const names = ['method', 'route', 'status_code'];
-  const counter = new client.Counter({ name: 'http_requests_total', help: 'h', labelNames: names, registers: [registry] });
+  const counter = new client.Counter({
+    name: 'http_requests_total',
+    help: 'h',
+    labelNames: names,
+    registers: [registry],
+  });
   const hist = new client.Histogram({
     name: 'http_request_duration_seconds',
     help: 'h',
@@ -36,7 +41,12 @@ function promRawCase(full) {
     buckets: BUCKETS,
     registers: [registry],
   });
-  const gauge = new client.Gauge({ name: 'http_requests_in_flight', help: 'h', labelNames: ['method'], registers: [registry] });
+  const gauge = new client.Gauge({
+    name: 'http_requests_in_flight',
+    help: 'h',
+    labelNames: ['method'],
+    registers: [registry],
+  });
   if (!full)
     return (i) => {
       const m = METHODS[i & 3];
@@ -61,7 +71,11 @@ function modelCase(backendKind) {
       ? core.nativeBackend()
       : core.promClientBackend({ client, registry: new client.Registry() });
   const gb = core.createGlassbox({ backend, logger: null });
-  const model = core.createModelInstrument(gb, { name: 'lead-scoring', version: '1.4.0', outcomes: OUTCOMES });
+  const model = core.createModelInstrument(gb, {
+    name: 'lead-scoring',
+    version: '1.4.0',
+    outcomes: OUTCOMES,
+  });
   return (i) => {
     const h = model.start();
     h.end({ outcome: OUTCOMES[i % 3], score: (i & 127) / 128 });
@@ -110,12 +124,13 @@ const CASES = {
 
 // Main-thread CPU time (Node >= 23.9), so time the process waited for a core on a shared
 // machine is not counted; wall time on older Node.
-const cpuNs = typeof process.threadCpuUsage === 'function'
-  ? () => {
-      const u = process.threadCpuUsage();
-      return (u.user + u.system) * 1000;
-    }
-  : () => Number(process.hrtime.bigint());
+const cpuNs =
+  typeof process.threadCpuUsage === 'function'
+    ? () => {
+        const u = process.threadCpuUsage();
+        return (u.user + u.system) * 1000;
+      }
+    : () => Number(process.hrtime.bigint());
 
 function time(fn, iters) {
   const t0 = cpuNs();

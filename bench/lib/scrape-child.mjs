@@ -19,7 +19,7 @@ const LABEL_NAMES = kind === 'histogram' ? ['route', 'method'] : ['key'];
 let tick = 0;
 const nextValue = () => ((tick++ % 97) + 1) / 200; // spread over the buckets
 
-let series = []; // record(value) functions, one per series
+const series = []; // record(value) functions, one per series
 let makeSeries; // (i) => record function of series i
 let render; // () => Promise<string>
 let handler; // (req, res)
@@ -41,14 +41,18 @@ if (impl === 'glassbox' || impl === 'glassbox-prom') {
   const gb = core.createGlassbox({ backend, seriesLimit: n + 10, logger: null });
   const metric =
     kind === 'histogram'
-      ? gb.histogram(core.defineHistogram({ name: NAME, help: HELP, labelNames: LABEL_NAMES, buckets: BUCKETS }))
+      ? gb.histogram(
+          core.defineHistogram({ name: NAME, help: HELP, labelNames: LABEL_NAMES, buckets: BUCKETS }),
+        )
       : gb.counter(core.defineCounter({ name: NAME, help: HELP, labelNames: LABEL_NAMES }));
   makeSeries = (i) => {
     const b = metric.bindValues(labelsOf(i));
     return kind === 'histogram' ? (v) => b.observe(v) : (v) => b.inc(v);
   };
   handler = createMetricsHandler(
-    impl === 'glassbox' ? { sources: [source], logger: null, gzip: false } : { registry, logger: null, gzip: false },
+    impl === 'glassbox'
+      ? { sources: [source], logger: null, gzip: false }
+      : { registry, logger: null, gzip: false },
   );
   render = impl === 'glassbox' ? () => source.collect('prometheus') : () => registry.metrics();
 } else if (impl === 'prom-client') {
@@ -56,7 +60,13 @@ if (impl === 'glassbox' || impl === 'glassbox-prom') {
   const registry = new client.Registry();
   const metric =
     kind === 'histogram'
-      ? new client.Histogram({ name: NAME, help: HELP, labelNames: LABEL_NAMES, buckets: BUCKETS, registers: [registry] })
+      ? new client.Histogram({
+          name: NAME,
+          help: HELP,
+          labelNames: LABEL_NAMES,
+          buckets: BUCKETS,
+          registers: [registry],
+        })
       : new client.Counter({ name: NAME, help: HELP, labelNames: LABEL_NAMES, registers: [registry] });
   makeSeries = (i) => {
     const child = metric.labels(...labelsOf(i));

@@ -6,7 +6,8 @@
 // is the work the loop really did without yielding.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-const threadCpu = typeof process.threadCpuUsage === 'function' ? () => process.threadCpuUsage() : () => process.cpuUsage();
+const threadCpu =
+  typeof process.threadCpuUsage === 'function' ? () => process.threadCpuUsage() : () => process.cpuUsage();
 const cpuMs = () => {
   const u = threadCpu();
   return (u.user + u.system) / 1000;

@@ -13,7 +13,11 @@ class UsersController {
   }
 }
 Param('id')(UsersController.prototype, 'get', 0);
-Get(':id')(UsersController.prototype, 'get', Object.getOwnPropertyDescriptor(UsersController.prototype, 'get'));
+Get(':id')(
+  UsersController.prototype,
+  'get',
+  Object.getOwnPropertyDescriptor(UsersController.prototype, 'get'),
+);
 Controller('users')(UsersController);
 
 function rootModule(imports) {
@@ -41,6 +45,8 @@ function glassboxImports() {
   return [
     GlassboxModule.forRoot({
       glassbox: createGlassbox({ backend: native, logger: null }),
+      // `sources` moved from `metrics` to the top level of the module options; give both
+      sources: [native],
       metrics: { sources: [native], logger: null },
     }),
   ];

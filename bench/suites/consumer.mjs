@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fmt, table } from '../lib/report.mjs';
 import { median, repoDir, serverNode, spawnNode } from '../lib/proc.mjs';
+import { fmt, table } from '../lib/report.mjs';
 
 function runScript(file) {
   return new Promise((resolve) => {
@@ -40,19 +40,27 @@ export async function run(opts, report) {
       for (const instrumented of [false, true]) {
         const m = await child.call({ cmd: 'run', instrumented, count });
         res[instrumented ? 'instrumented' : 'bare'].push(m);
-        console.log(`consumer ${instrumented ? 'instrumented' : 'bare'}: ${fmt.int(m.rate)} msg/s, ${fmt.num(m.cpuPerMsg)} µs CPU/msg`);
+        console.log(
+          `consumer ${instrumented ? 'instrumented' : 'bare'}: ${fmt.int(m.rate)} msg/s, ${fmt.num(m.cpuPerMsg)} µs CPU/msg`,
+        );
         if (instrumented && m.recorded !== count - 0)
           console.warn(`consumer: recorded ${m.recorded} of ${count} messages`);
       }
     }
   } catch (error) {
-    report.section('Consumer', `${external}Not measured: ${error.message.split('\n')[0]} (is RabbitMQ running at 127.0.0.1:5672?)`);
+    report.section(
+      'Consumer',
+      `${external}Not measured: ${error.message.split('\n')[0]} (is RabbitMQ running at 127.0.0.1:5672?)`,
+    );
     return undefined;
   } finally {
     await child.stop();
   }
   const b = { rate: median(res.bare.map((m) => m.rate)), cpu: median(res.bare.map((m) => m.cpuPerMsg)) };
-  const i = { rate: median(res.instrumented.map((m) => m.rate)), cpu: median(res.instrumented.map((m) => m.cpuPerMsg)) };
+  const i = {
+    rate: median(res.instrumented.map((m) => m.rate)),
+    cpu: median(res.instrumented.map((m) => m.cpuPerMsg)),
+  };
   report.section(
     'Consumer',
     `${external}amqplib 0.10 consumer on the real broker (RabbitMQ at 127.0.0.1:5672): ${count.toLocaleString('en-US')} messages (≈250 B) published to a fresh queue, then consumed with prefetch 200 and one \`ack\` each; consumer process pinned to core 0, the broker unpinned. Median of ${rounds} interleaved rounds. *instrumented*: the channel wrapped by \`instrumentChannel\` from @glassbox/amqplib (native backend; outcome counter, processing-time histogram, in-flight gauge, message age).\n\n` +

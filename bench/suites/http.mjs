@@ -2,8 +2,9 @@
 // in the same round. Each server is its own process pinned to core 0 (taskset); the
 // load generator (autocannon) is another process pinned to core 1. Rounds are
 // interleaved (A B C … A B C …); each server is warmed up once before the first round.
-import { fmt, table } from '../lib/report.mjs';
+
 import { median, spawnNode } from '../lib/proc.mjs';
+import { fmt, table } from '../lib/report.mjs';
 
 export const GROUPS = [
   {
@@ -57,7 +58,13 @@ async function measure(server, loader, url, duration, connections) {
   const b = await server.call({ cmd: 'snap' });
   const served = b.requests - a.requests;
   const cpuUs = b.cpu.user + b.cpu.system - a.cpu.user - a.cpu.system;
-  return { cpuPerReq: cpuUs / served, served, rps: result.rps, p99: result.p99, errors: result.errors + result.non2xx };
+  return {
+    cpuPerReq: cpuUs / served,
+    served,
+    rps: result.rps,
+    p99: result.p99,
+    errors: result.errors + result.non2xx,
+  };
 }
 
 /** Runs one server under load with the V8 profiler on (after a warm-up) and returns the top self-time frames. */
@@ -96,13 +103,17 @@ export function summariseProfile(prof) {
     if (cf.functionName === '(idle)' || cf.functionName === '(program)') {
       // keep them out of the percentages of work
     }
-    const url = cf.url.replace(/^file:\/\//, '').replace(/.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, '').replace(/.*\/packages\//, 'packages/');
+    const url = cf.url
+      .replace(/^file:\/\//, '')
+      .replace(/.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, '')
+      .replace(/.*\/packages\//, 'packages/');
     const key = `${cf.functionName || '(anonymous)'} ${url ? `${url}:${cf.lineNumber + 1}` : ''}`;
     frames.set(key, (frames.get(key) ?? 0) + us);
     let pkg = '(native / V8 / GC)';
     if (url.startsWith('packages/')) pkg = `@glassbox/${url.split('/')[1]}`;
     else if (url.startsWith('node:')) pkg = 'node core';
-    else if (url.includes('/')) pkg = url.startsWith('@') ? url.split('/').slice(0, 2).join('/') : url.split('/')[0];
+    else if (url.includes('/'))
+      pkg = url.startsWith('@') ? url.split('/').slice(0, 2).join('/') : url.split('/')[0];
     if (cf.functionName === '(idle)') pkg = '(idle)';
     packages.set(pkg, (packages.get(pkg) ?? 0) + us);
   }
@@ -136,7 +147,17 @@ export async function run(opts, report) {
           const { port } = await s.ready;
           const url = `http://127.0.0.1:${port}`;
           await loader.call({ cmd: 'run', url, duration: opts.warmup, connections }); // warm-up
-          servers.push({ moduleName, variant, label, s, url, runs: [] });
+          // the instrumented servers really record: /metrics has the route's series
+          let verified = true;
+          if (!variant.endsWith('bare')) {
+            const text = await fetch(`${url}/metrics`)
+              .then((r) => r.text())
+              .catch(() => '');
+            verified =
+              variant === 'otel' ? text.includes('http_server_request_duration') : /users/.test(text);
+            if (!verified) console.warn(`${group.title} ${label}: /metrics does not show the recorded route`);
+          }
+          servers.push({ moduleName, variant, label, s, url, runs: [], verified });
         } catch (error) {
           console.error(`${group.title} ${label}: failed to start: ${error.message.split('\n')[0]}`);
           servers.push({ moduleName, variant, label, failed: error.message.split('\n')[0], runs: [] });
@@ -153,7 +174,10 @@ export async function run(opts, report) {
           `${group.title} round ${r + 1}/${rounds}: ` +
             servers
               .filter((x) => !x.failed)
-              .map((x) => `${x.variant} ${fmt.num(x.runs[r].cpuPerReq)} µs (${fmt.pct(x.runs[r].cpuPerReq / bare.cpuPerReq)})`)
+              .map(
+                (x) =>
+                  `${x.variant} ${fmt.num(x.runs[r].cpuPerReq)} µs (${fmt.pct(x.runs[r].cpuPerReq / bare.cpuPerReq)})`,
+              )
               .join(', '),
         );
       }
@@ -174,9 +198,18 @@ export async function run(opts, report) {
         const gb = servers.find((s) => s.variant.endsWith('glassbox'));
         if (gb?.ratio !== undefined && gb.ratio > group.target) {
           console.log(`profiling ${group.title} ${gb.variant} (target missed)`);
-          gb.profile = await profile(gb.moduleName, gb.variant, loader, { duration: Math.max(3, duration), connections });
-          const bare = servers[0];
-          bare.profile = await profile(bare.moduleName, bare.variant, loader, { duration: Math.max(3, duration), connections });
+          for (const srv of [gb, servers[0]]) {
+            try {
+              srv.profile = await profile(srv.moduleName, srv.variant, loader, {
+                duration: Math.max(3, duration),
+                connections,
+              });
+            } catch (error) {
+              console.error(
+                `profiling ${group.title} ${srv.variant} failed: ${error.message.split('\n')[0]}`,
+              );
+            }
+          }
         }
       }
     }
@@ -189,7 +222,7 @@ export async function run(opts, report) {
     const rows = servers.map((s) => {
       if (s.failed) return [s.label, 'failed to start', '', '', '', '', ''];
       return [
-        s.label,
+        s.verified ? s.label : `${s.label} (⚠ /metrics showed no recorded route)`,
         fmt.num(median(s.runs.map((m) => m.cpuPerReq))),
         s.ratio === undefined ? 'n/a' : fmt.pct(s.ratio),
         s.ratios ? `${fmt.pct(Math.min(...s.ratios))} … ${fmt.pct(Math.max(...s.ratios))}` : '',
@@ -202,8 +235,14 @@ export async function run(opts, report) {
     for (const s of servers) {
       if (s.profile === undefined) continue;
       body += `\nCPU profile of *${group.title} – ${s.label}* under the same load (self time, % of busy time, ${fmt.num(s.profile.busyMs, 0)} ms busy):\n\n`;
-      body += `${table(['package', 'self %'], s.profile.pkgs.map((p) => [p.pkg, fmt.num(p.pct)]))}\n\n`;
-      body += `${table(['frame', 'self %'], s.profile.top.map((p) => [`\`${p.frame}\``, fmt.num(p.pct)]))}\n`;
+      body += `${table(
+        ['package', 'self %'],
+        s.profile.pkgs.map((p) => [p.pkg, fmt.num(p.pct)]),
+      )}\n\n`;
+      body += `${table(
+        ['frame', 'self %'],
+        s.profile.top.map((p) => [`\`${p.frame}\``, fmt.num(p.pct)]),
+      )}\n`;
     }
     const gb = servers.find((s) => s.variant.endsWith('glassbox'));
     const peers = servers.filter((s) => s !== servers[0] && !s.variant.includes('glassbox'));

@@ -1,7 +1,8 @@
 // Memory: heap per series (after GC) for each library, and heap growth after a flood
 // of 100k distinct unmatched paths through each adapter.
-import { fmt, table } from '../lib/report.mjs';
+
 import { spawnNode } from '../lib/proc.mjs';
+import { fmt, table } from '../lib/report.mjs';
 import { GROUPS } from './http.mjs';
 
 const SERIES_IMPLS = [
@@ -41,7 +42,9 @@ async function perSeries(opts) {
         const r = { kind, impl, label, bytes: (full - empty) / n, scraped: (scraped - empty) / n };
         results.push(r);
         rows.push([kind, label, fmt.int(r.bytes), fmt.int(r.scraped)]);
-        console.log(`heap/series ${kind} ${impl}: ${fmt.int(r.bytes)} B (after a scrape ${fmt.int(r.scraped)} B)`);
+        console.log(
+          `heap/series ${kind} ${impl}: ${fmt.int(r.bytes)} B (after a scrape ${fmt.int(r.scraped)} B)`,
+        );
       } catch (error) {
         rows.push([kind, label, 'failed', '']);
         console.error(`heap/series ${kind} ${impl} failed: ${error.message.split('\n')[0]}`);
@@ -65,16 +68,31 @@ async function flood(opts) {
       for (const [moduleName, variant, label] of group.variants) {
         if (variant.endsWith('glassbox-prom')) continue;
         if (variant.endsWith('bare') && !opts.floodBare) continue;
-        const s = spawnNode('lib/server-main.mjs', [moduleName, variant], { core: 0, execArgv: ['--expose-gc'] });
+        const s = spawnNode('lib/server-main.mjs', [moduleName, variant], {
+          core: 0,
+          execArgv: ['--expose-gc'],
+        });
         try {
           const { port } = await s.ready;
           const url = `http://127.0.0.1:${port}`;
           await loader.call({ cmd: 'run', url, duration: 1, connections: opts.connections });
           // one small flood first, so lazily created structures exist before the baseline
-          await loader.call({ cmd: 'flood', url, amount: 2000, connections: opts.connections, prefix: 'warm' });
+          await loader.call({
+            cmd: 'flood',
+            url,
+            amount: 2000,
+            connections: opts.connections,
+            prefix: 'warm',
+          });
           const before = (await s.call({ cmd: 'gc' })).heap;
           const t0 = performance.now();
-          const { result } = await loader.call({ cmd: 'flood', url, amount, connections: opts.connections, prefix: 'nope' });
+          const { result } = await loader.call({
+            cmd: 'flood',
+            url,
+            amount,
+            connections: opts.connections,
+            prefix: 'nope',
+          });
           const secs = (performance.now() - t0) / 1000;
           const after = (await s.call({ cmd: 'gc' })).heap;
           const growth = after.heapUsed - before.heapUsed;
@@ -88,7 +106,9 @@ async function flood(opts) {
             fmt.mb(after.rss - before.rss),
             `${fmt.int(result.total)} in ${fmt.num(secs)} s`,
           ]);
-          console.log(`flood ${group.title} ${label}: heap ${fmt.mb(before.heapUsed)} -> ${fmt.mb(after.heapUsed)} MB`);
+          console.log(
+            `flood ${group.title} ${label}: heap ${fmt.mb(before.heapUsed)} -> ${fmt.mb(after.heapUsed)} MB`,
+          );
         } catch (error) {
           rows.push([group.title, label, 'failed', '', '', '', '']);
           console.error(`flood ${group.title} ${label} failed: ${error.message.split('\n')[0]}`);

@@ -1,6 +1,7 @@
 // Record path: ns per recorded request / prediction, Glassbox vs raw prom-client.
-import { fmt, table } from '../lib/report.mjs';
+
 import { median, spawnNode } from '../lib/proc.mjs';
+import { fmt, table } from '../lib/report.mjs';
 
 const ROWS = [
   ['http-glassbox-native', 'HTTP request', 'Glassbox `createHttpRecorder` begin/end, native backend'],
@@ -11,8 +12,16 @@ const ROWS = [
     'HTTP request',
     'prom-client raw, same work as the recorder (in-flight gauge inc/dec, 2× `performance.now()`, counter, histogram)',
   ],
-  ['model-glassbox-native', 'model prediction', 'Glassbox `createModelInstrument` start/end (outcome + score), native backend'],
-  ['model-glassbox-prom', 'model prediction', 'Glassbox `createModelInstrument` start/end, prom-client backend'],
+  [
+    'model-glassbox-native',
+    'model prediction',
+    'Glassbox `createModelInstrument` start/end (outcome + score), native backend',
+  ],
+  [
+    'model-glassbox-prom',
+    'model prediction',
+    'Glassbox `createModelInstrument` start/end, prom-client backend',
+  ],
   ['model-prom-raw', 'model prediction', 'prom-client raw: counter + duration histogram + score histogram'],
 ];
 
@@ -38,11 +47,17 @@ export async function run(opts, report) {
     const r = results[name];
     if (r.failed) return [what, label, 'failed', '', ''];
     const base = what === 'HTTP request' ? results['http-prom-raw'] : results['model-prom-raw'];
-    return [what, label, fmt.num(r.median), `${fmt.num(r.min)}–${fmt.num(r.max)}`, base?.median ? fmt.x(r.median / base.median) : 'n/a'];
+    return [
+      what,
+      label,
+      fmt.num(r.median),
+      `${fmt.num(r.min)}–${fmt.num(r.max)}`,
+      base?.median ? fmt.x(r.median / base.median) : 'n/a',
+    ];
   });
   report.section(
     'Record path',
-    `Nanoseconds (main-thread CPU time, `process.threadCpuUsage`) per recorded HTTP request / model prediction in a tight loop (8 routes × 3 methods × 5 status codes, 3 outcomes), ${iters.toLocaleString('en-US')} iterations after a warm-up, median of ${reps} repetitions, one process per case pinned to core 0. The ratio is against the raw prom-client row of the same group.\n\n` +
+    `Nanoseconds (main-thread CPU time, \`process.threadCpuUsage\`) per recorded HTTP request / model prediction in a tight loop (8 routes × 3 methods × 5 status codes, 3 outcomes), ${iters.toLocaleString('en-US')} iterations after a warm-up, median of ${reps} repetitions, one process per case pinned to core 0. The ratio is against the raw prom-client row of the same group.\n\n` +
       table(['what', 'code', 'ns (median)', 'min–max', 'vs raw prom-client'], rows),
   );
   return results;

@@ -3,8 +3,8 @@
 // for 1k / 10k / 100k histogram series and 100k counter series; unchanged since the
 // previous scrape and every series changed in between.
 import http from 'node:http';
-import { fmt, table } from '../lib/report.mjs';
 import { median, spawnNode } from '../lib/proc.mjs';
+import { fmt, table } from '../lib/report.mjs';
 
 const IMPLS = [
   ['glassbox', 'Glassbox native (exporter handler)'],
@@ -86,7 +86,9 @@ export async function run(opts, report) {
         results.push(row);
         console.log(
           `scrape ${kind} ${n} ${impl}: changed ${fmt.ms(row.changed.ms)} ms (stall ${fmt.ms(row.changed.stall)} wall / ${fmt.ms(row.changed.cpuStall)} CPU)` +
-            (row.unchanged ? `, unchanged ${fmt.ms(row.unchanged.ms)} ms (stall ${fmt.ms(row.unchanged.stall)} / ${fmt.ms(row.unchanged.cpuStall)})` : ''),
+            (row.unchanged
+              ? `, unchanged ${fmt.ms(row.unchanged.ms)} ms (stall ${fmt.ms(row.unchanged.stall)} / ${fmt.ms(row.unchanged.cpuStall)})`
+              : ''),
         );
       } catch (error) {
         console.error(`scrape ${kind} ${n} ${impl} failed: ${error.message}`);
@@ -98,14 +100,22 @@ export async function run(opts, report) {
   }
 
   const rows = [];
-  const none = { ms: Number.NaN, cpuMs: Number.NaN, stall: Number.NaN, cpuStall: Number.NaN, renderMs: Number.NaN };
+  const none = {
+    ms: Number.NaN,
+    cpuMs: Number.NaN,
+    stall: Number.NaN,
+    cpuStall: Number.NaN,
+    renderMs: Number.NaN,
+  };
   for (const r of results) {
     const set = `${r.n / 1000}k ${r.kind}`;
     if (r.failed) {
       rows.push([set, r.label, 'failed']);
       continue;
     }
-    const base = results.find((x) => x.kind === r.kind && x.n === r.n && x.impl === 'prom-client' && !x.failed);
+    const base = results.find(
+      (x) => x.kind === r.kind && x.n === r.n && x.impl === 'prom-client' && !x.failed,
+    );
     for (const mode of ['changed', 'unchanged']) {
       const m = r[mode] ?? none;
       const b = base?.[mode] ?? base?.changed;
@@ -128,13 +138,29 @@ export async function run(opts, report) {
     'Scrape path',
     `Time to serve \`GET /metrics\` over a real socket (wall time at the client, median; Prometheus text, no gzip), the serving process's CPU time for it, and the longest event-loop stall while serving: the main thread's CPU time between two ticks of a \`setInterval(…, 1)\` probe (\`process.threadCpuUsage\`), and the wall-clock gap between those ticks (which on this shared machine also holds time the process was not scheduled), max over the repetitions. *every series changed*: one observation on every series between two scrapes; *unchanged*: nothing written since the previous scrape (the native backend serves its per-series text cache). Speed-ups are against prom-client's \`registry.metrics()\` served the same way on the same data (for OpenTelemetry at 100k, against prom-client's changed mode). *render ms*: the render alone (\`collect()\` / \`registry.metrics()\` / \`exporter.collect()\` + \`PrometheusSerializer\`), without the socket. Each subject runs in its own process pinned to core 0, GC'd before each scrape. 1k: ${opts.quick ? 2 : 2}, 10k: ${opts.quick ? 2 : 3} repetitions; 100k: one scrape per mode, socket only (OpenTelemetry: changed mode only, it keeps no text between scrapes).\n\n` +
       table(
-        ['series', 'library', 'mode', 'ms', 'CPU ms', 'faster (wall)', 'faster (CPU)', 'stall CPU ms', 'stall wall ms', 'render ms', 'MB'],
+        [
+          'series',
+          'library',
+          'mode',
+          'ms',
+          'CPU ms',
+          'faster (wall)',
+          'faster (CPU)',
+          'stall CPU ms',
+          'stall wall ms',
+          'render ms',
+          'MB',
+        ],
         rows,
       ),
   );
 
-  const gb = results.find((r) => r.impl === 'glassbox' && r.kind === 'histogram' && r.n === 10000 && !r.failed);
-  const pc = results.find((r) => r.impl === 'prom-client' && r.kind === 'histogram' && r.n === 10000 && !r.failed);
+  const gb = results.find(
+    (r) => r.impl === 'glassbox' && r.kind === 'histogram' && r.n === 10000 && !r.failed,
+  );
+  const pc = results.find(
+    (r) => r.impl === 'prom-client' && r.kind === 'histogram' && r.n === 10000 && !r.failed,
+  );
   if (gb && pc) {
     // Judged on the serving process's CPU time: on a shared machine the wall time also
     // holds time the process waited for a core (both are in the table).

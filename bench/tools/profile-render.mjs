@@ -1,0 +1,39 @@
+// CPU profile of the native backend rendering N histogram series (default 10k) with
+// every series changed between renders (+ Buffer.from, as the exporter does); prints
+// the top self-time frames.
+//
+//   node bench/tools/profile-render.mjs 10000
+import { Session } from 'node:inspector/promises';
+import * as core from '@glassbox/core';
+import { summariseProfile } from '../suites/http.mjs';
+
+const n = Number(process.argv[2] ?? 10000);
+const native = core.nativeBackend();
+const gb = core.createGlassbox({ backend: native, seriesLimit: n + 10, logger: null });
+const h = gb.histogram(
+  core.defineHistogram({
+    name: 'x_seconds',
+    help: 'h',
+    labelNames: ['route', 'method'],
+    buckets: core.DEFAULT_LATENCY_BUCKETS,
+  }),
+);
+const series = [];
+for (let i = 0; i < n; i++) series.push(h.bindValues([`/route/${i}`, 'GET']));
+const mutate = () => {
+  for (const b of series) b.observe(0.01 * ((Math.random() * 100) | 0));
+};
+mutate();
+await native.collect('prometheus');
+const session = new Session();
+session.connect();
+await session.post('Profiler.enable');
+await session.post('Profiler.setSamplingInterval', { interval: 100 });
+await session.post('Profiler.start');
+for (let i = 0; i < 8; i++) {
+  mutate();
+  Buffer.from(await native.collect('prometheus'));
+}
+const { profile } = await session.post('Profiler.stop');
+const r = summariseProfile(profile);
+for (const f of r.top) console.log(`${f.pct.toFixed(1).padStart(5)} %  ${f.frame}`);
