@@ -1,9 +1,12 @@
 /**
- * PM2 cluster mode, for real (pm2 is a devDependency; its daemon runs with PM2_HOME in a
- * temporary directory and is killed afterwards). The cluster primary is PM2's daemon, so
- * the supported setup is one metrics port per instance, summed in PromQL: this test
- * checks that setup end to end, and that setupClusterWorker() under PM2 is harmless (the
- * instances stay online) and its cluster view fails fast instead of hanging.
+ * PM2, for real (pm2 is a devDependency; its daemon runs with PM2_HOME in a temporary
+ * directory and is killed afterwards), in the two setups the cluster guide supports:
+ * - cluster mode: the cluster primary is PM2's daemon, so each instance serves its own
+ *   metrics port and the shares are summed in PromQL. Checked end to end, with
+ *   setupClusterWorker() shown harmless (instances stay online) and its cluster view
+ *   failing fast instead of hanging;
+ * - fork mode running node:cluster itself: setupClusterPrimary() in the PM2-managed
+ *   process aggregates its workers as without PM2.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,8 +32,14 @@ interface Instance {
 }
 
 let dir: string;
+let bundled: string;
 let instances: Instance[] = [];
-const env = () => ({ ...process.env, PM2_HOME: join(dir, 'pm2'), GLASSBOX_PM2_DIR: dir });
+const env = () => ({
+  ...process.env,
+  PM2_HOME: join(dir, 'pm2'),
+  GLASSBOX_PM2_DIR: dir,
+  GLASSBOX_TEST_CONFIG: JSON.stringify({ kinds: ['core', 'core'], timeoutMs: 1500 }),
+});
 const pm2 = (...args: string[]) =>
   execFileSync(pm2Bin, args, {
     env: env(),
@@ -39,9 +48,9 @@ const pm2 = (...args: string[]) =>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 
-function get(url: string): Promise<{ status: number; body: string }> {
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false }, (res) => {
+    const req = request(url, { agent: false, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
@@ -59,23 +68,45 @@ function requestsIn(text: string): number {
   return line === undefined ? 0 : Number(line.slice(REQUESTS.length + 1));
 }
 
+async function waitForFile(file: string): Promise<string> {
+  const until = Date.now() + 60_000;
+  while (Date.now() < until) {
+    if (existsSync(file)) return readFileSync(file, 'utf8');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(
+    `${file} did not appear; PM2 daemon log:\n${readFileSync(join(dir, 'pm2', 'pm2.log'), 'utf8')}`,
+  );
+}
+
 function status(): Array<{ status: string; restarts: number; mode: string }> {
   const list = JSON.parse(pm2('jlist')) as Array<{
+    name: string;
     pm2_env: { status: string; restart_time: number; exec_mode: string };
   }>;
-  return list.map((p) => ({
-    status: p.pm2_env.status,
-    restarts: p.pm2_env.restart_time,
-    mode: p.pm2_env.exec_mode,
-  }));
+  return list
+    .filter((p) => p.name === 'glassbox-pm2-test')
+    .map((p) => ({
+      status: p.pm2_env.status,
+      restarts: p.pm2_env.restart_time,
+      mode: p.pm2_env.exec_mode,
+    }));
 }
 
 beforeAll(async () => {
   // A missing pm2 binary fails here (it is a devDependency of this package).
   expect(existsSync(pm2Bin), `${pm2Bin} (run pnpm install)`).toBe(true);
   dir = mkdtempSync(join(tmpdir(), 'glassbox-pm2-'));
-  const app = `${await bundleFixtures(['pm2-app'], 'glassbox-pm2-fixtures')}/pm2-app.mjs`;
-  pm2('start', app, '-i', String(INSTANCES), '--name', 'glassbox-pm2-test', '--no-autorestart');
+  bundled = await bundleFixtures(['pm2-app', 'primary', 'worker'], 'glassbox-pm2-fixtures');
+  pm2(
+    'start',
+    `${bundled}/pm2-app.mjs`,
+    '-i',
+    String(INSTANCES),
+    '--name',
+    'glassbox-pm2-test',
+    '--no-autorestart',
+  );
   const until = Date.now() + 60_000;
   while (Date.now() < until) {
     const files = Array.from({ length: INSTANCES }, (_, i) => join(dir, `instance-${i}.json`));
@@ -131,5 +162,22 @@ describe('PM2 cluster mode (2 instances, PM2 daemon as the cluster primary)', ()
       ['online', 0],
       ['online', 0],
     ]);
+  });
+});
+
+describe('node:cluster inside a PM2 fork-mode app (PM2 supervises the primary)', () => {
+  it('the primary aggregates its workers: one scrape, every request', async () => {
+    pm2('start', `${bundled}/primary.mjs`, '--name', 'glassbox-pm2-fork', '--no-autorestart');
+    const ready = JSON.parse(await waitForFile(join(dir, 'primary.json'))) as {
+      appPort: number;
+      metricsUrl: string;
+    };
+    const servedBy = new Set<string>();
+    for (let i = 0; i < N; i++) servedBy.add((await get(`http://127.0.0.1:${ready.appPort}/work`)).body);
+    expect(servedBy.size).toBe(2);
+    const res = await get(ready.metricsUrl, { authorization: 'Bearer s3cret' });
+    expect(res.status).toBe(200);
+    expect(requestsIn(res.body)).toBe(N);
+    expect(res.body).toContain('\nglassbox_cluster_workers_answered 2\n');
   });
 });
