@@ -18,7 +18,6 @@ import {
   createMetricsHandler,
   type MetricsHandler,
   type MetricsSource,
-  type PromClientWithDefaults,
   setupInstrumentation,
 } from '@glassbox/exporter';
 import * as client from 'prom-client';
@@ -93,7 +92,7 @@ export function resolveGlassboxOptions(options: GlassboxModuleOptions): Resolved
     metrics.enabled === undefined ? undefined : checkBoolean('metrics.enabled', metrics.enabled);
   const path = checkPath('metrics.path', metrics.path ?? GLASSBOX_NEST_DEFAULTS.metricsPath);
 
-  const { glassbox, sources } = setupInstrumentation(options, client as unknown as PromClientWithDefaults);
+  const { glassbox, sources } = setupInstrumentation(options, client);
 
   const recorder = httpEnabled
     ? createHttpRecorder(glassbox, {

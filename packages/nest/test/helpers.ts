@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { createGlassbox, type Glassbox, type PromClientLike, promClientBackend } from '@glassbox/core';
+import { createGlassbox, type Glassbox, promClientBackend } from '@glassbox/core';
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -26,13 +26,10 @@ export interface Instrumented {
   readonly glassbox: Glassbox;
 }
 
-// prom-client's own types declare `registers` mutable, core's PromClientLike readonly.
-const promClient = client as unknown as PromClientLike;
-
 export function newGlassbox(): Instrumented {
   const registry = new client.Registry();
   const glassbox = createGlassbox({
-    backend: promClientBackend({ client: promClient, registry }),
+    backend: promClientBackend({ client, registry }),
     logger: null,
   });
   return { registry, glassbox };

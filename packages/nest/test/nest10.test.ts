@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { createGlassbox, type PromClientLike, promClientBackend } from '@glassbox/core';
+import { createGlassbox, promClientBackend } from '@glassbox/core';
 import type { CanActivate, ExecutionContext, INestApplication, Type } from '@nestjs/common';
 import * as common from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -63,7 +63,7 @@ class BoomController {
 function appModule(): Type<unknown> {
   const registry = new client.Registry();
   const glassbox = createGlassbox({
-    backend: promClientBackend({ client: client as unknown as PromClientLike, registry }),
+    backend: promClientBackend({ client, registry }),
     logger: null,
   });
   @Module({
