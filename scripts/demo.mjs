@@ -666,7 +666,9 @@ function model$(summary, model) {
 async function summarise() {
   if (prometheusUrl !== undefined) {
     try {
-      return await summaryFromPrometheus();
+      const fromPrometheus = await summaryFromPrometheus();
+      // Until Prometheus has scraped the traffic, show what the services say.
+      if (Object.values(fromPrometheus.services).some((s) => s.traffic > 0)) return fromPrometheus;
     } catch {
       // Prometheus went away: fall back to the services themselves.
     }
@@ -687,7 +689,11 @@ function render(summary) {
   const clock = `${String(Math.floor(t / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
   const lines = [
     `Glassbox demo · ${clock}${Number.isFinite(duration) ? ` of ${fmt(duration)}s` : ' · Ctrl-C stops'} · ${
-      prometheusUrl ? `PromQL from Prometheus at ${prometheusUrl}` : 'from /metrics'
+      prometheusUrl
+        ? summary.source === 'prometheus'
+          ? `PromQL from Prometheus at ${prometheusUrl}`
+          : `from /metrics until Prometheus (${prometheusUrl}) has scraped`
+        : 'from /metrics'
     }${skipped.length ? ` · skipped (no RabbitMQ): ${skipped.join(', ')}` : ''}`,
     `${pad('service', 23)}${lpad('req/s', 8)}${lpad('err %', 8)}${lpad('p95', 9)}${lpad('requests', 10)}${lpad('consumed', 10)}`,
   ];
