@@ -44,7 +44,10 @@ if (!(duration > 0)) {
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EXAMPLES = join(ROOT, 'examples');
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read at run time, not a build input
 const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read at run time, not a build input
+const DEBUG = process.env.DEMO_DEBUG !== undefined;
 const TOKEN = `demo-${randomBytes(12).toString('hex')}`;
 const API_KEY = `demo-key-${randomBytes(6).toString('hex')}`;
 const REFRESH_MS = 2000;
@@ -219,7 +222,7 @@ async function stopProcesses() {
       const t0 = Date.now();
       await p.exited;
       clearTimeout(timer);
-      if (process.env.DEMO_DEBUG) console.error(`${p.name} stopped in ${Date.now() - t0} ms`);
+      if (DEBUG) console.error(`${p.name} stopped in ${Date.now() - t0} ms`);
     }),
   );
 }
@@ -775,7 +778,7 @@ if (reason === 'duration') {
   }
 }
 await stopProcesses();
-if (!process.env.DEMO_DEBUG) rmSync(tmp, { recursive: true, force: true });
+if (!DEBUG) rmSync(tmp, { recursive: true, force: true });
 
 console.log(`\n${render(last)}`);
 if (prometheusUrl)
