@@ -94,9 +94,9 @@ describe.each(libraries)('prom-client backend on %s', (_, client) => {
   it('refuses a second instance on the same registry at set-up, with a clear error', () => {
     const { registry, glassbox } = setup();
     glassbox.counter(catalog.http.requestsTotal);
-    expect(() =>
-      createGlassbox({ backend: promClientBackend({ client, registry }), logger: null }),
-    ).toThrow(/already registered/);
+    expect(() => createGlassbox({ backend: promClientBackend({ client, registry }), logger: null })).toThrow(
+      /already registered/,
+    );
   });
 
   it('records every catalog metric (a smoke check of every kind and label set)', async () => {
