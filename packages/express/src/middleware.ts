@@ -14,13 +14,12 @@
  *   captured when Express assigns `req.route`.
  * - `req.baseUrl` holds the raw URL (`/users/42/posts`), so a mount path with
  *   parameters (`app.use('/users/:userId/posts', router)`) would put ids in the label.
- *   When Express enters a mounted router it has just set `req.params` to the mount
- *   layer's params; the consumed segments equal to those values become `:name`.
+ *   When Express assigns `req.route`, `req.params` still holds the params the router
+ *   was entered with; the mount-path segments equal to those values become `:name`.
  *
- * Both are done by accessors for `route` and `baseUrl` on the app's own request
- * prototype (`app.request`, one per app; never Node's `IncomingMessage.prototype`).
- * Express 4 assigns `req.baseUrl` before switching the request to that prototype, so
- * there the accessor is also put on each request (one shared descriptor).
+ * Both are done when Express assigns `req.route`, through an accessor on the app's own
+ * request prototype (`app.request`, one per app; never Node's
+ * `IncomingMessage.prototype`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -155,8 +154,6 @@ const kStart = Symbol('glassbox.express.start');
 const kMethod = Symbol('glassbox.express.method');
 const kRoute = Symbol('glassbox.express.route');
 const kBase = Symbol('glassbox.express.baseUrl');
-const kRawBase = Symbol('glassbox.express.rawBaseUrl');
-const kTplBase = Symbol('glassbox.express.baseTemplate');
 const kAccessor = Symbol('glassbox.express.routeAccessor');
 
 interface TrackedRequest extends ExpressRequestLike {
@@ -164,10 +161,6 @@ interface TrackedRequest extends ExpressRequestLike {
   [kRoute]?: { path?: unknown } | undefined;
   /** The mount-path template when the route was assigned. */
   [kBase]?: string | undefined;
-  /** `req.baseUrl` as Express assigned it (the raw URL part). */
-  [kRawBase]?: string | undefined;
-  /** The template of `req.baseUrl` when it differs from the raw value (mount paths with parameters). */
-  [kTplBase]?: string | undefined;
   [kAccessor]?: boolean;
   params?: Record<string, unknown>;
 }
@@ -227,77 +220,32 @@ function mountTemplate(added: string, params: Record<string, unknown>): string |
   return changed ? segments.join('/') : undefined;
 }
 
-/** Number of `/`-separated segments of a path (`''` → 0, `/a/b` → 2). */
-function segmentCount(path: string): number {
-  let n = 0;
-  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 47) n++;
-  return n;
-}
-
-/** The first `count` segments of a template path. */
-function leadingSegments(template: string, count: number): string {
-  let seen = 0;
-  for (let i = 0; i < template.length; i++) {
-    if (template.charCodeAt(i) === 47 && ++seen > count) return template.slice(0, i);
-  }
-  return template;
-}
-
 /**
- * Express assigns `req.baseUrl` when a request enters a mounted router (right after it
- * set `req.params` to the mount layer's params) and when it leaves one. Keeps the
- * template of the mount path alongside: the raw value when no mount path had
- * parameters (no allocation), a substituted template otherwise.
+ * The template of the mount path when Express assigns `req.route`. At that moment
+ * `req.params` still holds the params the router was entered with (the mount layer's,
+ * merged with outer ones under `mergeParams`), so a mount path with parameters
+ * (`/users/42/posts`) can be turned back into its template (`/users/:userId/posts`).
+ * Static mount paths (no params) cost one check.
  */
-function setBaseUrl(req: TrackedRequest, value: string | undefined): void {
-  const prev = req[kRawBase];
-  req[kRawBase] = value;
-  if (typeof value !== 'string' || value === '') {
-    req[kTplBase] = undefined;
-    return;
-  }
-  const prevTemplate = req[kTplBase];
-  if (typeof prev === 'string' && value.length > prev.length && value.startsWith(prev)) {
-    // Entering a mounted router: only the newly consumed part can hold the layer's params.
-    const params = req.params;
-    if (!hasKeys(params)) {
-      if (prevTemplate !== undefined) req[kTplBase] = prevTemplate + value.slice(prev.length);
-      return;
-    }
-    const added = value.slice(prev.length);
-    const template = mountTemplate(added, params);
-    if (template !== undefined) req[kTplBase] = (prevTemplate ?? prev) + template;
-    else if (prevTemplate !== undefined) req[kTplBase] = prevTemplate + added;
-    return;
-  }
-  if (prevTemplate === undefined) return;
-  // Leaving routers: the raw value is a prefix of the previous one, segment-aligned with its template.
-  req[kTplBase] =
-    typeof prev === 'string' && prev.startsWith(value)
-      ? leadingSegments(prevTemplate, segmentCount(value))
-      : undefined;
+function mountBase(
+  base: string | undefined,
+  params: Record<string, unknown> | undefined,
+): string | undefined {
+  if (base === undefined || base === '' || !hasKeys(params)) return base;
+  return mountTemplate(base, params) ?? base;
 }
 
-/** The `baseUrl` accessor (one shared descriptor: defining it allocates nothing per request). */
-const BASE_URL_ACCESSOR: PropertyDescriptor = Object.freeze({
-  configurable: true,
-  enumerable: true,
-  get(this: TrackedRequest) {
-    return this[kRawBase];
-  },
-  set(this: TrackedRequest, value: string | undefined) {
-    setBaseUrl(this, value);
-  },
-});
-
 /**
- * Installs the `route` and `baseUrl` accessors on an Express app's request prototype.
- * Only prototypes that Express created per app (they own an `app` property) are
- * touched; sub-apps inherit them (Express chains `subApp.request` to the parent's).
+ * Installs the `route` accessor on an Express app's request prototype. Only prototypes
+ * that Express created per app (they own an `app` property) are touched; sub-apps
+ * inherit it (Express chains `subApp.request` to the parent's). Only `route` is
+ * intercepted: Express assigns it once per matched route, so the accessor costs
+ * nothing measurable, whereas an accessor for `baseUrl` (assigned and restored at every
+ * router boundary, partly through computed keys) measurably slowed every request.
  */
 function ensureRouteAccessor(proto: object | null): void {
   if (proto === null || (proto as TrackedRequest)[kAccessor] === true) return;
-  if (!Object.hasOwn(proto, 'app') || 'route' in proto || 'baseUrl' in proto) return;
+  if (!Object.hasOwn(proto, 'app') || 'route' in proto) return;
   Object.defineProperty(proto, 'route', {
     configurable: true,
     enumerable: true,
@@ -305,13 +253,13 @@ function ensureRouteAccessor(proto: object | null): void {
       return this[kRoute];
     },
     set(this: TrackedRequest, value: { path?: unknown } | undefined) {
+      // The router assigns the route when it matches (params: the router's entry params),
+      // then `Route#dispatch` assigns it again (params: the route's own): keep the first.
+      if (value === this[kRoute]) return;
       this[kRoute] = value;
-      // `this.baseUrl`, not kRawBase: on the request that installed the accessors, Express
-      // had already set `baseUrl` as an own property.
-      this[kBase] = this[kTplBase] ?? this.baseUrl;
+      this[kBase] = mountBase(this.baseUrl, this.params);
     },
   });
-  Object.defineProperty(proto, 'baseUrl', BASE_URL_ACCESSOR);
   Object.defineProperty(proto, kAccessor, { value: true, configurable: true });
 }
 
@@ -462,14 +410,6 @@ export function glassbox(options: GlassboxExpressOptions): GlassboxExpress {
         if (proto !== lastProto) {
           ensureRouteAccessor(proto);
           lastProto = proto;
-        }
-        // Express 4 assigns `req.baseUrl` before it switches the request to the app's
-        // prototype (Express 5 after), so the value is an own data property that hides the
-        // prototype accessor: put the accessor on the request itself (shared descriptor).
-        if ((req as TrackedRequest)[kAccessor] === true && Object.hasOwn(req, 'baseUrl')) {
-          const value = q.baseUrl;
-          Object.defineProperty(req, 'baseUrl', BASE_URL_ACCESSOR);
-          (req as TrackedRequest)[kRawBase] = value;
         }
         const method = req.method ?? 'GET';
         r[kMethod] = method;
