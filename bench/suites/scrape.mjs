@@ -105,6 +105,7 @@ export async function run(opts, report) {
     cpuMs: Number.NaN,
     stall: Number.NaN,
     cpuStall: Number.NaN,
+    eld: Number.NaN,
     renderMs: Number.NaN,
   };
   for (const r of results) {
@@ -129,6 +130,7 @@ export async function run(opts, report) {
         b ? fmt.x(b.cpuMs / m.cpuMs) : 'n/a',
         fmt.ms(m.cpuStall),
         fmt.ms(m.stall),
+        fmt.ms(m.eld),
         fmt.ms(m.renderMs),
         fmt.mb(r.bytes),
       ]);
@@ -136,7 +138,7 @@ export async function run(opts, report) {
   }
   report.section(
     'Scrape path',
-    `Time to serve \`GET /metrics\` over a real socket (wall time at the client, median; Prometheus text, no gzip), the serving process's CPU time for it, and the longest event-loop stall while serving: the main thread's CPU time between two ticks of a \`setInterval(…, 1)\` probe (\`process.threadCpuUsage\`), and the wall-clock gap between those ticks (which on this shared machine also holds time the process was not scheduled), max over the repetitions. *every series changed*: one observation on every series between two scrapes; *unchanged*: nothing written since the previous scrape (the native backend serves its per-series text cache). Speed-ups are against prom-client's \`registry.metrics()\` served the same way on the same data (for OpenTelemetry at 100k, against prom-client's changed mode). *render ms*: the render alone (\`collect()\` / \`registry.metrics()\` / \`exporter.collect()\` + \`PrometheusSerializer\`), without the socket. Each subject runs in its own process pinned to core 0, GC'd before each scrape. 1k: ${opts.quick ? 2 : 2}, 10k: ${opts.quick ? 2 : 3} repetitions; 100k: one scrape per mode, socket only (OpenTelemetry: changed mode only, it keeps no text between scrapes).\n\n` +
+    `Time to serve \`GET /metrics\` over a real socket (wall time at the client, median; Prometheus text, no gzip), the serving process's CPU time for it, and the longest event-loop stall while serving: the main thread's CPU time between two ticks of a \`setInterval(…, 1)\` probe (\`process.threadCpuUsage\`), the wall-clock gap between those ticks (which on this shared machine also holds time the process was not scheduled), and the maximum of \`perf_hooks.monitorEventLoopDelay\` (1 ms resolution; *ELD max*), each the max over the repetitions. *every series changed*: one observation on every series between two scrapes; *unchanged*: nothing written since the previous scrape (the native backend serves its per-series text cache). Speed-ups are against prom-client's \`registry.metrics()\` served the same way on the same data (for OpenTelemetry at 100k, against prom-client's changed mode). *render ms*: the render alone (\`collect()\` / \`registry.metrics()\` / \`exporter.collect()\` + \`PrometheusSerializer\`), without the socket. Each subject runs in its own process pinned to core 0, GC'd before each scrape. 1k: 2, 10k: ${opts.quick ? 2 : 3} repetitions; 100k: one scrape per mode, socket only (OpenTelemetry: changed mode only, it keeps no text between scrapes).\n\n` +
       table(
         [
           'series',
@@ -148,6 +150,7 @@ export async function run(opts, report) {
           'faster (CPU)',
           'stall CPU ms',
           'stall wall ms',
+          'ELD max ms',
           'render ms',
           'MB',
         ],
