@@ -133,9 +133,9 @@ describe.each(apps)('$name', (suiteApp) => {
     const before = sum(await scrape(), 'http_requests_total', { route: '/slow' });
     expect(sum(await scrape(), 'http_requests_total', { route: '/slow', status_code: '499' })).toBe(0);
     await Promise.all([
-      http.abortAfter('/slow', 80),
-      http.abortAfter('/slow', 80),
-      http.abortAfter('/slow', 80),
+      http.abortAfter('/slow', 150),
+      http.abortAfter('/slow', 150),
+      http.abortAfter('/slow', 150),
     ]);
     await eventually(async () => (await inFlight()) === 0, 3000);
     // Let the handlers finish and try to answer the closed sockets: nothing is recorded twice.
