@@ -314,7 +314,7 @@ describe.each(versions)('$name', ({ express, major }) => {
       req.on('error', () => {});
       req.on('close', () => resolve());
       req.end('{"a":1}');
-      setTimeout(() => req.destroy(), 60);
+      setTimeout(() => req.destroy(), 100);
     });
     await handlerDone;
     await new Promise((r) => setTimeout(r, 50));

@@ -168,7 +168,7 @@ describe('@glassbox/fastify', () => {
       req.on('error', () => {});
       req.on('close', () => resolve());
       req.end('{"a":1}');
-      setTimeout(() => req.destroy(), 60);
+      setTimeout(() => req.destroy(), 100);
     });
     await handlerDone;
     await new Promise((r) => setTimeout(r, 50));
