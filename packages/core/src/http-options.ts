@@ -121,3 +121,11 @@ export function validateStatusCode(name: string, value: number): number {
     throw new RangeError(`Glassbox: ${name} must be an integer 100..999, got ${String(value)}`);
   return value;
 }
+
+/** Reads a `Content-Length` header value as bytes; undefined when absent or malformed. */
+export function parseContentLength(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string' || value === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}

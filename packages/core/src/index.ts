@@ -60,6 +60,7 @@ export {
   ABORTED_STATUS_CODE,
   CUSTOM_LABEL_FALLBACK,
   compileLabels,
+  parseContentLength,
   pathExcluder,
   validateStatusCode,
 } from './http-options.js';

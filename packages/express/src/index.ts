@@ -1,3 +1,5 @@
+export type { CustomLabel } from '@glassbox/core';
+export { CUSTOM_LABEL_FALLBACK } from '@glassbox/core';
 export type {
   ExpressCustomLabel,
   ExpressMetricsOptions,
@@ -11,5 +13,3 @@ export {
   GLASSBOX_EXPRESS_DEFAULTS,
   glassbox,
 } from './middleware.js';
-export type { CustomLabel } from './options.js';
-export { CUSTOM_LABEL_FALLBACK } from './options.js';

@@ -23,14 +23,20 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  createGlassbox,
+  ABORTED_STATUS_CODE,
+  type CompiledLabels,
+  type CustomLabel,
+  compileLabels,
   createHttpRecorder,
   type Glassbox,
   type GlassboxOptions,
+  HTTP_RECORDER_DEFAULTS,
   type HttpRecorder,
-  type PromClientLike,
+  type PathExcluder,
   type PromRegistryLike,
-  promClientBackend,
+  parseContentLength,
+  pathExcluder,
+  validateStatusCode,
 } from '@glassbox/core';
 import {
   createMetricsHandler,
@@ -38,15 +44,9 @@ import {
   type MetricsHandler,
   type MetricsHandlerOptions,
   type MetricsServer,
+  setupInstrumentation,
 } from '@glassbox/exporter';
 import * as client from 'prom-client';
-import {
-  type CompiledLabels,
-  type CustomLabel,
-  compileLabels,
-  type PathExcluder,
-  pathExcluder,
-} from './options.js';
 
 /** The parts of an Express request the middleware reads (Express 4 and 5). */
 export interface ExpressRequestLike extends IncomingMessage {
@@ -67,19 +67,27 @@ export type ExpressMetricsOptions = Omit<MetricsHandlerOptions, 'registry' | 'gl
 /** Options of {@link glassbox}. */
 export interface GlassboxExpressOptions {
   /**
-   * An existing Glassbox instance to record into. When omitted, one is created on
-   * prom-client over {@link GlassboxExpressOptions.registry}.
+   * An existing Glassbox instance to record into. When omitted, one is created: on
+   * prom-client over {@link GlassboxExpressOptions.registry} when given, else on the
+   * native backend (the fastest), which /metrics then serves.
    * @default undefined
    */
   readonly glassbox?: Glassbox;
   /**
-   * The prom-client registry (`new Registry()`): metrics are created in it (unless
-   * {@link GlassboxExpressOptions.glassbox} is given) and /metrics serves it.
+   * A prom-client registry (`new Registry()`): metrics are created in it (unless
+   * {@link GlassboxExpressOptions.glassbox} is given) and /metrics serves it, next to
+   * your own metrics.
    * @default undefined
    */
   readonly registry?: PromRegistryLike;
-  /** Options of the Glassbox created on {@link GlassboxExpressOptions.registry} (naming, series caps, logger). @default {} */
+  /** Options of the Glassbox created here (naming, series caps, logger). @default {} */
   readonly glassboxOptions?: Omit<GlassboxOptions, 'backend'>;
+  /**
+   * Serve prom-client's default process metrics (`process_*`, `nodejs_*`) when no
+   * `registry` is given (a registry of yours carries its own).
+   * @default true
+   */
+  readonly defaultMetrics?: boolean;
   /** Route label of requests no route matched (404s, scanners). @default 'unmatched' */
   readonly unmatchedRoute?: string;
   /** Record status codes as classes (`2xx`, `4xx`, ...). @default false */
@@ -106,12 +114,13 @@ export interface GlassboxExpressOptions {
 
 /** Defaults of {@link GlassboxExpressOptions}. */
 export const GLASSBOX_EXPRESS_DEFAULTS = Object.freeze({
-  unmatchedRoute: 'unmatched',
-  groupStatusCodes: false,
-  recordSizes: false,
+  unmatchedRoute: HTTP_RECORDER_DEFAULTS.unmatchedRoute,
+  groupStatusCodes: HTTP_RECORDER_DEFAULTS.groupStatusCodes,
+  recordSizes: HTTP_RECORDER_DEFAULTS.recordSizes,
+  defaultMetrics: true,
   metricsPath: '/metrics',
   excludeMetricsPath: true,
-  abortedStatusCode: 499,
+  abortedStatusCode: ABORTED_STATUS_CODE,
 });
 
 /** An Express middleware (structurally typed, so it fits Express 4 and 5 typings). */
@@ -141,7 +150,7 @@ export interface GlassboxExpress {
   readonly middleware: ExpressMiddleware;
   /**
    * The auth-guarded /metrics handler: `app.get(gb.metricsPath, gb.metricsHandler)`.
-   * Throws on access when there is nothing to serve (no registry and no `metrics.sources`).
+   * Throws on access when there is nothing to serve (a given `glassbox` without `registry` or `metrics.sources`).
    */
   readonly metricsHandler: MetricsHandler;
   /** The metrics path (default `/metrics`). */
@@ -269,51 +278,31 @@ function pathString(path: unknown): string {
   return String(path);
 }
 
-function positiveStatus(value: number): number {
-  if (!Number.isInteger(value) || value < 100 || value > 999)
-    throw new RangeError(`Glassbox: abortedStatusCode must be an integer 100..999, got ${String(value)}`);
-  return value;
-}
-
-function contentLength(value: number | string | string[] | undefined): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value !== 'string' || value === '') return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
-}
-
 /**
  * Creates the Express integration: the RED middleware and the /metrics handler.
  * Throws at start-up on bad options.
  *
  * @example
  * ```ts
- * const registry = new Registry();
- * const gb = glassbox({ registry, metrics: { auth: { tokens: process.env.METRICS_TOKEN } } });
+ * const gb = glassbox({ metrics: { auth: { tokens: process.env.METRICS_BEARER_TOKEN } } });
  * app.use(gb.middleware);
  * app.get(gb.metricsPath, gb.metricsHandler);
  * ```
  */
-export function glassbox(options: GlassboxExpressOptions): GlassboxExpress {
-  if (options === null || typeof options !== 'object') throw new TypeError('Glassbox: options are required');
-  const { registry } = options;
-  if (options.glassbox !== undefined && options.glassboxOptions !== undefined)
-    throw new TypeError('Glassbox: pass either glassbox (an existing instance) or glassboxOptions, not both');
-  let instance: Glassbox;
-  if (options.glassbox !== undefined) {
-    if (options.glassbox === null || typeof options.glassbox.counter !== 'function')
-      throw new TypeError('Glassbox: options.glassbox must be a Glassbox instance (createGlassbox())');
-    instance = options.glassbox;
-  } else {
-    if (registry === undefined)
-      throw new TypeError(
-        'Glassbox: pass a prom-client registry (options.registry) or a Glassbox instance (options.glassbox)',
-      );
-    instance = createGlassbox({
-      ...options.glassboxOptions,
-      backend: promClientBackend({ client: client as unknown as PromClientLike, registry }),
-    });
-  }
+export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('Glassbox: options must be an object');
+  const setup = setupInstrumentation(
+    {
+      glassbox: options.glassbox,
+      registry: options.registry,
+      glassboxOptions: options.glassboxOptions,
+      defaultMetrics: options.defaultMetrics ?? GLASSBOX_EXPRESS_DEFAULTS.defaultMetrics,
+      sources: options.metrics?.sources,
+    },
+    client,
+  );
+  const instance: Glassbox = setup.glassbox;
 
   const metricsPath = options.metricsPath ?? GLASSBOX_EXPRESS_DEFAULTS.metricsPath;
   if (typeof metricsPath !== 'string' || !metricsPath.startsWith('/'))
@@ -326,7 +315,8 @@ export function glassbox(options: GlassboxExpressOptions): GlassboxExpress {
   const labels: CompiledLabels<ExpressRequestLike, ServerResponse> | undefined = compileLabels(
     options.customLabels ?? [],
   );
-  const abortedStatus = positiveStatus(
+  const abortedStatus = validateStatusCode(
+    'abortedStatusCode',
     options.abortedStatusCode ?? GLASSBOX_EXPRESS_DEFAULTS.abortedStatusCode,
   );
   const recordSizes = options.recordSizes ?? GLASSBOX_EXPRESS_DEFAULTS.recordSizes;
@@ -390,8 +380,8 @@ export function glassbox(options: GlassboxExpressOptions): GlassboxExpress {
           route,
           status,
           start,
-          recordSizes ? contentLength(req.headers['content-length']) : undefined,
-          recordSizes ? contentLength(this.getHeader('content-length')) : undefined,
+          recordSizes ? parseContentLength(req.headers['content-length']) : undefined,
+          recordSizes ? parseContentLength(this.getHeader('content-length')) : undefined,
           labels?.values(req, this, onLabelError),
         );
       } else recorder.end(method, route, status, start);
@@ -424,10 +414,10 @@ export function glassbox(options: GlassboxExpressOptions): GlassboxExpress {
 
   const handlerOptions: MetricsHandlerOptions = {
     ...options.metrics,
-    ...(registry === undefined ? {} : { registry }),
+    sources: setup.sources,
     glassbox: instance,
   };
-  const canServe = registry !== undefined || (options.metrics?.sources?.length ?? 0) > 0;
+  const canServe = setup.sources.length > 0;
   const handler: MetricsHandler | undefined = canServe ? createMetricsHandler(handlerOptions) : undefined;
 
   return {
@@ -438,14 +428,14 @@ export function glassbox(options: GlassboxExpressOptions): GlassboxExpress {
     get metricsHandler(): MetricsHandler {
       if (handler === undefined)
         throw new Error(
-          'Glassbox: nothing to serve at /metrics; pass options.registry or options.metrics.sources',
+          'Glassbox: nothing to serve at /metrics: a given glassbox instance needs options.registry or options.metrics.sources',
         );
       return handler;
     },
     createMetricsServer(serverOptions = {}) {
       if (!canServe)
         throw new Error(
-          'Glassbox: nothing to serve at /metrics; pass options.registry or options.metrics.sources',
+          'Glassbox: nothing to serve at /metrics: a given glassbox instance needs options.registry or options.metrics.sources',
         );
       return createMetricsServer({
         ...handlerOptions,

@@ -375,9 +375,9 @@ describe('glassbox() options', () => {
 
   it('throws clear errors at start-up for bad options', () => {
     const registry = new client.Registry();
-    expect(() => glassbox({})).toThrow(/registry.*or a Glassbox instance/);
+    expect(() => glassbox({ glassbox: {} as never })).toThrow(/must be a Glassbox instance/);
     const instance = createGlassbox({ backend: promClientBackend({ client, registry }), logger: null });
-    expect(() => glassbox({ glassbox: instance, glassboxOptions: {} })).toThrow(/not both/);
+    expect(() => glassbox({ glassbox: instance, glassboxOptions: {} })).toThrow(/either/);
     const fresh = () => ({ registry: new client.Registry() });
     expect(() => glassbox({ ...fresh(), abortedStatusCode: 42 })).toThrow(/abortedStatusCode/);
     expect(() => glassbox({ ...fresh(), metricsPath: 'metrics' })).toThrow(/metricsPath/);
@@ -395,5 +395,29 @@ describe('glassbox() options', () => {
       }),
     });
     expect(() => noServe.metricsHandler).toThrow(/nothing to serve/);
+  });
+});
+
+describe('glassbox() with no options', () => {
+  it('records on the native backend and serves it with the process metrics', async () => {
+    const app = express5();
+    const gb = glassbox();
+    expect(gb.glassbox.backendName).toBe('native');
+    app.use(gb.middleware);
+    app.get('/users/:id', (_req, res) => {
+      res.send('ok');
+    });
+    app.get(gb.metricsPath, gb.metricsHandler);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    try {
+      await fetch(`http://127.0.0.1:${port}/users/7`).then((r) => r.text());
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+      expect(text).toContain('http_requests_total{method="GET",route="/users/:id",status_code="200"} 1\n');
+      expect(text).toContain('# TYPE process_cpu_user_seconds_total counter');
+    } finally {
+      server.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
-export type { CustomLabel } from './options.js';
-export { CUSTOM_LABEL_FALLBACK } from './options.js';
+export type { CustomLabel } from '@glassbox/core';
+export { CUSTOM_LABEL_FALLBACK } from '@glassbox/core';
 export type {
   FastifyCustomLabel,
   FastifyMetricsOptions,

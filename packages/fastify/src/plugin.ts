@@ -18,14 +18,18 @@
  */
 import type { ServerResponse } from 'node:http';
 import {
-  createGlassbox,
+  ABORTED_STATUS_CODE,
+  type CustomLabel,
+  compileLabels,
   createHttpRecorder,
   type Glassbox,
   type GlassboxOptions,
+  HTTP_RECORDER_DEFAULTS,
   type HttpRecorder,
-  type PromClientLike,
   type PromRegistryLike,
-  promClientBackend,
+  parseContentLength,
+  pathExcluder,
+  validateStatusCode,
 } from '@glassbox/core';
 import {
   createMetricsHandler,
@@ -33,6 +37,7 @@ import {
   type MetricsHandler,
   type MetricsHandlerOptions,
   type MetricsServer,
+  setupInstrumentation,
 } from '@glassbox/exporter';
 import type {
   FastifyInstance,
@@ -44,7 +49,6 @@ import type {
 } from 'fastify';
 import fp from 'fastify-plugin';
 import * as client from 'prom-client';
-import { type CustomLabel, compileLabels, pathExcluder } from './options.js';
 
 /** A custom label of the Fastify plugin. */
 export type FastifyCustomLabel = CustomLabel<FastifyRequest, FastifyReply>;
@@ -65,19 +69,27 @@ export interface FastifyMetricsServerOptions {
 /** Options of the {@link glassbox} plugin. */
 export interface GlassboxFastifyOptions {
   /**
-   * An existing Glassbox instance to record into. When omitted, one is created on
-   * prom-client over {@link GlassboxFastifyOptions.registry}.
+   * An existing Glassbox instance to record into. When omitted, one is created: on
+   * prom-client over {@link GlassboxFastifyOptions.registry} when given, else on the
+   * native backend (the fastest), which /metrics then serves.
    * @default undefined
    */
   readonly glassbox?: Glassbox;
   /**
-   * The prom-client registry (`new Registry()`): metrics are created in it (unless
-   * {@link GlassboxFastifyOptions.glassbox} is given) and /metrics serves it.
+   * A prom-client registry (`new Registry()`): metrics are created in it (unless
+   * {@link GlassboxFastifyOptions.glassbox} is given) and /metrics serves it, next to
+   * your own metrics.
    * @default undefined
    */
   readonly registry?: PromRegistryLike;
-  /** Options of the Glassbox created on {@link GlassboxFastifyOptions.registry} (naming, series caps, logger). @default {} */
+  /** Options of the Glassbox created here (naming, series caps, logger). @default {} */
   readonly glassboxOptions?: Omit<GlassboxOptions, 'backend'>;
+  /**
+   * Serve prom-client's default process metrics (`process_*`, `nodejs_*`) when no
+   * `registry` is given (a registry of yours carries its own).
+   * @default true
+   */
+  readonly defaultMetrics?: boolean;
   /** Route label of requests no route matched (404s, scanners). @default 'unmatched' */
   readonly unmatchedRoute?: string;
   /** Record status codes as classes (`2xx`, `4xx`, ...). @default false */
@@ -112,12 +124,13 @@ export interface GlassboxFastifyOptions {
 
 /** Defaults of {@link GlassboxFastifyOptions}. */
 export const GLASSBOX_FASTIFY_DEFAULTS = Object.freeze({
-  unmatchedRoute: 'unmatched',
-  groupStatusCodes: false,
-  recordSizes: false,
+  unmatchedRoute: HTTP_RECORDER_DEFAULTS.unmatchedRoute,
+  groupStatusCodes: HTTP_RECORDER_DEFAULTS.groupStatusCodes,
+  recordSizes: HTTP_RECORDER_DEFAULTS.recordSizes,
+  defaultMetrics: true,
   metricsPath: '/metrics',
   excludeMetricsPath: true,
-  abortedStatusCode: 499,
+  abortedStatusCode: ABORTED_STATUS_CODE,
   metricsRoute: true,
 });
 
@@ -129,7 +142,7 @@ export interface GlassboxFastify {
   readonly recorder: HttpRecorder;
   /**
    * The auth-guarded /metrics handler (node:http `(req, res)`), e.g. for another server.
-   * Throws on access when there is nothing to serve (no registry and no `metrics.sources`).
+   * Throws on access when there is nothing to serve (a given `glassbox` without `registry` or `metrics.sources`).
    */
   readonly metricsHandler: MetricsHandler;
   /** The metrics path (default `/metrics`). */
@@ -159,22 +172,9 @@ interface TrackedRaw extends ServerResponse {
   [kReply]?: FastifyReply | undefined;
 }
 
-function validStatus(value: number): number {
-  if (!Number.isInteger(value) || value < 100 || value > 999)
-    throw new RangeError(`Glassbox: abortedStatusCode must be an integer 100..999, got ${String(value)}`);
-  return value;
-}
-
-function contentLength(value: number | string | string[] | undefined): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value !== 'string' || value === '') return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
-}
-
 /** Fastify passes its headers to `writeHead`, so the raw response may not keep them: ask the reply first. */
 function responseLength(reply: FastifyReply): number | undefined {
-  return contentLength(reply.getHeader('content-length') ?? reply.raw.getHeader('content-length'));
+  return parseContentLength(reply.getHeader('content-length') ?? reply.raw.getHeader('content-length'));
 }
 
 function prependHook(
@@ -186,25 +186,19 @@ function prependHook(
 }
 
 async function glassboxPlugin(fastify: FastifyInstance, options: GlassboxFastifyOptions): Promise<void> {
-  if (options === null || typeof options !== 'object') throw new TypeError('Glassbox: options are required');
-  const { registry } = options;
-  if (options.glassbox !== undefined && options.glassboxOptions !== undefined)
-    throw new TypeError('Glassbox: pass either glassbox (an existing instance) or glassboxOptions, not both');
-  let instance: Glassbox;
-  if (options.glassbox !== undefined) {
-    if (options.glassbox === null || typeof options.glassbox.counter !== 'function')
-      throw new TypeError('Glassbox: options.glassbox must be a Glassbox instance (createGlassbox())');
-    instance = options.glassbox;
-  } else {
-    if (registry === undefined)
-      throw new TypeError(
-        'Glassbox: pass a prom-client registry (options.registry) or a Glassbox instance (options.glassbox)',
-      );
-    instance = createGlassbox({
-      ...options.glassboxOptions,
-      backend: promClientBackend({ client: client as unknown as PromClientLike, registry }),
-    });
-  }
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('Glassbox: options must be an object');
+  const setup = setupInstrumentation(
+    {
+      glassbox: options.glassbox,
+      registry: options.registry,
+      glassboxOptions: options.glassboxOptions,
+      defaultMetrics: options.defaultMetrics ?? GLASSBOX_FASTIFY_DEFAULTS.defaultMetrics,
+      sources: options.metrics?.sources,
+    },
+    client,
+  );
+  const instance: Glassbox = setup.glassbox;
 
   const metricsPath = options.metricsPath ?? GLASSBOX_FASTIFY_DEFAULTS.metricsPath;
   if (typeof metricsPath !== 'string' || !metricsPath.startsWith('/'))
@@ -212,7 +206,10 @@ async function glassboxPlugin(fastify: FastifyInstance, options: GlassboxFastify
   const excludeMetrics = options.excludeMetricsPath ?? GLASSBOX_FASTIFY_DEFAULTS.excludeMetricsPath;
   const excluded = pathExcluder([...(options.excludePaths ?? []), ...(excludeMetrics ? [metricsPath] : [])]);
   const labels = compileLabels(options.customLabels ?? []);
-  const abortedStatus = validStatus(options.abortedStatusCode ?? GLASSBOX_FASTIFY_DEFAULTS.abortedStatusCode);
+  const abortedStatus = validateStatusCode(
+    'abortedStatusCode',
+    options.abortedStatusCode ?? GLASSBOX_FASTIFY_DEFAULTS.abortedStatusCode,
+  );
   const recordSizes = options.recordSizes ?? GLASSBOX_FASTIFY_DEFAULTS.recordSizes;
   const recorder = createHttpRecorder(instance, {
     unmatchedRoute: options.unmatchedRoute ?? GLASSBOX_FASTIFY_DEFAULTS.unmatchedRoute,
@@ -223,20 +220,20 @@ async function glassboxPlugin(fastify: FastifyInstance, options: GlassboxFastify
 
   const handlerOptions: MetricsHandlerOptions = {
     ...options.metrics,
-    ...(registry === undefined ? {} : { registry }),
+    sources: setup.sources,
     glassbox: instance,
   };
-  const canServe = registry !== undefined || (options.metrics?.sources?.length ?? 0) > 0;
+  const canServe = setup.sources.length > 0;
   const serveRoute = options.metricsRoute ?? GLASSBOX_FASTIFY_DEFAULTS.metricsRoute;
   if ((serveRoute || options.metricsServer !== undefined) && !canServe)
     throw new Error(
-      'Glassbox: nothing to serve at /metrics; pass options.registry or options.metrics.sources (or metricsRoute: false)',
+      'Glassbox: nothing to serve at /metrics: a given glassbox instance needs options.registry or options.metrics.sources (or metricsRoute: false)',
     );
   const handler: MetricsHandler | undefined = canServe ? createMetricsHandler(handlerOptions) : undefined;
   const newServer = (serverOptions: FastifyMetricsServerOptions = {}): MetricsServer => {
     if (!canServe)
       throw new Error(
-        'Glassbox: nothing to serve at /metrics; pass options.registry or options.metrics.sources',
+        'Glassbox: nothing to serve at /metrics: a given glassbox instance needs options.registry or options.metrics.sources',
       );
     return createMetricsServer({
       ...handlerOptions,
@@ -264,7 +261,7 @@ async function glassboxPlugin(fastify: FastifyInstance, options: GlassboxFastify
           route,
           status,
           start,
-          recordSizes ? contentLength(request.headers['content-length']) : undefined,
+          recordSizes ? parseContentLength(request.headers['content-length']) : undefined,
           recordSizes ? responseLength(reply) : undefined,
           labels?.values(request, reply, onLabelError),
         );
@@ -295,7 +292,7 @@ async function glassboxPlugin(fastify: FastifyInstance, options: GlassboxFastify
     get metricsHandler(): MetricsHandler {
       if (handler === undefined)
         throw new Error(
-          'Glassbox: nothing to serve at /metrics; pass options.registry or options.metrics.sources',
+          'Glassbox: nothing to serve at /metrics: a given glassbox instance needs options.registry or options.metrics.sources',
         );
       return handler;
     },
@@ -369,8 +366,7 @@ async function glassboxPlugin(fastify: FastifyInstance, options: GlassboxFastify
  *
  * @example
  * ```ts
- * const registry = new Registry();
- * await app.register(glassbox, { registry, metrics: { auth: { tokens: process.env.METRICS_TOKEN } } });
+ * await app.register(glassbox, { metrics: { auth: { tokens: process.env.METRICS_BEARER_TOKEN } } });
  * app.get('/users/:id', handler); // http_requests_total{route="/users/:id"}
  * ```
  */

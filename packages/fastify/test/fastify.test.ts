@@ -328,7 +328,7 @@ describe('@glassbox/fastify', () => {
       await app.register(glassbox, options);
       await app.ready();
     };
-    await expect(tryRegister({})).rejects.toThrow(/registry.*or a Glassbox instance/);
+    await expect(tryRegister({ glassbox: {} as never })).rejects.toThrow(/must be a Glassbox instance/);
     await expect(tryRegister({ registry: new client.Registry(), abortedStatusCode: 1 })).rejects.toThrow(
       /abortedStatusCode/,
     );
@@ -342,5 +342,24 @@ describe('@glassbox/fastify', () => {
     await expect(tryRegister({ glassbox: instance })).rejects.toThrow(/nothing to serve/);
     await expect(tryRegister({ glassbox: instance, metricsRoute: false })).resolves.toBeUndefined();
     expect(GLASSBOX_FASTIFY_DEFAULTS.abortedStatusCode).toBe(499);
+  });
+});
+
+describe('@glassbox/fastify with no options', () => {
+  it('records on the native backend and serves it with the process metrics', async () => {
+    const app = Fastify();
+    await app.register(glassbox);
+    app.get('/users/:id', async () => 'ok');
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const { port } = app.server.address() as import('node:net').AddressInfo;
+      expect(app.glassbox.glassbox.backendName).toBe('native');
+      await fetch(`http://127.0.0.1:${port}/users/7`).then((r) => r.text());
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+      expect(text).toContain('http_requests_total{method="GET",route="/users/:id",status_code="200"} 1\n');
+      expect(text).toContain('# TYPE process_cpu_user_seconds_total counter');
+    } finally {
+      await app.close();
+    }
   });
 });

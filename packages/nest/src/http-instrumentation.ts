@@ -17,7 +17,14 @@
  * recorded, then pass the subclass as `instrumentationClass`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CompiledLabels, Glassbox, HttpRecorder, LabelValue, PathExcluder } from '@glassbox/core';
+import {
+  type CompiledLabels,
+  type Glassbox,
+  type HttpRecorder,
+  type LabelValue,
+  type PathExcluder,
+  parseContentLength,
+} from '@glassbox/core';
 import type { MetricsHandler } from '@glassbox/exporter';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -253,7 +260,9 @@ export class GlassboxHttpInstrumentation {
       if (this.recordSizes) {
         // Fastify passes its headers to writeHead, so the raw response does not know them.
         fastify.addHook('onResponse', (_request, reply, done) => {
-          (reply.raw as TrackedResponse)[kResponseBytes] = contentLength(reply.getHeader('content-length'));
+          (reply.raw as TrackedResponse)[kResponseBytes] = parseContentLength(
+            reply.getHeader('content-length'),
+          );
           done();
         });
       }
@@ -296,8 +305,8 @@ export class GlassboxHttpInstrumentation {
       route = this.routeOf(req, res);
       status = this.statusOf(res);
       if (this.recordSizes) {
-        requestBytes = contentLength(req.headers['content-length']);
-        responseBytes = tracked[kResponseBytes] ?? contentLength(res.getHeader('content-length'));
+        requestBytes = parseContentLength(req.headers['content-length']);
+        responseBytes = tracked[kResponseBytes] ?? parseContentLength(res.getHeader('content-length'));
       }
       if (this.labels !== undefined) extra = this.labels.values(req, res, this.onLabelError);
     } catch (error) {
@@ -348,8 +357,3 @@ function matchesPath(url: string | undefined, path: string): boolean {
 }
 
 /** A `Content-Length` header as a number of bytes, or `undefined` when absent or invalid. */
-function contentLength(header: unknown): number | undefined {
-  if (header === undefined) return undefined;
-  const n = typeof header === 'number' ? header : Number(header);
-  return Number.isInteger(n) && n >= 0 ? n : undefined;
-}
