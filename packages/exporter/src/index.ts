@@ -1,3 +1,10 @@
+export type {
+  AdapterMetricsOptions,
+  AdapterMetricsServerOptions,
+  HttpAdapterOptions,
+  ResolvedHttpAdapter,
+} from './adapter.js';
+export { HTTP_ADAPTER_DEFAULTS, resolveHttpAdapter } from './adapter.js';
 export type { AuthResult, MetricsAuthOptions } from './auth.js';
 export { TOKEN_ENV_VAR, TokenAuth } from './auth.js';
 export type { MetricsHandler, MetricsHandlerOptions } from './handler.js';

@@ -22,29 +22,15 @@
  * `IncomingMessage.prototype`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type CustomLabel, type Glassbox, type HttpRecorder, parseContentLength } from '@glassbox/core';
 import {
-  ABORTED_STATUS_CODE,
-  type CompiledLabels,
-  type CustomLabel,
-  compileLabels,
-  createHttpRecorder,
-  type Glassbox,
-  type GlassboxOptions,
-  HTTP_RECORDER_DEFAULTS,
-  type HttpRecorder,
-  type PathExcluder,
-  type PromRegistryLike,
-  parseContentLength,
-  pathExcluder,
-  validateStatusCode,
-} from '@glassbox/core';
-import {
-  createMetricsHandler,
-  createMetricsServer,
+  type AdapterMetricsOptions,
+  type AdapterMetricsServerOptions,
+  HTTP_ADAPTER_DEFAULTS,
+  type HttpAdapterOptions,
   type MetricsHandler,
-  type MetricsHandlerOptions,
   type MetricsServer,
-  setupInstrumentation,
+  resolveHttpAdapter,
 } from '@glassbox/exporter';
 import * as client from 'prom-client';
 
@@ -62,66 +48,13 @@ export interface ExpressRequestLike extends IncomingMessage {
 export type ExpressCustomLabel = CustomLabel<ExpressRequestLike, ServerResponse>;
 
 /** Exporter options for the /metrics endpoint (the registry and instance come from the adapter). */
-export type ExpressMetricsOptions = Omit<MetricsHandlerOptions, 'registry' | 'glassbox'>;
+export type ExpressMetricsOptions = AdapterMetricsOptions;
 
-/** Options of {@link glassbox}. */
-export interface GlassboxExpressOptions {
-  /**
-   * An existing Glassbox instance to record into. When omitted, one is created: on
-   * prom-client over {@link GlassboxExpressOptions.registry} when given, else on the
-   * native backend (the fastest), which /metrics then serves.
-   * @default undefined
-   */
-  readonly glassbox?: Glassbox;
-  /**
-   * A prom-client registry (`new Registry()`): metrics are created in it (unless
-   * {@link GlassboxExpressOptions.glassbox} is given) and /metrics serves it, next to
-   * your own metrics.
-   * @default undefined
-   */
-  readonly registry?: PromRegistryLike;
-  /** Options of the Glassbox created here (naming, series caps, logger). @default {} */
-  readonly glassboxOptions?: Omit<GlassboxOptions, 'backend'>;
-  /**
-   * Serve prom-client's default process metrics (`process_*`, `nodejs_*`) when no
-   * `registry` is given (a registry of yours carries its own).
-   * @default true
-   */
-  readonly defaultMetrics?: boolean;
-  /** Route label of requests no route matched (404s, scanners). @default 'unmatched' */
-  readonly unmatchedRoute?: string;
-  /** Record status codes as classes (`2xx`, `4xx`, ...). @default false */
-  readonly groupStatusCodes?: boolean;
-  /** Record `http_request_size_bytes` / `http_response_size_bytes` (from `Content-Length`). @default false */
-  readonly recordSizes?: boolean;
-  /** Path of the metrics endpoint, for {@link GlassboxExpress.metricsPath} and the default exclusion. @default '/metrics' */
-  readonly metricsPath?: string;
-  /** Leave requests to {@link GlassboxExpressOptions.metricsPath} unrecorded. @default true */
-  readonly excludeMetricsPath?: boolean;
-  /** Paths not recorded at all: exact paths (query ignored) or RegExps tested on the path. @default [] */
-  readonly excludePaths?: readonly (string | RegExp)[];
-  /** Extra labels with bounded values (see {@link CustomLabel}). @default [] */
-  readonly customLabels?: readonly ExpressCustomLabel[];
-  /**
-   * `status_code` recorded when the client disconnects before the response is
-   * complete (499, "client closed request", as nginx logs it).
-   * @default 499
-   */
-  readonly abortedStatusCode?: number;
-  /** Options of the /metrics handler: auth (bearer tokens), timeout, gzip, sources. @default {} */
-  readonly metrics?: ExpressMetricsOptions;
-}
+/** Options of {@link glassbox}: the options every HTTP adapter shares (see the exporter's `HttpAdapterOptions`). */
+export type GlassboxExpressOptions = HttpAdapterOptions<ExpressRequestLike, ServerResponse>;
 
 /** Defaults of {@link GlassboxExpressOptions}. */
-export const GLASSBOX_EXPRESS_DEFAULTS = Object.freeze({
-  unmatchedRoute: HTTP_RECORDER_DEFAULTS.unmatchedRoute,
-  groupStatusCodes: HTTP_RECORDER_DEFAULTS.groupStatusCodes,
-  recordSizes: HTTP_RECORDER_DEFAULTS.recordSizes,
-  defaultMetrics: true,
-  metricsPath: '/metrics',
-  excludeMetricsPath: true,
-  abortedStatusCode: ABORTED_STATUS_CODE,
-});
+export const GLASSBOX_EXPRESS_DEFAULTS = HTTP_ADAPTER_DEFAULTS;
 
 /** An Express middleware (structurally typed, so it fits Express 4 and 5 typings). */
 export type ExpressMiddleware = (
@@ -131,14 +64,7 @@ export type ExpressMiddleware = (
 ) => void;
 
 /** Where a separate metrics server listens. */
-export interface ExpressMetricsServerOptions {
-  /** Port; 0 picks a free one. @default 9464 */
-  readonly port?: number;
-  /** Interface to bind. @default '0.0.0.0' */
-  readonly host?: string;
-  /** Path served. @default the adapter's metricsPath */
-  readonly path?: string;
-}
+export type ExpressMetricsServerOptions = AdapterMetricsServerOptions;
 
 /** What {@link glassbox} returns. */
 export interface GlassboxExpress {
@@ -290,42 +216,9 @@ function pathString(path: unknown): string {
  * ```
  */
 export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('Glassbox: options must be an object');
-  const setup = setupInstrumentation(
-    {
-      glassbox: options.glassbox,
-      registry: options.registry,
-      glassboxOptions: options.glassboxOptions,
-      defaultMetrics: options.defaultMetrics ?? GLASSBOX_EXPRESS_DEFAULTS.defaultMetrics,
-      sources: options.metrics?.sources,
-    },
-    client,
-  );
-  const instance: Glassbox = setup.glassbox;
-
-  const metricsPath = options.metricsPath ?? GLASSBOX_EXPRESS_DEFAULTS.metricsPath;
-  if (typeof metricsPath !== 'string' || !metricsPath.startsWith('/'))
-    throw new TypeError('Glassbox: metricsPath must start with "/"');
-  const excludeMetrics = options.excludeMetricsPath ?? GLASSBOX_EXPRESS_DEFAULTS.excludeMetricsPath;
-  const excluded: PathExcluder | undefined = pathExcluder([
-    ...(options.excludePaths ?? []),
-    ...(excludeMetrics ? [metricsPath] : []),
-  ]);
-  const labels: CompiledLabels<ExpressRequestLike, ServerResponse> | undefined = compileLabels(
-    options.customLabels ?? [],
-  );
-  const abortedStatus = validateStatusCode(
-    'abortedStatusCode',
-    options.abortedStatusCode ?? GLASSBOX_EXPRESS_DEFAULTS.abortedStatusCode,
-  );
-  const recordSizes = options.recordSizes ?? GLASSBOX_EXPRESS_DEFAULTS.recordSizes;
-  const recorder = createHttpRecorder(instance, {
-    unmatchedRoute: options.unmatchedRoute ?? GLASSBOX_EXPRESS_DEFAULTS.unmatchedRoute,
-    groupStatusCodes: options.groupStatusCodes ?? GLASSBOX_EXPRESS_DEFAULTS.groupStatusCodes,
-    recordSizes,
-    extraLabelNames: labels?.names ?? [],
-  });
+  const adapter = resolveHttpAdapter(options, client);
+  const { glassbox: instance, recorder, metricsPath, excluded, labels, recordSizes } = adapter;
+  const abortedStatus = adapter.abortedStatusCode;
 
   // Route object -> (baseUrl -> label). Bounded: route objects are registered code,
   // and at most 64 mount prefixes are kept per route.
@@ -412,13 +305,7 @@ export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress 
     next();
   };
 
-  const handlerOptions: MetricsHandlerOptions = {
-    ...options.metrics,
-    sources: setup.sources,
-    glassbox: instance,
-  };
-  const canServe = setup.sources.length > 0;
-  const handler: MetricsHandler | undefined = canServe ? createMetricsHandler(handlerOptions) : undefined;
+  const handler = adapter.handler;
 
   return {
     glassbox: instance,
@@ -426,22 +313,9 @@ export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress 
     middleware,
     metricsPath,
     get metricsHandler(): MetricsHandler {
-      if (handler === undefined)
-        throw new Error(
-          'Glassbox: nothing to serve at /metrics: a given glassbox instance needs options.registry or options.metrics.sources',
-        );
+      if (handler === undefined) throw adapter.nothingToServe();
       return handler;
     },
-    createMetricsServer(serverOptions = {}) {
-      if (!canServe)
-        throw new Error(
-          'Glassbox: nothing to serve at /metrics: a given glassbox instance needs options.registry or options.metrics.sources',
-        );
-      return createMetricsServer({
-        ...handlerOptions,
-        ...serverOptions,
-        path: serverOptions.path ?? metricsPath,
-      });
-    },
+    createMetricsServer: adapter.createMetricsServer,
   };
 }

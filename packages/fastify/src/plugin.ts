@@ -17,27 +17,15 @@
  * `onRequestAbort` nor `onResponse`.
  */
 import type { ServerResponse } from 'node:http';
+import { type CustomLabel, type Glassbox, type HttpRecorder, parseContentLength } from '@glassbox/core';
 import {
-  ABORTED_STATUS_CODE,
-  type CustomLabel,
-  compileLabels,
-  createHttpRecorder,
-  type Glassbox,
-  type GlassboxOptions,
-  HTTP_RECORDER_DEFAULTS,
-  type HttpRecorder,
-  type PromRegistryLike,
-  parseContentLength,
-  pathExcluder,
-  validateStatusCode,
-} from '@glassbox/core';
-import {
-  createMetricsHandler,
-  createMetricsServer,
+  type AdapterMetricsOptions,
+  type AdapterMetricsServerOptions,
+  HTTP_ADAPTER_DEFAULTS,
+  type HttpAdapterOptions,
   type MetricsHandler,
-  type MetricsHandlerOptions,
   type MetricsServer,
-  setupInstrumentation,
+  resolveHttpAdapter,
 } from '@glassbox/exporter';
 import type {
   FastifyInstance,
@@ -54,64 +42,13 @@ import * as client from 'prom-client';
 export type FastifyCustomLabel = CustomLabel<FastifyRequest, FastifyReply>;
 
 /** Exporter options for the /metrics endpoint (the registry and instance come from the plugin). */
-export type FastifyMetricsOptions = Omit<MetricsHandlerOptions, 'registry' | 'glassbox'>;
+export type FastifyMetricsOptions = AdapterMetricsOptions;
 
 /** Where a separate metrics server listens. */
-export interface FastifyMetricsServerOptions {
-  /** Port; 0 picks a free one. @default 9464 */
-  readonly port?: number;
-  /** Interface to bind. @default '0.0.0.0' */
-  readonly host?: string;
-  /** Path served. @default the plugin's metricsPath */
-  readonly path?: string;
-}
+export type FastifyMetricsServerOptions = AdapterMetricsServerOptions;
 
-/** Options of the {@link glassbox} plugin. */
-export interface GlassboxFastifyOptions {
-  /**
-   * An existing Glassbox instance to record into. When omitted, one is created: on
-   * prom-client over {@link GlassboxFastifyOptions.registry} when given, else on the
-   * native backend (the fastest), which /metrics then serves.
-   * @default undefined
-   */
-  readonly glassbox?: Glassbox;
-  /**
-   * A prom-client registry (`new Registry()`): metrics are created in it (unless
-   * {@link GlassboxFastifyOptions.glassbox} is given) and /metrics serves it, next to
-   * your own metrics.
-   * @default undefined
-   */
-  readonly registry?: PromRegistryLike;
-  /** Options of the Glassbox created here (naming, series caps, logger). @default {} */
-  readonly glassboxOptions?: Omit<GlassboxOptions, 'backend'>;
-  /**
-   * Serve prom-client's default process metrics (`process_*`, `nodejs_*`) when no
-   * `registry` is given (a registry of yours carries its own).
-   * @default true
-   */
-  readonly defaultMetrics?: boolean;
-  /** Route label of requests no route matched (404s, scanners). @default 'unmatched' */
-  readonly unmatchedRoute?: string;
-  /** Record status codes as classes (`2xx`, `4xx`, ...). @default false */
-  readonly groupStatusCodes?: boolean;
-  /** Record `http_request_size_bytes` / `http_response_size_bytes` (from `Content-Length`). @default false */
-  readonly recordSizes?: boolean;
-  /** Path of the metrics endpoint. @default '/metrics' */
-  readonly metricsPath?: string;
-  /** Leave requests to {@link GlassboxFastifyOptions.metricsPath} unrecorded. @default true */
-  readonly excludeMetricsPath?: boolean;
-  /** Paths not recorded at all: exact paths (query ignored) or RegExps tested on the path. @default [] */
-  readonly excludePaths?: readonly (string | RegExp)[];
-  /** Extra labels with bounded values (see {@link CustomLabel}). @default [] */
-  readonly customLabels?: readonly FastifyCustomLabel[];
-  /**
-   * `status_code` recorded when the client disconnects before the response is
-   * complete (499, "client closed request", as nginx logs it).
-   * @default 499
-   */
-  readonly abortedStatusCode?: number;
-  /** Options of the /metrics handler: auth (bearer tokens), timeout, gzip, sources. @default {} */
-  readonly metrics?: FastifyMetricsOptions;
+/** Options of the {@link glassbox} plugin: the options every HTTP adapter shares, plus where /metrics is served. */
+export interface GlassboxFastifyOptions extends HttpAdapterOptions<FastifyRequest, FastifyReply> {
   /** Register `GET`/`HEAD` {@link GlassboxFastifyOptions.metricsPath} on this app. @default true */
   readonly metricsRoute?: boolean;
   /**
@@ -123,16 +60,7 @@ export interface GlassboxFastifyOptions {
 }
 
 /** Defaults of {@link GlassboxFastifyOptions}. */
-export const GLASSBOX_FASTIFY_DEFAULTS = Object.freeze({
-  unmatchedRoute: HTTP_RECORDER_DEFAULTS.unmatchedRoute,
-  groupStatusCodes: HTTP_RECORDER_DEFAULTS.groupStatusCodes,
-  recordSizes: HTTP_RECORDER_DEFAULTS.recordSizes,
-  defaultMetrics: true,
-  metricsPath: '/metrics',
-  excludeMetricsPath: true,
-  abortedStatusCode: ABORTED_STATUS_CODE,
-  metricsRoute: true,
-});
+export const GLASSBOX_FASTIFY_DEFAULTS = Object.freeze({ ...HTTP_ADAPTER_DEFAULTS, metricsRoute: true });
 
 /** The `fastify.glassbox` decoration. */
 export interface GlassboxFastify {
@@ -186,61 +114,13 @@ function prependHook(
 }
 
 async function glassboxPlugin(fastify: FastifyInstance, options: GlassboxFastifyOptions): Promise<void> {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('Glassbox: options must be an object');
-  const setup = setupInstrumentation(
-    {
-      glassbox: options.glassbox,
-      registry: options.registry,
-      glassboxOptions: options.glassboxOptions,
-      defaultMetrics: options.defaultMetrics ?? GLASSBOX_FASTIFY_DEFAULTS.defaultMetrics,
-      sources: options.metrics?.sources,
-    },
-    client,
-  );
-  const instance: Glassbox = setup.glassbox;
-
-  const metricsPath = options.metricsPath ?? GLASSBOX_FASTIFY_DEFAULTS.metricsPath;
-  if (typeof metricsPath !== 'string' || !metricsPath.startsWith('/'))
-    throw new TypeError('Glassbox: metricsPath must start with "/"');
-  const excludeMetrics = options.excludeMetricsPath ?? GLASSBOX_FASTIFY_DEFAULTS.excludeMetricsPath;
-  const excluded = pathExcluder([...(options.excludePaths ?? []), ...(excludeMetrics ? [metricsPath] : [])]);
-  const labels = compileLabels(options.customLabels ?? []);
-  const abortedStatus = validateStatusCode(
-    'abortedStatusCode',
-    options.abortedStatusCode ?? GLASSBOX_FASTIFY_DEFAULTS.abortedStatusCode,
-  );
-  const recordSizes = options.recordSizes ?? GLASSBOX_FASTIFY_DEFAULTS.recordSizes;
-  const recorder = createHttpRecorder(instance, {
-    unmatchedRoute: options.unmatchedRoute ?? GLASSBOX_FASTIFY_DEFAULTS.unmatchedRoute,
-    groupStatusCodes: options.groupStatusCodes ?? GLASSBOX_FASTIFY_DEFAULTS.groupStatusCodes,
-    recordSizes,
-    extraLabelNames: labels?.names ?? [],
-  });
-
-  const handlerOptions: MetricsHandlerOptions = {
-    ...options.metrics,
-    sources: setup.sources,
-    glassbox: instance,
-  };
-  const canServe = setup.sources.length > 0;
+  const adapter = resolveHttpAdapter(options, client);
+  const { glassbox: instance, recorder, metricsPath, excluded, labels, recordSizes, handler } = adapter;
+  const abortedStatus = adapter.abortedStatusCode;
   const serveRoute = options.metricsRoute ?? GLASSBOX_FASTIFY_DEFAULTS.metricsRoute;
-  if ((serveRoute || options.metricsServer !== undefined) && !canServe)
-    throw new Error(
-      'Glassbox: nothing to serve at /metrics: a given glassbox instance needs options.registry or options.metrics.sources (or metricsRoute: false)',
-    );
-  const handler: MetricsHandler | undefined = canServe ? createMetricsHandler(handlerOptions) : undefined;
-  const newServer = (serverOptions: FastifyMetricsServerOptions = {}): MetricsServer => {
-    if (!canServe)
-      throw new Error(
-        'Glassbox: nothing to serve at /metrics: a given glassbox instance needs options.registry or options.metrics.sources',
-      );
-    return createMetricsServer({
-      ...handlerOptions,
-      ...serverOptions,
-      path: serverOptions.path ?? metricsPath,
-    });
-  };
+  if ((serveRoute || options.metricsServer !== undefined) && handler === undefined)
+    throw adapter.nothingToServe();
+  const newServer = adapter.createMetricsServer;
   const server = options.metricsServer === undefined ? undefined : newServer(options.metricsServer);
 
   const onLabelError = (error: unknown) =>
@@ -290,10 +170,7 @@ async function glassboxPlugin(fastify: FastifyInstance, options: GlassboxFastify
     metricsPath,
     metricsServer: server,
     get metricsHandler(): MetricsHandler {
-      if (handler === undefined)
-        throw new Error(
-          'Glassbox: nothing to serve at /metrics: a given glassbox instance needs options.registry or options.metrics.sources',
-        );
+      if (handler === undefined) throw adapter.nothingToServe();
       return handler;
     },
     createMetricsServer: newServer,
