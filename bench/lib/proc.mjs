@@ -21,7 +21,9 @@ const coreCount = cpus().length;
 
 /**
  * Spawns `node [execArgv] script [args]` with an IPC channel, pinned to `core` when
- * taskset exists. Returns { child, call(msg) -> Promise<reply>, ready, exit }.
+ * taskset exists. Returns { call(msg) -> Promise<reply>, ready, stop }. A child that
+ * exits before it is ready is started again (up to 3 attempts, 8 s apart): other people
+ * rebuild the packages' dist folders in this checkout while a run goes on.
  */
 export function spawnNode(
   script,
@@ -35,38 +37,61 @@ export function spawnNode(
     cmd = 'taskset';
     cmdArgs = ['-c', String(core), node, ...argv];
   }
-  const child = spawn(cmd, cmdArgs, {
-    cwd,
-    env: { ...process.env, NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
   let seq = 0;
   const pending = new Map();
-  let readyResolve;
-  let readyReject;
-  const ready = new Promise((resolve, reject) => {
-    readyResolve = resolve;
-    readyReject = reject;
-  });
-  const exit = new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
-      const err = new Error(`${script} ${args.join(' ')} exited (${code ?? signal})`);
-      readyReject(err);
-      for (const { reject } of pending.values()) reject(err);
-      pending.clear();
-      resolve({ code, signal });
+  let child;
+  let exit;
+
+  function launch() {
+    const c = spawn(cmd, cmdArgs, {
+      cwd,
+      env: { ...process.env, NODE_ENV: 'production', ...env },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-  });
-  child.on('message', (msg) => {
-    if (msg && msg.type === 'ready') readyResolve(msg);
-    else if (msg && msg.type === 'error' && msg.id === undefined) readyReject(new Error(msg.message));
-    else if (msg && msg.id !== undefined && pending.has(msg.id)) {
-      const p = pending.get(msg.id);
-      pending.delete(msg.id);
-      if (msg.type === 'error') p.reject(new Error(msg.message));
-      else p.resolve(msg);
+    let readyResolve;
+    let readyReject;
+    const ready = new Promise((resolve, reject) => {
+      readyResolve = resolve;
+      readyReject = reject;
+    });
+    const exited = new Promise((resolve) => {
+      c.on('exit', (code, signal) => {
+        const err = new Error(`${script} ${args.join(' ')} exited (${code ?? signal})`);
+        readyReject(err);
+        for (const { reject } of pending.values()) reject(err);
+        pending.clear();
+        resolve({ code, signal });
+      });
+    });
+    c.on('message', (msg) => {
+      if (msg && msg.type === 'ready') readyResolve(msg);
+      else if (msg && msg.type === 'error' && msg.id === undefined) readyReject(new Error(msg.message));
+      else if (msg && msg.id !== undefined && pending.has(msg.id)) {
+        const p = pending.get(msg.id);
+        pending.delete(msg.id);
+        if (msg.type === 'error') p.reject(new Error(msg.message));
+        else p.resolve(msg);
+      }
+    });
+    child = c;
+    exit = exited;
+    return ready;
+  }
+
+  const ready = (async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await launch();
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        console.warn(
+          `${error.message.split('\n')[0]}; starting it again in 8 s (attempt ${attempt + 1} of 3)`,
+        );
+        await new Promise((r) => setTimeout(r, 8000));
+      }
     }
-  });
+  })();
+
   function call(msg) {
     const id = ++seq;
     return new Promise((resolve, reject) => {
@@ -75,13 +100,24 @@ export function spawnNode(
     });
   }
   async function stop() {
+    await ready.catch(() => {});
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
     const t = setTimeout(() => child.kill('SIGKILL'), 5000);
     await exit;
     clearTimeout(t);
   }
-  return { child, call, ready, exit, stop };
+  return {
+    get child() {
+      return child;
+    },
+    get exit() {
+      return exit;
+    },
+    call,
+    ready,
+    stop,
+  };
 }
 
 /** Helper for child scripts: answer IPC requests with `handlers[msg.cmd](msg)`. */
