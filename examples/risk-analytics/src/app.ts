@@ -1,7 +1,6 @@
 import { createModelInstrument, defineCounter } from '@glassbox/core';
 import { type GlassboxExpress, glassbox } from '@glassbox/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import * as client from 'prom-client';
 import {
   FeatureStoreError,
   MODEL_NAME,
@@ -27,13 +26,10 @@ export interface RiskApp {
 }
 
 export function createApp(options: { serveMetrics: boolean }): RiskApp {
-  // prom-client registry of this service: Glassbox's metrics and the process metrics.
-  const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry });
-
-  // RED middleware + auth-guarded /metrics handler. The bearer token comes from
+  // RED middleware + auth-guarded /metrics handler, on Glassbox's native backend with
+  // prom-client's process metrics next to it. The bearer token comes from
   // METRICS_BEARER_TOKEN (auth is on as soon as it is set).
-  const metrics = glassbox({ registry, excludePaths: ['/health'] });
+  const metrics = glassbox({ excludePaths: ['/health'] });
   const evaluations = metrics.glassbox.counter(riskEvaluations);
   const model = createModelInstrument(metrics.glassbox, {
     name: MODEL_NAME,
