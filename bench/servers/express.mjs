@@ -29,6 +29,27 @@ export const variants = {
     a.get(gb.metricsPath, gb.metricsHandler);
     return routes(a);
   },
+  // Diagnostic (not in the default groups): the same as `glassbox`, with a plain `route`
+  // data property on the app's request prototype, so the adapter's `route` accessor is
+  // not installed (labels of routes under parameterised mount paths lose their template;
+  // /users/:id is unaffected). `--groups express-ab` compares the two.
+  'glassbox-no-route-accessor': async () => {
+    const native = nativeBackend();
+    const a = app();
+    Object.defineProperty(a.request, 'route', {
+      value: undefined,
+      writable: true,
+      configurable: true,
+      enumerable: true,
+    });
+    const gb = glassbox({
+      glassbox: createGlassbox({ backend: native, logger: null }),
+      metrics: { sources: [native], logger: null },
+    });
+    a.use(gb.middleware);
+    a.get(gb.metricsPath, gb.metricsHandler);
+    return routes(a);
+  },
   'glassbox-prom': async () => {
     const registry = new client.Registry();
     const gb = glassbox({ registry, glassboxOptions: { logger: null }, metrics: { logger: null } });

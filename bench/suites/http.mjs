@@ -33,6 +33,17 @@ export const GROUPS = [
     ],
   },
   {
+    key: 'express-ab',
+    title: 'Express 5, route accessor A/B (diagnostic)',
+    target: 1.1,
+    optional: true,
+    variants: [
+      ['express', 'bare', 'bare'],
+      ['express', 'glassbox', 'Glassbox (native backend)'],
+      ['express', 'glassbox-no-route-accessor', 'Glassbox without the route accessor'],
+    ],
+  },
+  {
     key: 'nest-express',
     title: 'Nest 11 on platform-express',
     target: 1.1,
@@ -136,7 +147,9 @@ export async function run(opts, report) {
   const { rounds, duration, connections } = opts;
   const loader = spawnNode('lib/loader.mjs', [], { core: 1 });
   await loader.ready;
-  const groups = GROUPS.filter((g) => opts.groups === undefined || opts.groups.includes(g.key));
+  const groups = GROUPS.filter((g) =>
+    opts.groups === undefined ? !g.optional : opts.groups.includes(g.key),
+  );
   const out = [];
   try {
     for (const group of groups) {
