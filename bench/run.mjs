@@ -6,7 +6,8 @@
 //   --duration 2      seconds of load per HTTP measurement
 //   --warmup 4        seconds of warm-up load per server before the first round
 //   --connections 50  autocannon connections
-//   --groups express,fastify,nest-express,nest-fastify   HTTP groups
+//   --groups express,fastify,nest-express,nest-fastify   HTTP groups (express-ab: a
+//                     diagnostic A/B of the Express adapter's route accessor, not in the default)
 //   --quick           fewer iterations/repetitions everywhere (a smoke run)
 //   --flood-bare      also flood the bare servers (memory suite)
 //   --no-profile      do not profile a Glassbox server that misses its HTTP target
