@@ -177,9 +177,9 @@ export async function run(opts, report) {
     const cpuStall = Math.max(gb.changed.cpuStall, gb.unchanged.cpuStall, gb.first.cpuStall);
     const wallStall = Math.max(gb.changed.stall, gb.unchanged.stall, gb.first.stall);
     report.target(
-      'No event-loop stall > 50 ms while serving 10k histogram series',
+      'No event-loop stall > 50 ms while serving 10k histogram series (judged on main-thread CPU)',
       cpuStall <= 50,
-      `longest stall ${fmt.ms(cpuStall)} ms of main-thread CPU, ${fmt.ms(wallStall)} ms wall (changed ${fmt.ms(gb.changed.cpuStall)}, unchanged ${fmt.ms(gb.unchanged.cpuStall)}, first scrape ${fmt.ms(gb.first.cpuStall)} ms CPU); prom-client ${fmt.ms(pc.changed.cpuStall)} ms`,
+      `${cpuStall <= 50 && wallStall > 50 ? `on CPU time only: the wall-clock gap (${fmt.ms(wallStall)} ms) was above 50 ms; ` : ''}longest stall ${fmt.ms(cpuStall)} ms of main-thread CPU, ${fmt.ms(wallStall)} ms wall (changed ${fmt.ms(gb.changed.cpuStall)}, unchanged ${fmt.ms(gb.unchanged.cpuStall)}, first scrape ${fmt.ms(gb.first.cpuStall)} ms CPU); prom-client ${fmt.ms(pc.changed.cpuStall)} ms`,
     );
   } else report.target('Scrape 10k histogram series ≥ 3× faster than prom-client', undefined, 'not measured');
   return results;
