@@ -57,6 +57,11 @@ export interface InMemoryBackend extends Backend {
    * `# EOF`, which the exporter adds). Yields to the event loop between chunks.
    */
   collect(format: NativeExpositionFormat): Promise<string>;
+  /**
+   * The same text as `collect`, as chunks of about `seriesPerChunk` series, for the
+   * exporter to stream without ever holding (or blocking on) one large string.
+   */
+  collectChunks(format: NativeExpositionFormat): Promise<string[]>;
   /** Sum of the values of the series matching `labels` (a subset filter); 0 when none match. */
   value(name: string, labels?: Readonly<Record<string, string>>): number;
   /** Merged distribution of the histogram series matching `labels`; undefined when none match. */
@@ -197,7 +202,7 @@ export function nativeBackend(options: NativeBackendOptions = {}): InMemoryBacke
     return { count: cumulative, sum, buckets };
   }
 
-  async function collect(format: NativeExpositionFormat): Promise<string> {
+  async function collectChunks(format: NativeExpositionFormat): Promise<string[]> {
     const om = format === 'openmetrics';
     const parts: string[] = [];
     let budget = chunk;
@@ -255,13 +260,14 @@ export function nativeBackend(options: NativeBackendOptions = {}): InMemoryBacke
       if (!om) out += '\n';
       parts.push(out);
     }
-    return parts.join('');
+    return parts;
   }
 
   return {
     name: 'native',
     formats: ['prometheus', 'openmetrics'],
-    collect,
+    collect: async (format) => (await collectChunks(format)).join(''),
+    collectChunks,
     counter: (def) =>
       metric(store(def), (c) => ({
         inc: (v: number) => {

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
-import { gzip as gzipCb } from 'node:zlib';
+import { createGzip, type Gzip, gzip as gzipCb } from 'node:zlib';
 import {
   consoleLogger,
   type Glassbox,
@@ -18,6 +18,9 @@ import { type MetricsAuthOptions, TokenAuth } from './auth.js';
 import { CONTENT_TYPES, type ExpositionFormat, type MetricsSource, promClientSource } from './source.js';
 
 const gzip = promisify(gzipCb);
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Bodies longer than this (in characters) are streamed chunk by chunk instead of buffered. */
+const STREAM_THRESHOLD = 1 << 20;
 
 /** Options of {@link createMetricsHandler}. */
 export interface MetricsHandlerOptions {
@@ -192,30 +195,62 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
     res.end(body);
   }
 
-  async function collect(format: ExpositionFormat): Promise<string | undefined> {
+  /** Collects every source; returns the body as chunks, or undefined when the scrape must fail. */
+  async function collect(format: ExpositionFormat): Promise<string[] | undefined> {
     const results = await Promise.allSettled(
       sources.map((s) =>
         withTimeout(
-          Promise.resolve().then(() => s.collect(format)),
+          Promise.resolve().then(() =>
+            s.collectChunks === undefined ? s.collect(format) : s.collectChunks(format),
+          ),
           timeoutMs,
         ),
       ),
     );
-    const parts: string[] = [];
+    const chunks: string[] = [];
     let failed = false;
     for (const r of results) {
       if (r.status === 'fulfilled') {
-        const text = typeof r.value === 'string' ? r.value : '';
-        parts.push(text.length > 0 && !text.endsWith('\n') ? `${text}\n` : text);
+        const value = r.value;
+        const parts = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+        for (const part of parts) if (typeof part === 'string' && part.length > 0) chunks.push(part);
+        const last = chunks[chunks.length - 1];
+        if (last !== undefined && !last.endsWith('\n')) chunks.push('\n');
       } else {
         failed = true;
         report(r.reason instanceof CollectTimeout ? 'collect timed out' : 'collect failed', r.reason);
       }
     }
     if (failed && mode === 'fail') return undefined;
-    let body = parts.join('');
-    if (format === 'openmetrics') body += '# EOF\n';
-    return body;
+    if (format === 'openmetrics') chunks.push('# EOF\n');
+    return chunks;
+  }
+
+  /**
+   * Writes a large body chunk by chunk (chunked transfer encoding), yielding to the
+   * event loop between chunks, so serving it never blocks the process for long.
+   */
+  async function stream(res: ServerResponse, chunks: readonly string[], gzipped: boolean): Promise<void> {
+    const sink: NodeJS.WritableStream = gzipped ? createGzip() : res;
+    if (gzipped) (sink as Gzip).pipe(res);
+    for (const chunk of chunks) {
+      if (res.destroyed) {
+        if (gzipped) (sink as Gzip).destroy();
+        return;
+      }
+      if (!sink.write(chunk))
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            sink.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          sink.on('drain', done);
+          res.on('close', done);
+        });
+      await yieldToLoop();
+    }
+    sink.end();
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -237,9 +272,9 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
       }
     }
     const format = negotiateFormat(req.headers.accept, formats);
-    const body = await collect(format);
+    const chunks = await collect(format);
     if (res.destroyed || res.writableEnded) return;
-    if (body === undefined) {
+    if (chunks === undefined) {
       plain(res, 500, 'Internal Server Error: metrics collection failed\n');
       return;
     }
@@ -248,11 +283,17 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
       'Cache-Control': 'no-store',
       Vary: 'Accept, Accept-Encoding',
     };
-    let payload = Buffer.from(body, 'utf8');
-    if (useGzip && acceptsGzip(req.headers['accept-encoding'] as string | undefined)) {
-      payload = await gzip(payload);
-      headers['Content-Encoding'] = 'gzip';
+    const gzipped = useGzip && acceptsGzip(req.headers['accept-encoding'] as string | undefined);
+    if (gzipped) headers['Content-Encoding'] = 'gzip';
+    let length = 0;
+    for (const chunk of chunks) length += chunk.length;
+    if (length > STREAM_THRESHOLD && chunks.length > 1 && method === 'GET') {
+      res.writeHead(200, headers);
+      await stream(res, chunks, gzipped);
+      return;
     }
+    let payload = Buffer.from(chunks.join(''), 'utf8');
+    if (gzipped) payload = await gzip(payload);
     if (res.destroyed || res.writableEnded) return;
     headers['Content-Length'] = String(payload.length);
     res.writeHead(200, headers);

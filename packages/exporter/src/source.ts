@@ -19,6 +19,12 @@ export interface MetricsSource {
   /** Formats this source can render. */
   readonly formats: readonly ExpositionFormat[];
   collect(format: ExpositionFormat): Promise<string> | string;
+  /**
+   * The same text as consecutive chunks, when the source can produce it that way: the
+   * exporter then streams a large body chunk by chunk instead of joining it, so a big
+   * scrape never blocks the event loop for long. Optional.
+   */
+  collectChunks?(format: ExpositionFormat): Promise<readonly string[]> | readonly string[];
 }
 
 /**

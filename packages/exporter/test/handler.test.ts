@@ -289,3 +289,28 @@ describe('failing collects', () => {
     expect((await get(url)).status).toBe(500);
   });
 });
+
+describe('large scrapes', () => {
+  it('streams a large native-backend body in chunks (identity and gzip) with the same content', async () => {
+    const { nativeBackend, catalog } = await import('@glassbox/core');
+    const native = nativeBackend();
+    const glassbox = createGlassbox({ backend: native, seriesLimit: 1e6, logger: null });
+    const h = glassbox.histogram(catalog.http.requestDuration);
+    for (let i = 0; i < 3000; i++) h.observe({ method: 'GET', route: `/r/${i}`, status_code: 200 }, 0.2);
+    const server = createMetricsServer({ port: 0, host: '127.0.0.1', sources: [native], logger: null });
+    servers.push(server);
+    const { url } = await server.start();
+    const expected = await native.collect('prometheus');
+    expect(expected.length).toBeGreaterThan(1 << 20);
+    const plainRes = await get(url);
+    expect(plainRes.headers['transfer-encoding']).toBe('chunked');
+    expect(plainRes.headers['content-length']).toBeUndefined();
+    expect(plainRes.body).toBe(expected);
+    const gz = await get(url, { 'Accept-Encoding': 'gzip' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.body).toBe(expected);
+    const om = await get(url, { Accept: 'application/openmetrics-text' });
+    expect(om.body.endsWith('\n# EOF\n')).toBe(true);
+    expect(om.body.match(/# EOF/g)?.length).toBe(1);
+  });
+});

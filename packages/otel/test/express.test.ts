@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGlassbox, type Glassbox, type PromClientLike, promClientBackend } from '@glassbox/core';
 import { promClientSource } from '@glassbox/exporter';
-import { glassbox as glassboxExpress } from '@glassbox/express';
+import { type ExpressMetricsOptions, glassbox as glassboxExpress } from '@glassbox/express';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import express from 'express';
 import * as client from 'prom-client';
@@ -27,7 +27,7 @@ interface Running {
 
 async function startApp(
   gb: Glassbox,
-  sources: Parameters<typeof glassboxExpress>[0]['metrics'],
+  sources: ExpressMetricsOptions | undefined,
 ): Promise<Running> {
   const app = express();
   app.set('env', 'test'); // the default error handler then does not log /boom's stack
