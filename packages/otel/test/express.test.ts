@@ -25,10 +25,7 @@ interface Running {
   close(): Promise<void>;
 }
 
-async function startApp(
-  gb: Glassbox,
-  sources: ExpressMetricsOptions | undefined,
-): Promise<Running> {
+async function startApp(gb: Glassbox, sources: ExpressMetricsOptions | undefined): Promise<Running> {
   const app = express();
   app.set('env', 'test'); // the default error handler then does not log /boom's stack
   const g = glassboxExpress({
