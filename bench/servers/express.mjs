@@ -50,6 +50,40 @@ export const variants = {
     a.get(gb.metricsPath, gb.metricsHandler);
     return routes(a);
   },
+  // Diagnostics for `--groups express-diag`: what an empty middleware layer and an extra
+  // route ahead of the app's routes cost on bare Express, and Glassbox with /metrics
+  // registered after the app's routes (so the router never tries it for them).
+  'bare-noop-middleware': async () => {
+    const a = app();
+    a.use((_req, _res, next) => next());
+    return routes(a);
+  },
+  'bare-close-listener': async () => {
+    const a = app();
+    const onClose = () => {};
+    a.use((_req, res, next) => {
+      res.on('close', onClose);
+      next();
+    });
+    return routes(a);
+  },
+  'bare-extra-route': async () => {
+    const a = app();
+    a.get('/metrics', (_req, res) => res.end());
+    return routes(a);
+  },
+  'glassbox-metrics-last': async () => {
+    const native = nativeBackend();
+    const gb = glassbox({
+      glassbox: createGlassbox({ backend: native, logger: null }),
+      metrics: { sources: [native], logger: null },
+    });
+    const a = app();
+    a.use(gb.middleware);
+    routes(a);
+    a.get(gb.metricsPath, gb.metricsHandler);
+    return a;
+  },
   'glassbox-prom': async () => {
     const registry = new client.Registry();
     const gb = glassbox({ registry, glassboxOptions: { logger: null }, metrics: { logger: null } });

@@ -44,6 +44,20 @@ export const GROUPS = [
     ],
   },
   {
+    key: 'express-diag',
+    title: 'Express 5, where the overhead goes (diagnostic)',
+    target: 1.1,
+    optional: true,
+    variants: [
+      ['express', 'bare', 'bare'],
+      ['express', 'bare-noop-middleware', 'bare + an empty middleware'],
+      ['express', 'bare-close-listener', "bare + a middleware adding a 'close' listener"],
+      ['express', 'bare-extra-route', 'bare + a /metrics route before the app routes'],
+      ['express', 'glassbox', 'Glassbox, /metrics route first'],
+      ['express', 'glassbox-metrics-last', 'Glassbox, /metrics route last'],
+    ],
+  },
+  {
     key: 'nest-express',
     title: 'Nest 11 on platform-express',
     target: 1.1,
