@@ -22,7 +22,7 @@ import {
 } from '../src/index.js';
 
 // prom-client's declared types are stricter than what core's PromClientLike describes.
-const promClient = client as unknown as PromClientLike;
+const promClient = client;
 
 function render(parts: Participant[], format: 'prometheus' | 'openmetrics' = 'prometheus'): string[] {
   return renderFamilies(mergeSnapshots(parts), format).trimEnd().split('\n');

@@ -4,7 +4,6 @@ import {
   createHttpRecorder,
   defineCounter,
   type Logger,
-  type PromClientLike,
   promClientBackend,
 } from '@glassbox/core';
 import { createMetricsServer, type MetricsServer } from '@glassbox/exporter';
@@ -22,7 +21,7 @@ import {
 } from '../src/index.js';
 import { FakeCluster, type FakeWorker, tick } from './fake-cluster.js';
 
-const promClient = client as unknown as PromClientLike;
+const promClient = client;
 const cleanup: Array<() => unknown> = [];
 const sources: ClusterWorker[] = [];
 afterEach(async () => {

@@ -6,7 +6,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGlassbox, type Glassbox, type PromClientLike, promClientBackend } from '@glassbox/core';
+import { createGlassbox, type Glassbox, promClientBackend } from '@glassbox/core';
 import { promClientSource } from '@glassbox/exporter';
 import { type ExpressMetricsOptions, glassbox as glassboxExpress } from '@glassbox/express';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
@@ -93,7 +93,7 @@ beforeAll(async () => {
 
   const registry = new client.Registry();
   const promGlassbox = createGlassbox({
-    backend: promClientBackend({ client: client as unknown as PromClientLike, registry }),
+    backend: promClientBackend({ client: client, registry }),
     logger: null,
   });
   promApp = await startApp(promGlassbox, { sources: [promClientSource(registry)] });

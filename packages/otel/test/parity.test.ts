@@ -41,7 +41,7 @@ async function promSide(options: Options): Promise<{ glassbox: Glassbox; url: st
   // `registers`); the exporter's tests hit the same mismatch.
   const glassbox = createGlassbox({
     ...options,
-    backend: promClientBackend({ client: client as unknown as PromClientLike, registry }),
+    backend: promClientBackend({ client: client, registry }),
   });
   const server = await listen(createMetricsHandler({ registry, logger: null }));
   closers.push(server.close);
