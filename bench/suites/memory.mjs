@@ -53,7 +53,7 @@ async function perSeries(opts) {
   }
   return {
     results,
-    markdown: `Heap per series: \`heapUsed\` after a full GC (\`--expose-gc\`) in a process holding ${n.toLocaleString('en-US')} series with data (histograms: 11 buckets, labels \`route\`, \`method\`; counters: one label), minus the same process before it created them, ÷ ${n.toLocaleString('en-US')}; and the same after one scrape (the native backend then also holds each series' rendered text until its next write).\n\n${table(['kind', 'library', 'bytes / series', 'after a scrape'], rows)}`,
+    markdown: `Heap per series: \`heapUsed\` after a full GC (\`--expose-gc\`) in a process holding ${n.toLocaleString('en-US')} series with data (histograms: 11 buckets, labels \`route\`, \`method\`; counters: one label), minus the same process before it created them, ÷ ${n.toLocaleString('en-US')}; and the same after one scrape (the native backend then also holds each counter's and gauge's rendered line until its next write).\n\n${table(['kind', 'library', 'bytes / series', 'after a scrape'], rows)}`,
   };
 }
 
