@@ -29,7 +29,8 @@ export function createApp(options: { serveMetrics: boolean }): RiskApp {
   // RED middleware + auth-guarded /metrics handler, on Glassbox's native backend with
   // prom-client's process metrics next to it. The bearer token comes from
   // METRICS_BEARER_TOKEN (auth is on as soon as it is set).
-  const metrics = glassbox({ excludePaths: ['/health'] });
+  // With serveMetrics, the middleware itself answers GET /metrics (no route to register).
+  const metrics = glassbox({ excludePaths: ['/health'], metricsRoute: options.serveMetrics });
   const evaluations = metrics.glassbox.counter(riskEvaluations);
   const model = createModelInstrument(metrics.glassbox, {
     name: MODEL_NAME,
@@ -47,7 +48,6 @@ export function createApp(options: { serveMetrics: boolean }): RiskApp {
   app.disable('x-powered-by');
   app.use(metrics.middleware);
   app.use(express.json({ limit: '100kb' }));
-  if (options.serveMetrics) app.get(metrics.metricsPath, metrics.metricsHandler);
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });

@@ -26,6 +26,15 @@ export const CUSTOM_LABEL_FALLBACK = 'other';
 /** Returns true for a request path that must not be recorded. */
 export type PathExcluder = (url: string) => boolean;
 
+/**
+ * True when `url`'s path (the part before `?`) is exactly `path`: how adapters recognise
+ * their metrics path on every request. Allocates nothing.
+ */
+export function matchesPath(url: string | undefined, path: string): boolean {
+  if (url === undefined || !url.startsWith(path)) return false;
+  return url.length === path.length || url.charCodeAt(path.length) === 63; // '?'
+}
+
 /** Builds the excluder: exact paths (query ignored) and regular expressions tested on the path. */
 export function pathExcluder(paths: readonly (string | RegExp)[]): PathExcluder | undefined {
   if (!Array.isArray(paths))

@@ -60,6 +60,7 @@ export {
   ABORTED_STATUS_CODE,
   CUSTOM_LABEL_FALLBACK,
   compileLabels,
+  matchesPath,
   parseContentLength,
   pathExcluder,
   validateStatusCode,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileLabels, pathExcluder, validateStatusCode } from '../src/index.js';
+import { compileLabels, matchesPath, pathExcluder, validateStatusCode } from '../src/index.js';
 
 describe('shared adapter options', () => {
   it('excludes exact paths (query ignored) and RegExps', () => {
@@ -10,6 +10,15 @@ describe('shared adapter options', () => {
     expect(excluded?.('/internal/x')).toBe(true);
     expect(pathExcluder([])).toBeUndefined();
     expect(() => pathExcluder(['health'])).toThrow(/must start with/);
+  });
+
+  it('matches a path exactly, query ignored', () => {
+    expect(matchesPath('/metrics', '/metrics')).toBe(true);
+    expect(matchesPath('/metrics?x=1', '/metrics')).toBe(true);
+    expect(matchesPath('/metricsx', '/metrics')).toBe(false);
+    expect(matchesPath('/metrics/', '/metrics')).toBe(false);
+    expect(matchesPath('/api/metrics', '/metrics')).toBe(false);
+    expect(matchesPath(undefined, '/metrics')).toBe(false);
   });
 
   it('bounds custom label values and survives a throwing hook', () => {

@@ -22,7 +22,13 @@
  * `IncomingMessage.prototype`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type CustomLabel, type Glassbox, type HttpRecorder, parseContentLength } from '@glassbox/core';
+import {
+  type CustomLabel,
+  type Glassbox,
+  type HttpRecorder,
+  matchesPath,
+  parseContentLength,
+} from '@glassbox/core';
 import {
   type AdapterMetricsOptions,
   type AdapterMetricsServerOptions,
@@ -50,11 +56,23 @@ export type ExpressCustomLabel = CustomLabel<ExpressRequestLike, ServerResponse>
 /** Exporter options for the /metrics endpoint (the registry and instance come from the adapter). */
 export type ExpressMetricsOptions = AdapterMetricsOptions;
 
-/** Options of {@link glassbox}: the options every HTTP adapter shares (see the exporter's `HttpAdapterOptions`). */
-export type GlassboxExpressOptions = HttpAdapterOptions<ExpressRequestLike, ServerResponse>;
+/** Options of {@link glassbox}: the options every HTTP adapter shares (see the exporter's `HttpAdapterOptions`), plus where /metrics is served. */
+export interface GlassboxExpressOptions extends HttpAdapterOptions<ExpressRequestLike, ServerResponse> {
+  /**
+   * The middleware answers {@link HttpAdapterOptions.metricsPath} itself (GET/HEAD, 405
+   * otherwise, same auth as {@link GlassboxExpress.metricsHandler}), so no
+   * `app.get(metricsPath, metricsHandler)` route is needed. The path is compared with
+   * `req.originalUrl` (query ignored) before any of your routes run. Cheaper than the
+   * route: an Express route ahead of yours is one more router layer every request walks
+   * through. Off by default so that upgrading never adds an endpoint to an app that
+   * serves metrics on another port (`createMetricsServer`).
+   * @default false
+   */
+  readonly metricsRoute?: boolean;
+}
 
 /** Defaults of {@link GlassboxExpressOptions}. */
-export const GLASSBOX_EXPRESS_DEFAULTS = HTTP_ADAPTER_DEFAULTS;
+export const GLASSBOX_EXPRESS_DEFAULTS = Object.freeze({ ...HTTP_ADAPTER_DEFAULTS, metricsRoute: false });
 
 /** An Express middleware (structurally typed, so it fits Express 4 and 5 typings). */
 export type ExpressMiddleware = (
@@ -72,7 +90,7 @@ export interface GlassboxExpress {
   readonly glassbox: Glassbox;
   /** Core's RED recorder behind the middleware. */
   readonly recorder: HttpRecorder;
-  /** The RED middleware: `app.use(gb.middleware)` before your routes. */
+  /** The RED middleware: `app.use(gb.middleware)` before your routes (with `metricsRoute: true` it also serves the metrics path). */
   readonly middleware: ExpressMiddleware;
   /**
    * The auth-guarded /metrics handler: `app.get(gb.metricsPath, gb.metricsHandler)`.
@@ -219,6 +237,11 @@ export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress 
   const adapter = resolveHttpAdapter(options, client);
   const { glassbox: instance, recorder, metricsPath, excluded, labels, recordSizes } = adapter;
   const abortedStatus = adapter.abortedStatusCode;
+  const metricsRoute = options.metricsRoute ?? GLASSBOX_EXPRESS_DEFAULTS.metricsRoute;
+  if (typeof metricsRoute !== 'boolean') throw new TypeError('Glassbox: metricsRoute must be a boolean');
+  const handler = adapter.handler;
+  if (metricsRoute && handler === undefined) throw adapter.nothingToServe();
+  const serve = metricsRoute ? handler : undefined;
 
   // Route object -> (baseUrl -> label). Bounded: route objects are registered code,
   // and at most 64 mount prefixes are kept per route.
@@ -285,10 +308,11 @@ export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress 
 
   let lastProto: object | null = null;
   const middleware: ExpressMiddleware = function glassboxMiddleware(req, res, next) {
+    const q = req as ExpressRequestLike;
+    const url = q.originalUrl ?? q.url ?? '/';
     try {
       const r = res as TrackedResponse;
-      const q = req as ExpressRequestLike;
-      if (r[kStart] === undefined && (excluded === undefined || !excluded(q.originalUrl ?? q.url ?? '/'))) {
+      if (r[kStart] === undefined && (excluded === undefined || !excluded(url))) {
         const proto = Object.getPrototypeOf(req) as object | null;
         if (proto !== lastProto) {
           ensureRouteAccessor(proto);
@@ -302,10 +326,9 @@ export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress 
     } catch (error) {
       instance.reportError('express', 'instrumenting a request failed', error);
     }
-    next();
+    if (serve !== undefined && matchesPath(url, metricsPath)) serve(req, res);
+    else next();
   };
-
-  const handler = adapter.handler;
 
   return {
     glassbox: instance,

@@ -213,6 +213,75 @@ describe.each(versions)('$name', ({ express, major }) => {
     expect(await lines()).toEqual(['http_requests_total{method="GET",route="/work",status_code="200"} 1']);
   });
 
+  it('serves the metrics path from the middleware with metricsRoute: true, ahead of the app and unrecorded', async () => {
+    const registry = new client.Registry();
+    const gb = glassbox({
+      registry,
+      glassboxOptions: { logger: null },
+      metrics: { logger: null, auth: { tokens: 'route-token' } },
+      metricsRoute: true,
+    });
+    const app = express();
+    app.use(gb.middleware);
+    app.get('/users/:id', (_req, res) => {
+      res.send('user');
+    });
+    // an app route at the same path and a catch-all: the middleware answers first
+    app.get('/metrics', (_req, res) => {
+      res.send('app metrics');
+    });
+    app.use((_req, res) => {
+      res.status(404).send('app 404');
+    });
+    const started = await listen(app);
+    const http = httpClient(started.url);
+    cleanups.push(
+      () => started.close(),
+      () => http.close(),
+    );
+    const auth = { authorization: 'Bearer route-token' };
+    await http.get('/users/1');
+    expect((await http.get('/metrics')).status).toBe(401);
+    const wrong = await http.get('/metrics?x=1', { authorization: 'Bearer nope' });
+    expect(wrong.status).toBe(401);
+    expect((await http.get('/metricsx', auth)).text).toBe('app 404');
+    const post = await new Promise<number>((resolve, reject) => {
+      const req = request(`${started.url}/metrics`, { method: 'POST', headers: auth }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(post).toBe(405);
+    const ok = await http.get('/metrics?debug=1', auth);
+    expect(ok.status).toBe(200);
+    expect(ok.text).not.toContain('app metrics');
+    const samples = select(parseExposition(ok.text), 'http_requests_total').map((s) => s.line);
+    // /metrics (5 requests) and the app's 404 for /metricsx: only the latter two routes are recorded
+    expect(samples.sort()).toEqual([
+      'http_requests_total{method="GET",route="/users/:id",status_code="200"} 1',
+      'http_requests_total{method="GET",route="unmatched",status_code="404"} 1',
+    ]);
+  });
+
+  it('leaves the metrics path to the app by default (metricsRoute: false)', async () => {
+    const gb = glassbox({
+      registry: new client.Registry(),
+      glassboxOptions: { logger: null },
+      metrics: { logger: null },
+    });
+    const app = express();
+    app.use(gb.middleware);
+    const started = await listen(app);
+    const http = httpClient(started.url);
+    cleanups.push(
+      () => started.close(),
+      () => http.close(),
+    );
+    expect((await http.get('/metrics')).status).toBe(404);
+  });
+
   it('records the metrics path when excludeMetricsPath is false', async () => {
     const { http, lines } = await setup(express, () => {}, { excludeMetricsPath: false });
     await http.get('/metrics');
@@ -395,6 +464,18 @@ describe('glassbox() options', () => {
       }),
     });
     expect(() => noServe.metricsHandler).toThrow(/nothing to serve/);
+    expect(() =>
+      glassbox({
+        glassbox: createGlassbox({
+          backend: promClientBackend({ client, registry: new client.Registry() }),
+          logger: null,
+        }),
+        metricsRoute: true,
+      }),
+    ).toThrow(/nothing to serve/);
+    expect(() => glassbox({ ...fresh(), metricsRoute: 'yes' as never })).toThrow(
+      /metricsRoute must be a boolean/,
+    );
   });
 });
 

@@ -2,9 +2,10 @@
  * The platform glue: RED timing and the metrics route live below Nest (the Node server,
  * the Express app, the Fastify instance), not in a Nest interceptor, because many
  * requests never reach an interceptor — 404s, guard rejections, exceptions thrown in
- * guards, pipes or middleware. Each request is timed from the server's `'request'` event
- * and recorded exactly once, when its response closes (finished or aborted), with the
- * route template the platform matched — which on both platforms is Nest's full path:
+ * guards, pipes or middleware. Each request is timed from the platform's first
+ * middleware (Express, when ours is the first layer) or from the server's `'request'`
+ * event (otherwise), and recorded exactly once, when its response closes (finished or
+ * aborted), with the route template the platform matched — which on both platforms is Nest's full path:
  * global prefix + version + controller path + method path.
  *
  * - Express: `req.baseUrl + req.route.path`, read when the response closes.
@@ -22,6 +23,7 @@ import {
   type Glassbox,
   type HttpRecorder,
   type LabelValue,
+  matchesPath,
   type PathExcluder,
   parseContentLength,
 } from '@glassbox/core';
@@ -106,8 +108,14 @@ export class GlassboxHttpInstrumentation {
   protected readonly logger = new Logger('GlassboxModule');
   /** The platform name once installed (`'express'`, `'fastify'`), else `undefined`. */
   protected platform: string | undefined;
-  /** True once the Node server listener is installed (or cannot be). */
+  /** True once the Node server listener is installed (or is not needed, or cannot be). */
   protected serverInstalled = false;
+  /**
+   * True when the Express middleware was installed as the first layer of the app (only
+   * Express's own `query`/`expressInit` before it): it then starts every record itself
+   * and no server listener is added, which costs less per request.
+   */
+  protected firstLayer = false;
   private unmatchedMarked = false;
   private readonly exclude: PathExcluder | undefined;
   private readonly labels: CompiledLabels<IncomingMessage, ServerResponse> | undefined;
@@ -145,9 +153,10 @@ export class GlassboxHttpInstrumentation {
    *   middleware (Express) or `onRequest` hook (Fastify) that starts the record if the
    *   server listener did not (serverless handlers, `fastify.inject`) and, on Fastify,
    *   notes the matched route;
-   * - on the Node server (as soon as it exists): a `'request'` listener placed before
-   *   the platform's own, so every request is timed from its first moment and recorded
-   *   even when a middleware answers it before any route code runs.
+   * - on the Node server (as soon as it exists), unless the Express middleware went in
+   *   as the app's first layer: a `'request'` listener placed before the platform's own,
+   *   so every request is timed from its first moment and recorded even when a
+   *   middleware registered before ours answers it.
    *
    * Returns true once both parts are installed (or the platform is not supported).
    */
@@ -157,8 +166,10 @@ export class GlassboxHttpInstrumentation {
     if (this.platform === undefined) {
       const type = adapter.getType();
       const instance: unknown = adapter.getInstance();
-      if (type === 'express') this.installExpress(instance as ExpressAppLike);
-      else if (type === 'fastify') this.installFastify(instance as FastifyInstanceLike);
+      if (type === 'express') {
+        this.firstLayer = isFirstLayer(instance);
+        this.installExpress(instance as ExpressAppLike);
+      } else if (type === 'fastify') this.installFastify(instance as FastifyInstanceLike);
       else {
         this.logger.warn(
           `HTTP platform "${type}" is not supported: no RED metrics and no metrics route (use @nestjs/platform-express or @nestjs/platform-fastify)`,
@@ -184,7 +195,7 @@ export class GlassboxHttpInstrumentation {
     if (!this.serverInstalled) {
       const server = adapter.getHttpServer() as ServerLike | undefined | null;
       if (server !== undefined && server !== null && typeof server.prependListener === 'function') {
-        if (this.recorder !== null) this.installServer(server);
+        if (this.recorder !== null && !this.firstLayer) this.installServer(server);
         this.serverInstalled = true;
       }
     }
@@ -350,10 +361,30 @@ export class GlassboxHttpInstrumentation {
   }
 }
 
-/** True when `url`'s path (before `?`) is exactly `path`. No allocation. */
-function matchesPath(url: string | undefined, path: string): boolean {
-  if (url === undefined || !url.startsWith(path)) return false;
-  return url.length === path.length || url.charCodeAt(path.length) === 63; // '?'
+/**
+ * True when nothing but platform internals is registered on the Express app yet, so a
+ * middleware added now runs before any middleware that could answer a request:
+ * Express 4's `query` and `expressInit`, and the hook middleware `ExpressAdapter`
+ * registers in its constructor (it calls `onRequestHook`/`onResponseHook`, unset unless
+ * the application sets them). A user's own Express instance with middleware on it
+ * (`new ExpressAdapter(app)`), or an app whose parsers are registered already
+ * (`@nestjs/testing`), gives false, and records then start from the server listener.
+ */
+function isFirstLayer(app: unknown): boolean {
+  if (typeof app !== 'function' && (app === null || typeof app !== 'object')) return false; // an Express app is a function
+  try {
+    const a = app as { _router?: { stack?: unknown }; router?: { stack?: unknown } };
+    // Express 4 creates `_router` lazily (with its two internal layers) and throws on
+    // `app.router`; Express 5 creates `router` lazily on first access.
+    const router = 'lazyrouter' in a ? a._router : a.router;
+    if (router === undefined) return true;
+    const stack = router?.stack;
+    if (!Array.isArray(stack)) return false;
+    return stack.every((layer: { name?: unknown; handle?: unknown } | null) => {
+      if (layer?.name === 'query' || layer?.name === 'expressInit') return true;
+      return typeof layer?.handle === 'function' && /\bonRequestHook\b/.test(String(layer.handle));
+    });
+  } catch {
+    return false;
+  }
 }
-
-/** A `Content-Length` header as a number of bytes, or `undefined` when absent or invalid. */

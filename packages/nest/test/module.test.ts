@@ -4,7 +4,7 @@
  * an application context without HTTP, and a broken backend that must not change the
  * app's responses.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   type Backend,
@@ -377,6 +377,83 @@ describe.each(platforms)('GlassboxModule on Nest/$name', (platform) => {
     } finally {
       await plain.close();
       await instrumented.close();
+    }
+  });
+});
+
+/** A POST with a malformed JSON body (the body parser answers 400). */
+function postBadJson(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, agent: false },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end('{"not json');
+  });
+}
+
+describe('platform-express: where records start', () => {
+  const requestListeners = (app: { getHttpServer(): { listenerCount(e: string): number } }) =>
+    app.getHttpServer().listenerCount('request');
+
+  it('NestFactory.create: the first middleware starts every record, no server listener is added', async () => {
+    const bare = await startNest(platforms[0] as (typeof platforms)[number], withModules([]));
+    const { registry, glassbox } = newGlassbox();
+    const running = await startNest(
+      platforms[0] as (typeof platforms)[number],
+      withModules([
+        GlassboxModule.forRoot({ glassbox, registry, metrics: { auth: { tokens: TOKEN, fromEnv: false } } }),
+      ]),
+      (app) => {
+        app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+          if (req.url === '/blocked') {
+            res.statusCode = 403;
+            res.end();
+          } else next();
+        });
+      },
+    );
+    try {
+      expect(requestListeners(running.app)).toBe(requestListeners(bare.app));
+      expect((await send(`${running.url}/ping`)).status).toBe(200);
+      expect((await send(`${running.url}/blocked`)).status).toBe(403);
+      expect(await postBadJson(`${running.url}/ping`)).toBe(400);
+      expect(samples(await scrape(running.url), 'http_requests_total').sort()).toEqual([
+        'http_requests_total{method="GET",route="/ping",status_code="200"} 1',
+        'http_requests_total{method="GET",route="unmatched",status_code="403"} 1',
+        'http_requests_total{method="POST",route="unmatched",status_code="400"} 1',
+      ]);
+    } finally {
+      await running.close();
+      await bare.close();
+    }
+  });
+
+  it('@nestjs/testing: the body parser comes first, so a server listener records what it answers', async () => {
+    const { registry, glassbox } = newGlassbox();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        GlassboxModule.forRoot({ glassbox, registry, metrics: { auth: { tokens: TOKEN, fromEnv: false } } }),
+      ],
+      controllers: [PingController],
+    }).compile();
+    const app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
+    await app.listen(0, '127.0.0.1');
+    const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    try {
+      expect(await postBadJson(`${url}/ping`)).toBe(400);
+      expect((await send(`${url}/ping`)).status).toBe(200);
+      expect(samples(await scrape(url), 'http_requests_total').sort()).toEqual([
+        'http_requests_total{method="GET",route="/ping",status_code="200"} 1',
+        'http_requests_total{method="POST",route="unmatched",status_code="400"} 1',
+      ]);
+    } finally {
+      await app.close();
     }
   });
 });
