@@ -2,7 +2,8 @@
 // Glassbox benchmark suite. `pnpm bench` (builds first) or `node bench/run.mjs`:
 //
 //   --suite http,record,scrape,memory,consumer,cluster   suites to run (default: all)
-//   --rounds 7        interleaved HTTP rounds (median and min–max over them)
+//   --rounds 11       interleaved HTTP rounds (median and min–max over them)
+//   --together-rounds 9   cross-check rounds with a group's servers all under load at once (0: off)
 //   --duration 2      seconds of load per HTTP measurement
 //   --warmup 4        seconds of warm-up load per server before the first round
 //   --connections 50  autocannon connections
@@ -27,7 +28,8 @@ const ALL = ['http', 'record', 'scrape', 'memory', 'consumer', 'cluster'];
 const { values } = parseArgs({
   options: {
     suite: { type: 'string', default: ALL.join(',') },
-    rounds: { type: 'string', default: '7' },
+    rounds: { type: 'string', default: '11' },
+    'together-rounds': { type: 'string', default: '9' },
     duration: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '4' },
     connections: { type: 'string', default: '50' },
@@ -48,6 +50,7 @@ for (const s of suites)
   if (!ALL.includes(s)) throw new Error(`unknown suite "${s}" (one of ${ALL.join(', ')})`);
 const opts = {
   rounds: Number(values.rounds),
+  concurrentRounds: Number(values['together-rounds']),
   duration: Number(values.duration),
   warmup: Number(values.warmup),
   connections: Number(values.connections),

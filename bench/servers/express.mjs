@@ -18,7 +18,20 @@ function routes(a) {
 
 export const variants = {
   bare: async () => routes(app()),
+  // /metrics answered by the middleware (`metricsRoute: true`, as the README shows).
   glassbox: async () => {
+    const native = nativeBackend();
+    const gb = glassbox({
+      glassbox: createGlassbox({ backend: native, logger: null }),
+      metrics: { sources: [native], logger: null },
+      metricsRoute: true,
+    });
+    const a = app();
+    a.use(gb.middleware);
+    return routes(a);
+  },
+  // Diagnostic: /metrics as an Express route ahead of the app's routes.
+  'glassbox-metrics-route': async () => {
     const native = nativeBackend();
     const gb = glassbox({
       glassbox: createGlassbox({ backend: native, logger: null }),
