@@ -8,7 +8,8 @@
 //   --warmup 4        seconds of warm-up load per server before the first round
 //   --connections 50  autocannon connections
 //   --groups express,fastify,nest-express,nest-fastify   HTTP groups (express-ab: a
-//                     diagnostic A/B of the Express adapter's route accessor, not in the default)
+//                     diagnostic A/B of the Express adapter's route accessor and /metrics
+//                     route; express-diag: where the Express overhead goes; not in the default)
 //   --quick           fewer iterations/repetitions everywhere (a smoke run)
 //   --flood-bare      also flood the bare servers (memory suite)
 //   --no-profile      do not profile a Glassbox server that misses its HTTP target
@@ -60,6 +61,8 @@ const opts = {
   profile: !values['no-profile'],
 };
 if (!(opts.rounds >= 1) || !(opts.duration > 0)) throw new Error('--rounds and --duration must be positive');
+if (!Number.isInteger(opts.concurrentRounds) || opts.concurrentRounds < 0)
+  throw new Error('--together-rounds must be a whole number (0: no cross-check)');
 
 const nodeVersion = execFileSync(serverNode(), ['-v']).toString().trim();
 const commit = (() => {

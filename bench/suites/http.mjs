@@ -41,13 +41,14 @@ export const GROUPS = [
   },
   {
     key: 'express-ab',
-    title: 'Express 5, route accessor A/B (diagnostic)',
+    title: 'Express 5, route accessor and /metrics route A/B (diagnostic)',
     target: 1.1,
     optional: true,
     variants: [
       ['express', 'bare', 'bare'],
-      ['express', 'glassbox', 'Glassbox (native backend)'],
+      ['express', 'glassbox', 'Glassbox (native backend, metricsRoute)'],
       ['express', 'glassbox-no-route-accessor', 'Glassbox without the route accessor'],
+      ['express', 'glassbox-metrics-route', 'Glassbox, /metrics route before the app routes'],
     ],
   },
   {
@@ -85,22 +86,10 @@ export const GROUPS = [
   },
 ];
 
-async function measure(server, loader, url, duration, connections) {
-  const a = await server.call({ cmd: 'snap' });
-  const { result } = await loader.call({ cmd: 'run', url, duration, connections });
-  const b = await server.call({ cmd: 'snap' });
-  const served = b.requests - a.requests;
-  const cpuUs = b.cpu.user + b.cpu.system - a.cpu.user - a.cpu.system;
-  return {
-    cpuPerReq: cpuUs / served,
-    served,
-    rps: result.rps,
-    p99: result.p99,
-    errors: result.errors + result.non2xx,
-  };
-}
+/** Connections per server in the all-at-once cross-check. */
+const togetherConnections = (connections) => Math.max(10, Math.round(connections / 2));
 
-/** A CPU/request measurement in two halves, so several servers can be measured at once. */
+/** A CPU/request measurement in two halves (snapshot, then delta), so several servers can be measured at once. */
 function measureStart(server) {
   return server.call({ cmd: 'snap' });
 }
@@ -108,6 +97,17 @@ function measureStart(server) {
 async function measureEnd(server, a) {
   const b = await server.call({ cmd: 'snap' });
   return (b.cpu.user + b.cpu.system - a.cpu.user - a.cpu.system) / (b.requests - a.requests);
+}
+
+async function measure(server, loader, url, duration, connections) {
+  const a = await measureStart(server);
+  const { result } = await loader.call({ cmd: 'run', url, duration, connections });
+  return {
+    cpuPerReq: await measureEnd(server, a),
+    rps: result.rps,
+    p99: result.p99,
+    errors: result.errors + result.non2xx,
+  };
 }
 
 /** Runs one server under load with the V8 profiler on (after a warm-up) and returns the top self-time frames. */
@@ -228,7 +228,7 @@ export async function run(opts, report) {
       }
       // cross-check: all servers of the group under load at once
       const live = servers.filter((x) => !x.failed);
-      const perServer = Math.max(10, Math.round(connections / 2));
+      const perServer = togetherConnections(connections);
       for (let r = 0; r < (opts.concurrentRounds ?? 0) && live.length > 1 && live[0] === servers[0]; r++) {
         const ms = await Promise.all(live.map((x) => measureStart(x.s)));
         await Promise.all(
@@ -280,7 +280,7 @@ export async function run(opts, report) {
     await loader.stop();
   }
 
-  let body = `Server CPU time per request (\`process.cpuUsage()\` delta in the server ÷ requests it served), as a ratio to the bare framework in the same round: median and min–max over ${rounds} interleaved rounds of ${duration} s each (autocannon, ${connections} connections, \`GET /users/:id\` with random ids, after one ${opts.warmup} s warm-up per server). Throughput and p99 latency are autocannon's (medians over the rounds); on 2 cores the server is CPU-bound, so throughput moves with CPU per request.${opts.concurrentRounds > 0 ? ` *All at once*: the cross-check, ${opts.concurrentRounds} rounds in which every server of the group is under load at the same time (${Math.max(10, Math.round(connections / 2))} connections each), ratio to bare within each round: median and min–max.` : ''}\n`;
+  let body = `Server CPU time per request (\`process.cpuUsage()\` delta in the server ÷ requests it served), as a ratio to the bare framework in the same round: median and min–max over ${rounds} interleaved rounds of ${duration} s each (autocannon, ${connections} connections, \`GET /users/:id\` with random ids, after one ${opts.warmup} s warm-up per server). Throughput and p99 latency are autocannon's (medians over the rounds); on 2 cores the server is CPU-bound, so throughput moves with CPU per request.${opts.concurrentRounds > 0 ? ` *All at once*: the cross-check, ${opts.concurrentRounds} rounds in which every server of the group is under load at the same time (${togetherConnections(connections)} connections each), ratio to bare within each round: median and min–max.` : ''}\n`;
   for (const { group, servers } of out) {
     const together = servers.some((s) => s.together !== undefined);
     const rows = servers.map((s) => {

@@ -62,9 +62,8 @@ export interface GlassboxExpressOptions extends HttpAdapterOptions<ExpressReques
    * The middleware answers {@link HttpAdapterOptions.metricsPath} itself (GET/HEAD, 405
    * otherwise, same auth as {@link GlassboxExpress.metricsHandler}), so no
    * `app.get(metricsPath, metricsHandler)` route is needed. The path is compared with
-   * `req.originalUrl` (query ignored) before any of your routes run. Cheaper than the
-   * route: an Express route ahead of yours is one more router layer every request walks
-   * through. Off by default so that upgrading never adds an endpoint to an app that
+   * `req.originalUrl` (query ignored) before any of your routes run, and no route is
+   * added ahead of yours (one router layer fewer for every request). Off by default so that upgrading never adds an endpoint to an app that
    * serves metrics on another port (`createMetricsServer`).
    * @default false
    */
