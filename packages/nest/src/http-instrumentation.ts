@@ -3,13 +3,15 @@
  * the Express app, the Fastify instance), not in a Nest interceptor, because many
  * requests never reach an interceptor — 404s, guard rejections, exceptions thrown in
  * guards, pipes or middleware. Each request is timed from the platform's first
- * middleware (Express, when ours is the first layer) or from the server's `'request'`
- * event (otherwise), and recorded exactly once, when its response closes (finished or
- * aborted), with the route template the platform matched — which on both platforms is Nest's full path:
- * global prefix + version + controller path + method path.
+ * middleware (Express) or first `onRequest` hook (Fastify) when the module's is the
+ * first one, or from the server's `'request'` event (otherwise), and recorded exactly
+ * once, when its response closes (finished or aborted), with the route template the
+ * platform matched — which on both platforms is Nest's full path: global prefix +
+ * version + controller path + method path.
  *
  * - Express: `req.baseUrl + req.route.path`, read when the response closes.
- * - Fastify: `request.routeOptions.url`, read in the `onRequest` hook.
+ * - Fastify: `request.routeOptions.url`, read when the response closes (a request an
+ *   earlier hook sends to the not-found handler is unmatched).
  *
  * With `recordSizes`, sizes are the request's and the response's `Content-Length`
  * headers (a chunked response without one records no response size).
@@ -34,14 +36,14 @@ import { GLASSBOX_OPTIONS } from './options.js';
 import type { ResolvedGlassboxOptions } from './resolve.js';
 
 const kStart = Symbol('glassbox.start');
-const kRoute = Symbol('glassbox.route');
+const kRequest = Symbol('glassbox.request');
 const kResponseBytes = Symbol('glassbox.responseBytes');
 const kUnmatched = Symbol('glassbox.unmatched');
 
 /** What the instrumentation keeps on a response while its request is in flight. */
 interface TrackedResponse extends ServerResponse {
   [kStart]?: number | undefined;
-  [kRoute]?: string | undefined;
+  [kRequest]?: FastifyRequestLike | undefined;
   [kResponseBytes]?: number | undefined;
   [kUnmatched]?: true;
 }
@@ -65,6 +67,7 @@ export interface ExpressAppLike {
 /** The parts of a Fastify request this reads. */
 export interface FastifyRequestLike {
   readonly raw: IncomingMessage;
+  readonly is404?: boolean;
   readonly routeOptions?: { readonly url?: string | undefined };
 }
 
@@ -111,9 +114,10 @@ export class GlassboxHttpInstrumentation {
   /** True once the Node server listener is installed (or is not needed, or cannot be). */
   protected serverInstalled = false;
   /**
-   * True when the Express middleware was installed as the first layer of the app (only
-   * Express's own `query`/`expressInit` before it): it then starts every record itself
-   * and no server listener is added, which costs less per request.
+   * True when the Express middleware went in as the app's first layer (only Express's
+   * own `query`/`expressInit` before it), or the Fastify `onRequest` hook as the
+   * instance's first hook: it then starts every record itself and no server listener is
+   * added, which costs less per request.
    */
   protected firstLayer = false;
   private unmatchedMarked = false;
@@ -151,12 +155,11 @@ export class GlassboxHttpInstrumentation {
    *
    * - on the platform (as soon as the adapter exists): the metrics route, and a first
    *   middleware (Express) or `onRequest` hook (Fastify) that starts the record if the
-   *   server listener did not (serverless handlers, `fastify.inject`) and, on Fastify,
-   *   notes the matched route;
-   * - on the Node server (as soon as it exists), unless the Express middleware went in
-   *   as the app's first layer: a `'request'` listener placed before the platform's own,
-   *   so every request is timed from its first moment and recorded even when a
-   *   middleware registered before ours answers it.
+   *   server listener did not (serverless handlers, `fastify.inject`);
+   * - on the Node server (as soon as it exists), unless that middleware or hook went in
+   *   first: a `'request'` listener placed before the platform's own, so every request
+   *   is timed from its first moment and recorded even when a middleware or hook
+   *   registered before ours answers it.
    *
    * Returns true once both parts are installed (or the platform is not supported).
    */
@@ -248,6 +251,8 @@ export class GlassboxHttpInstrumentation {
 
   /** Registers the metrics route and the `onRequest` hook on a Fastify instance. */
   protected installFastify(fastify: FastifyInstanceLike): void {
+    // Before the metrics route: the check is that no route exists yet.
+    const first = this.recorder === null ? undefined : firstOnRequestHooks(fastify);
     const handler = this.metricsHandler;
     const path = this.metricsPath;
     if (handler !== null && path !== undefined) {
@@ -261,13 +266,18 @@ export class GlassboxHttpInstrumentation {
       });
     }
     if (this.recorder !== null) {
-      fastify.addHook('onRequest', (request, reply, done) => {
+      const hook = (request: FastifyRequestLike, reply: FastifyReplyLike, done: (error?: Error) => void) => {
         const res = reply.raw as TrackedResponse;
         if (res[kStart] === undefined) this.start(request.raw, res);
-        // Routing is done before any hook runs; the url is undefined for the 404 handler.
-        if (res[kStart] !== undefined) res[kRoute] = request.routeOptions?.url;
+        // The route is read when the response closes: a later hook may still send the
+        // request to the not-found handler.
+        if (res[kStart] !== undefined) res[kRequest] = request;
         done();
-      });
+      };
+      if (first !== undefined) {
+        for (const list of first) list.unshift(hook);
+        this.firstLayer = true;
+      } else fastify.addHook('onRequest', hook);
       if (this.recordSizes) {
         // Fastify passes its headers to writeHead, so the raw response does not know them.
         fastify.addHook('onResponse', (_request, reply, done) => {
@@ -293,7 +303,7 @@ export class GlassboxHttpInstrumentation {
       const tracked = res as TrackedResponse;
       if (tracked[kStart] !== undefined) return;
       if (this.isExcluded(req.url)) return;
-      tracked[kRoute] = undefined;
+      tracked[kRequest] = undefined;
       tracked[kStart] = (this.recorder as HttpRecorder).begin(req.method ?? 'GET');
       res.on('close', this.onClose);
     } catch (error) {
@@ -341,8 +351,8 @@ export class GlassboxHttpInstrumentation {
   protected routeOf(req: IncomingMessage, res: ServerResponse): string | undefined {
     const tracked = res as TrackedResponse;
     if (tracked[kUnmatched] === true) return undefined;
-    const fromHook = tracked[kRoute];
-    if (fromHook !== undefined) return fromHook;
+    const request = tracked[kRequest];
+    if (request !== undefined) return request.is404 === true ? undefined : request.routeOptions?.url;
     const r = (req as ExpressRequestLike).route;
     if (r === undefined || r === null) return undefined;
     const path = r.path;
@@ -386,5 +396,45 @@ function isFirstLayer(app: unknown): boolean {
     });
   } catch {
     return false;
+  }
+}
+
+/**
+ * The `onRequest` hook lists of a Fastify instance and its encapsulated children when
+ * no route has been registered on it yet, else `undefined`. Fastify has no public way
+ * to put a hook ahead of others (`addHook` appends, and `FastifyAdapter`'s own hooks,
+ * `@fastify/middie` for `app.use()` and plugins are loaded before the module is
+ * instantiated); a hook put first in these lists now runs first on every route
+ * registered later and on the not-found handler Nest sets, as `addHook` itself passes
+ * hooks on to children. The lists are Fastify's internal `Symbol(fastify.hooks)` and
+ * `Symbol(fastify.children)` (Fastify 4 and 5); when they are not there, or routes exist
+ * already (their hooks are fixed when they load), the module appends its hook and keeps
+ * the server listener.
+ */
+function firstOnRequestHooks(fastify: unknown): unknown[][] | undefined {
+  try {
+    if (fastify === null || typeof fastify !== 'object') return undefined;
+    const printRoutes = (fastify as { printRoutes?: unknown }).printRoutes;
+    if (typeof printRoutes !== 'function') return undefined;
+    const routes = String(printRoutes.call(fastify)).trim();
+    if (routes !== '' && routes !== '(empty tree)') return undefined;
+    const lists: unknown[][] = [];
+    const collect = (instance: object): boolean => {
+      const symbols = Object.getOwnPropertySymbols(instance);
+      const own = (name: string): unknown => {
+        const key = symbols.find((s) => s.description === name);
+        return key === undefined ? undefined : (instance as Record<symbol, unknown>)[key];
+      };
+      const onRequest = (own('fastify.hooks') as { onRequest?: unknown } | undefined)?.onRequest;
+      const children = own('fastify.children');
+      if (!Array.isArray(onRequest) || !Array.isArray(children)) return false;
+      lists.push(onRequest);
+      return children.every(
+        (child: unknown) => child !== null && typeof child === 'object' && collect(child),
+      );
+    };
+    return collect(fastify) ? lists : undefined;
+  } catch {
+    return undefined;
   }
 }

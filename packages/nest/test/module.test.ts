@@ -613,3 +613,125 @@ describe('start-up validation', () => {
     ).rejects.toThrow(/options.glassbox must be a Glassbox instance/);
   });
 });
+
+describe('platform-fastify: where records start', () => {
+  const requestListeners = (app: { getHttpServer(): { listenerCount(e: string): number } }) =>
+    app.getHttpServer().listenerCount('request');
+  const fastifyPlatform = platforms[1] as (typeof platforms)[number];
+  type Hooked = {
+    addHook(
+      name: 'onRequest',
+      hook: (req: { url: string }, reply: { code(n: number): { send(): void } }, done: () => void) => void,
+    ): unknown;
+    get(path: string, handler: () => unknown): unknown;
+  };
+  /** A FastifyAdapter whose instance already has a 429 hook (and, with `route`, a route of its own). */
+  const preparedAdapter = (route: boolean) => {
+    const adapter = new FastifyAdapter();
+    const instance = adapter.getInstance() as unknown as Hooked;
+    limiter(instance);
+    if (route) instance.get('/legacy', () => 'legacy');
+    return adapter;
+  };
+  /** An onRequest hook of the application that answers 429 to `?limited` requests. */
+  const limiter = (instance: Hooked) =>
+    instance.addHook('onRequest', (req, reply, done) => {
+      if (req.url.endsWith('?limited')) reply.code(429).send();
+      else done();
+    });
+  const origin = { origin: 'http://ui.example', 'access-control-request-method': 'GET' };
+
+  it('NestFactory.create: the first onRequest hook starts every record, no server listener is added', async () => {
+    const bare = await startNest(fastifyPlatform, withModules([]));
+    const { registry, glassbox } = newGlassbox();
+    const running = await startNest(
+      { name: 'fastify', adapter: () => preparedAdapter(false) }, // a hook loaded before the module's
+      withModules([
+        GlassboxModule.forRoot({ glassbox, registry, metrics: { auth: { tokens: TOKEN, fromEnv: false } } }),
+      ]),
+      (app) => {
+        app.enableCors(); // FastifyAdapter's own hook answers preflights
+        app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+          if (req.url === '/blocked') {
+            res.statusCode = 403;
+            res.end();
+          } else next();
+        });
+      },
+    );
+    try {
+      expect(requestListeners(running.app)).toBe(requestListeners(bare.app));
+      expect((await send(`${running.url}/ping`)).status).toBe(200);
+      expect((await send(`${running.url}/ping?limited`)).status).toBe(429);
+      expect((await send(`${running.url}/blocked`)).status).toBe(403);
+      expect((await send(`${running.url}/ping`, { method: 'OPTIONS', headers: origin })).status).toBe(204);
+      expect((await send(`${running.url}/nope`)).status).toBe(404);
+      expect(samples(await scrape(running.url), 'http_requests_total').sort()).toEqual([
+        'http_requests_total{method="GET",route="/ping",status_code="200"} 1',
+        'http_requests_total{method="GET",route="/ping",status_code="429"} 1',
+        'http_requests_total{method="GET",route="unmatched",status_code="403"} 1',
+        'http_requests_total{method="GET",route="unmatched",status_code="404"} 1',
+        // The CORS preflight route @fastify/cors registers.
+        'http_requests_total{method="OPTIONS",route="*",status_code="204"} 1',
+      ]);
+    } finally {
+      await running.close();
+      await bare.close();
+    }
+  });
+
+  it('a Fastify instance with routes before Nest: a server listener records what its hooks answer', async () => {
+    const adapter = preparedAdapter(true);
+    const bare = await startNest(fastifyPlatform, withModules([]));
+    const { registry, glassbox } = newGlassbox();
+    const app = await NestFactory.create(
+      withModules([
+        GlassboxModule.forRoot({ glassbox, registry, metrics: { auth: { tokens: TOKEN, fromEnv: false } } }),
+      ]),
+      adapter,
+      { logger: false, abortOnError: false },
+    );
+    await app.listen(0, '127.0.0.1');
+    const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    try {
+      expect(requestListeners(app)).toBe(requestListeners(bare.app) + 1);
+      expect((await send(`${url}/ping?limited`)).status).toBe(429);
+      expect((await send(`${url}/ping`)).status).toBe(200);
+      expect((await send(`${url}/legacy`)).status).toBe(200);
+      expect(samples(await scrape(url), 'http_requests_total').sort()).toEqual([
+        'http_requests_total{method="GET",route="/legacy",status_code="200"} 1',
+        'http_requests_total{method="GET",route="/ping",status_code="200"} 1',
+        'http_requests_total{method="GET",route="unmatched",status_code="429"} 1',
+      ]);
+    } finally {
+      await app.close();
+      await bare.close();
+    }
+  });
+
+  it('@nestjs/testing with enableCors (its OPTIONS route exists before the module installs): a server listener records the preflight', async () => {
+    const { registry, glassbox } = newGlassbox();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        GlassboxModule.forRoot({ glassbox, registry, metrics: { auth: { tokens: TOKEN, fromEnv: false } } }),
+      ],
+      controllers: [PingController],
+    }).compile();
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+      logger: false,
+    });
+    app.enableCors();
+    await app.listen(0, '127.0.0.1');
+    const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    try {
+      expect((await send(`${url}/ping`, { method: 'OPTIONS', headers: origin })).status).toBe(204);
+      expect((await send(`${url}/ping`)).status).toBe(200);
+      expect(samples(await scrape(url), 'http_requests_total').sort()).toEqual([
+        'http_requests_total{method="GET",route="/ping",status_code="200"} 1',
+        'http_requests_total{method="OPTIONS",route="unmatched",status_code="204"} 1',
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -123,6 +123,20 @@ describe.each([
     );
   });
 
+  it('starts records from its first middleware or hook: no server listener beyond the bare app', async () => {
+    @Module({ controllers: [UsersController] })
+    class BareModule {}
+    const bare = await NestFactory.create(BareModule, adapter() as never, { logger: false });
+    await bare.init();
+    try {
+      expect(app.getHttpServer().listenerCount('request')).toBe(
+        bare.getHttpServer().listenerCount('request'),
+      );
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('keeps /metrics behind the token, whatever the global guard and prefix', async () => {
     const none = await send(`${url}/metrics`, { headers: { 'x-deny': '1' } });
     expect(none.status).toBe(401);
