@@ -26,10 +26,10 @@ export interface RiskApp {
 }
 
 export function createApp(options: { serveMetrics: boolean }): RiskApp {
-  // RED middleware + auth-guarded /metrics handler, on Glassbox's native backend with
+  // RED instrumentation + auth-guarded /metrics handler, on Glassbox's native backend with
   // prom-client's process metrics next to it. The bearer token comes from
   // METRICS_BEARER_TOKEN (auth is on as soon as it is set).
-  // With serveMetrics, the middleware itself answers GET /metrics (no route to register).
+  // With serveMetrics, the instrumentation itself answers GET /metrics (no route to register).
   const metrics = glassbox({ excludePaths: ['/health'], metricsRoute: options.serveMetrics });
   const evaluations = metrics.glassbox.counter(riskEvaluations);
   const model = createModelInstrument(metrics.glassbox, {
@@ -46,7 +46,8 @@ export function createApp(options: { serveMetrics: boolean }): RiskApp {
   const evaluated = new Map<string, RiskAssessment>();
   const app = express();
   app.disable('x-powered-by');
-  app.use(metrics.middleware);
+  // Every request is timed from Express's entry point (no router layer).
+  metrics.instrument(app);
   app.use(express.json({ limit: '100kb' }));
 
   app.get('/health', (_req, res) => {

@@ -1,6 +1,7 @@
 export type { CustomLabel } from '@glassbox/core';
 export { CUSTOM_LABEL_FALLBACK } from '@glassbox/core';
 export type {
+  ExpressAppLike,
   ExpressCustomLabel,
   ExpressMetricsOptions,
   ExpressMetricsServerOptions,

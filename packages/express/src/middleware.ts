@@ -83,14 +83,50 @@ export type ExpressMiddleware = (
 /** Where a separate metrics server listens. */
 export type ExpressMetricsServerOptions = AdapterMetricsServerOptions;
 
+/**
+ * An Express app (4 or 5) as {@link GlassboxExpress.instrument} takes it: the app
+ * function. At run time it also needs `app.handle`, Express's entry point (not in
+ * Express's typings), which the app function calls for every request.
+ */
+export interface ExpressAppLike {
+  (req: IncomingMessage, res: ServerResponse): unknown;
+  /** The app's request prototype. */
+  readonly request?: object;
+}
+
+/** `handle` as Express defines it at run time. */
+type Handle = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => unknown;
+
 /** What {@link glassbox} returns. */
 export interface GlassboxExpress {
   /** The instance metrics are recorded in (use it for your own metrics and core's instruments). */
   readonly glassbox: Glassbox;
   /** Core's RED recorder behind the middleware. */
   readonly recorder: HttpRecorder;
-  /** The RED middleware: `app.use(gb.middleware)` before your routes (with `metricsRoute: true` it also serves the metrics path). */
+  /**
+   * The RED middleware: `app.use(gb.middleware)` before your routes (with
+   * `metricsRoute: true` it also serves the metrics path). {@link GlassboxExpress.instrument}
+   * does the same without a router layer.
+   */
   readonly middleware: ExpressMiddleware;
+  /**
+   * Instruments an app without adding a router layer (the alternative to
+   * `app.use(gb.middleware)`, not an addition to it): wraps `app.handle`, Express's entry
+   * point, so every request the app receives — as the server's handler or mounted in
+   * another app — is timed before Express's own router runs, ahead of every middleware
+   * whenever you call it; with `metricsRoute: true` the metrics path is answered there,
+   * before any of your middleware. Records are the same as the middleware's. It costs
+   * less per request than a middleware layer (docs/benchmarks.md). Throws a `TypeError`
+   * if `app` has no `handle` function; a second call on the same app does nothing.
+   *
+   * @example
+   * ```ts
+   * const gb = glassbox({ metricsRoute: true, metrics: { auth: { tokens: process.env.METRICS_BEARER_TOKEN } } });
+   * const app = express();
+   * gb.instrument(app);
+   * ```
+   */
+  instrument(app: ExpressAppLike): void;
   /**
    * The auth-guarded /metrics handler: `app.get(gb.metricsPath, gb.metricsHandler)`.
    * Throws on access when there is nothing to serve (a given `glassbox` without `registry` or `metrics.sources`).
@@ -262,12 +298,12 @@ export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress 
   }
 
   function labelOf(req: TrackedRequest): string | undefined {
-    let route: { path?: unknown } | undefined;
+    // What the accessor captured, kept on the request itself: an error leaving a mounted
+    // sub-app gives the request its parent's prototype back (no accessor there).
+    let route: { path?: unknown } | undefined = req[kRoute];
     let base: string | undefined;
-    if (req[kAccessor] === true) {
-      route = req[kRoute];
-      base = req[kBase];
-    } else {
+    if (route !== undefined) base = req[kBase];
+    else {
       route = req.route;
       base = req.baseUrl;
     }
@@ -305,18 +341,11 @@ export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress 
     }
   }
 
-  let lastProto: object | null = null;
-  const middleware: ExpressMiddleware = function glassboxMiddleware(req, res, next) {
-    const q = req as ExpressRequestLike;
-    const url = q.originalUrl ?? q.url ?? '/';
+  /** Starts a request's record unless it is excluded or started already. Never throws. */
+  function start(req: IncomingMessage, res: ServerResponse, url: string): void {
     try {
       const r = res as TrackedResponse;
       if (r[kStart] === undefined && (excluded === undefined || !excluded(url))) {
-        const proto = Object.getPrototypeOf(req) as object | null;
-        if (proto !== lastProto) {
-          ensureRouteAccessor(proto);
-          lastProto = proto;
-        }
         const method = req.method ?? 'GET';
         r[kMethod] = method;
         r[kStart] = recorder.begin(method);
@@ -325,14 +354,74 @@ export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress 
     } catch (error) {
       instance.reportError('express', 'instrumenting a request failed', error);
     }
+  }
+
+  let lastProto: object | null = null;
+  const middleware: ExpressMiddleware = function glassboxMiddleware(req, res, next) {
+    const q = req as ExpressRequestLike;
+    const url = q.originalUrl ?? q.url ?? '/';
+    const proto = Object.getPrototypeOf(req) as object | null;
+    if (proto !== lastProto) {
+      try {
+        ensureRouteAccessor(proto);
+      } catch (error) {
+        instance.reportError('express', 'instrumenting a request failed', error);
+      }
+      lastProto = proto;
+    }
+    start(req, res, url);
     if (serve !== undefined && matchesPath(url, metricsPath)) serve(req, res);
     else next();
   };
+
+  const instrumented = new WeakSet<object>();
+  function instrument(app: ExpressAppLike): void {
+    const target = app as (ExpressAppLike & { handle?: unknown }) | null | undefined;
+    if (
+      target === null ||
+      target === undefined ||
+      (typeof target !== 'function' && typeof target !== 'object') ||
+      typeof target.handle !== 'function'
+    )
+      throw new TypeError('Glassbox: instrument() needs an Express app (an object with a handle function)');
+    if (instrumented.has(target)) return;
+    instrumented.add(target);
+    // Express sets the request's prototype to `app.request` inside `handle`: put the
+    // route accessor there now.
+    if (target.request !== undefined && target.request !== null) ensureRouteAccessor(target.request);
+    const handle = target.handle as Handle;
+    const reqProto = target.request;
+    const resProto = (target as { response?: object }).response;
+    const protos =
+      reqProto !== null && typeof reqProto === 'object' && resProto !== null && typeof resProto === 'object';
+    (target as { handle: Handle }).handle = function glassboxHandle(
+      this: unknown,
+      req: IncomingMessage,
+      res: ServerResponse,
+      next?: (err?: unknown) => void,
+    ) {
+      const url = (req as ExpressRequestLike).originalUrl ?? req.url ?? '/';
+      if (protos) {
+        // What Express's own handle does first (Express 4: its `expressInit`), done before
+        // the record's fields are added, so V8 sees the objects change shape in the same
+        // order as without Glassbox.
+        Object.setPrototypeOf(req, reqProto as object);
+        Object.setPrototypeOf(res, resProto as object);
+      }
+      start(req, res, url);
+      if (serve !== undefined && matchesPath(url, metricsPath)) {
+        serve(req, res);
+        return undefined;
+      }
+      return handle.call(this, req, res, next);
+    };
+  }
 
   return {
     glassbox: instance,
     recorder,
     middleware,
+    instrument,
     metricsPath,
     get metricsHandler(): MetricsHandler {
       if (handler === undefined) throw adapter.nothingToServe();

@@ -15,7 +15,11 @@ import { glassbox } from '../src/index.js';
 type ExpressModule = typeof express5;
 
 /** Builds the contract's routes on an Express module (4 or 5). */
-export function buildApp(express: ExpressModule, options: SuiteAppOptions): express5.Express {
+export function buildApp(
+  express: ExpressModule,
+  options: SuiteAppOptions,
+  mode: 'middleware' | 'instrument' = 'middleware',
+): express5.Express {
   const app = express();
   // No stack traces in error pages (they would differ between the two variants).
   app.set('env', 'production');
@@ -26,7 +30,8 @@ export function buildApp(express: ExpressModule, options: SuiteAppOptions): expr
       registry: options.registry,
       metrics: { auth, logger: null },
     });
-    app.use(gb.middleware);
+    if (mode === 'middleware') app.use(gb.middleware);
+    else gb.instrument(app);
     app.get(gb.metricsPath, gb.metricsHandler);
   } else {
     app.get('/metrics', createMetricsHandler({ registry: options.registry, auth, logger: null }));
@@ -73,6 +78,12 @@ export function listen(app: express5.Express): Promise<StartedApp> {
 export const expressApp: SuiteApp = {
   name: 'express-5',
   start: (options) => listen(buildApp(express5, options)),
+};
+
+/** Express 5 instrumented with `gb.instrument(app)` instead of the middleware. */
+export const expressInstrumentApp: SuiteApp = {
+  name: 'express-5-instrument',
+  start: (options) => listen(buildApp(express5, options, 'instrument')),
 };
 
 /** Express 4 (installed as the `express4` alias). */

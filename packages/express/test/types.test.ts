@@ -29,6 +29,9 @@ describe('public types', () => {
     const app = express();
     app.use(gb.middleware);
     app.get(gb.metricsPath, gb.metricsHandler);
+    gb.instrument(app); // an Express app as its typings declare it
+    // @ts-expect-error not an app
+    expectTypeOf(gb.instrument).toBeCallableWith({});
   });
 
   it('types options strictly', () => {
