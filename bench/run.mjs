@@ -3,7 +3,7 @@
 //
 //   --suite http,record,scrape,memory,consumer,cluster   suites to run (default: all)
 //   --rounds 11       interleaved HTTP rounds (median and min–max over them)
-//   --together-rounds 9   cross-check rounds with a group's servers all under load at once (0: off)
+//   --paired-rounds 9   cross-check rounds, each server under load at the same moment as bare (0: off)
 //   --duration 2      seconds of load per HTTP measurement
 //   --warmup 4        seconds of warm-up load per server before the first round
 //   --connections 50  autocannon connections
@@ -30,7 +30,7 @@ const { values } = parseArgs({
   options: {
     suite: { type: 'string', default: ALL.join(',') },
     rounds: { type: 'string', default: '11' },
-    'together-rounds': { type: 'string', default: '9' },
+    'paired-rounds': { type: 'string', default: '9' },
     duration: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '4' },
     connections: { type: 'string', default: '50' },
@@ -51,7 +51,7 @@ for (const s of suites)
   if (!ALL.includes(s)) throw new Error(`unknown suite "${s}" (one of ${ALL.join(', ')})`);
 const opts = {
   rounds: Number(values.rounds),
-  concurrentRounds: Number(values['together-rounds']),
+  pairedRounds: Number(values['paired-rounds']),
   duration: Number(values.duration),
   warmup: Number(values.warmup),
   connections: Number(values.connections),
@@ -61,8 +61,8 @@ const opts = {
   profile: !values['no-profile'],
 };
 if (!(opts.rounds >= 1) || !(opts.duration > 0)) throw new Error('--rounds and --duration must be positive');
-if (!Number.isInteger(opts.concurrentRounds) || opts.concurrentRounds < 0)
-  throw new Error('--together-rounds must be a whole number (0: no cross-check)');
+if (!Number.isInteger(opts.pairedRounds) || opts.pairedRounds < 0)
+  throw new Error('--paired-rounds must be a whole number (0: no cross-check)');
 
 const nodeVersion = execFileSync(serverNode(), ['-v']).toString().trim();
 const commit = (() => {

@@ -18,7 +18,8 @@ function routes(a) {
 
 export const variants = {
   bare: async () => routes(app()),
-  // /metrics answered by the middleware (`metricsRoute: true`, as the README shows).
+  // As the README shows: `gb.instrument(app)` (no router layer), /metrics answered by it
+  // (`metricsRoute: true`).
   glassbox: async () => {
     const native = nativeBackend();
     const gb = glassbox({
@@ -27,7 +28,56 @@ export const variants = {
       metricsRoute: true,
     });
     const a = app();
+    gb.instrument(a);
+    return routes(a);
+  },
+  // The same as a middleware: `app.use(gb.middleware)`, /metrics answered by it.
+  'glassbox-middleware': async () => {
+    const native = nativeBackend();
+    const gb = glassbox({
+      glassbox: createGlassbox({ backend: native, logger: null }),
+      metrics: { sources: [native], logger: null },
+      metricsRoute: true,
+    });
+    const a = app();
     a.use(gb.middleware);
+    return routes(a);
+  },
+  // Reference, not a peer: the minimal hand-written prom-client middleware (one counter,
+  // one histogram, `req.route.path`, a 'finish' listener per request).
+  'reference-handwritten': async () => {
+    const registry = new client.Registry();
+    const labelNames = ['method', 'route', 'status_code'];
+    const requests = new client.Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests',
+      labelNames,
+      registers: [registry],
+    });
+    const duration = new client.Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames,
+      registers: [registry],
+    });
+    const a = app();
+    a.use((req, res, next) => {
+      const start = performance.now();
+      res.on('finish', () => {
+        const labels = {
+          method: req.method,
+          route: req.route?.path ?? 'unmatched',
+          status_code: res.statusCode,
+        };
+        requests.inc(labels);
+        duration.observe(labels, (performance.now() - start) / 1000);
+      });
+      next();
+    });
+    a.get('/metrics', async (_req, res) => {
+      res.setHeader('Content-Type', registry.contentType);
+      res.end(await registry.metrics());
+    });
     return routes(a);
   },
   // Diagnostic: /metrics as an Express route ahead of the app's routes.
@@ -99,10 +149,14 @@ export const variants = {
   },
   'glassbox-prom': async () => {
     const registry = new client.Registry();
-    const gb = glassbox({ registry, glassboxOptions: { logger: null }, metrics: { logger: null } });
+    const gb = glassbox({
+      registry,
+      glassboxOptions: { logger: null },
+      metrics: { logger: null },
+      metricsRoute: true,
+    });
     const a = app();
-    a.use(gb.middleware);
-    a.get(gb.metricsPath, gb.metricsHandler);
+    gb.instrument(a);
     return routes(a);
   },
   'prom-bundle': async () => {
