@@ -9,6 +9,16 @@ function app() {
   return a;
 }
 
+/** Glassbox on its native backend, /metrics serving it (`metricsRoute` as given). */
+function nativeGlassbox(metricsRoute = false) {
+  const native = nativeBackend();
+  return glassbox({
+    glassbox: createGlassbox({ backend: native, logger: null }),
+    metrics: { sources: [native], logger: null },
+    metricsRoute,
+  });
+}
+
 function routes(a) {
   a.get('/users/:id', (req, res) => {
     res.json({ id: req.params.id });
@@ -21,24 +31,14 @@ export const variants = {
   // As the README shows: `gb.instrument(app)` (no router layer), /metrics answered by it
   // (`metricsRoute: true`).
   glassbox: async () => {
-    const native = nativeBackend();
-    const gb = glassbox({
-      glassbox: createGlassbox({ backend: native, logger: null }),
-      metrics: { sources: [native], logger: null },
-      metricsRoute: true,
-    });
+    const gb = nativeGlassbox(true);
     const a = app();
     gb.instrument(a);
     return routes(a);
   },
   // The same as a middleware: `app.use(gb.middleware)`, /metrics answered by it.
   'glassbox-middleware': async () => {
-    const native = nativeBackend();
-    const gb = glassbox({
-      glassbox: createGlassbox({ backend: native, logger: null }),
-      metrics: { sources: [native], logger: null },
-      metricsRoute: true,
-    });
+    const gb = nativeGlassbox(true);
     const a = app();
     a.use(gb.middleware);
     return routes(a);
@@ -82,11 +82,7 @@ export const variants = {
   },
   // Diagnostic: /metrics as an Express route ahead of the app's routes.
   'glassbox-metrics-route': async () => {
-    const native = nativeBackend();
-    const gb = glassbox({
-      glassbox: createGlassbox({ backend: native, logger: null }),
-      metrics: { sources: [native], logger: null },
-    });
+    const gb = nativeGlassbox();
     const a = app();
     a.use(gb.middleware);
     a.get(gb.metricsPath, gb.metricsHandler);
@@ -97,7 +93,6 @@ export const variants = {
   // not installed (labels of routes under parameterised mount paths lose their template;
   // /users/:id is unaffected). `--groups express-ab` compares the two.
   'glassbox-no-route-accessor': async () => {
-    const native = nativeBackend();
     const a = app();
     Object.defineProperty(a.request, 'route', {
       value: undefined,
@@ -105,10 +100,7 @@ export const variants = {
       configurable: true,
       enumerable: true,
     });
-    const gb = glassbox({
-      glassbox: createGlassbox({ backend: native, logger: null }),
-      metrics: { sources: [native], logger: null },
-    });
+    const gb = nativeGlassbox();
     a.use(gb.middleware);
     a.get(gb.metricsPath, gb.metricsHandler);
     return routes(a);
@@ -136,11 +128,7 @@ export const variants = {
     return routes(a);
   },
   'glassbox-metrics-last': async () => {
-    const native = nativeBackend();
-    const gb = glassbox({
-      glassbox: createGlassbox({ backend: native, logger: null }),
-      metrics: { sources: [native], logger: null },
-    });
+    const gb = nativeGlassbox();
     const a = app();
     a.use(gb.middleware);
     routes(a);

@@ -18,7 +18,15 @@ import {
   type ModelInstrument,
 } from '@glassbox/core';
 import { createMetricsServer, type MetricsHandler } from '@glassbox/exporter';
-import { Controller, Get, Inject, Injectable, Module, type Type } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  type INestApplication,
+  Inject,
+  Injectable,
+  Module,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -384,25 +392,47 @@ describe.each(platforms)('GlassboxModule on Nest/$name', (platform) => {
 /** A POST with a malformed JSON body (the body parser answers 400). */
 const badJson = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"not json' };
 
-describe('platform-express: where records start', () => {
-  const requestListeners = (app: { getHttpServer(): { listenerCount(e: string): number } }) =>
-    app.getHttpServer().listenerCount('request');
+/** GlassboxModule on a fresh registry, /metrics behind {@link TOKEN}. */
+const tokenModule = () => {
+  const { registry, glassbox } = newGlassbox();
+  return GlassboxModule.forRoot({ glassbox, registry, metrics: { auth: { tokens: TOKEN, fromEnv: false } } });
+};
 
+/** How many `'request'` listeners the app's Node server has. */
+const requestListeners = (app: { getHttpServer(): { listenerCount(e: string): number } }) =>
+  app.getHttpServer().listenerCount('request');
+
+/** An application middleware (`app.use`) that answers 403 to `/blocked`. */
+const blocker = (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+  if (req.url === '/blocked') {
+    res.statusCode = 403;
+    res.end();
+  } else next();
+};
+
+/** A `@nestjs/testing` app with {@link tokenModule} and PingController, listening on port 0. */
+async function startTesting<T extends INestApplication>(
+  adapter: ExpressAdapter | FastifyAdapter,
+  setup: (app: T) => void = () => {},
+): Promise<{ app: T; url: string }> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [tokenModule()],
+    controllers: [PingController],
+  }).compile();
+  const app = moduleRef.createNestApplication<T>(adapter, { logger: false });
+  setup(app);
+  await app.listen(0, '127.0.0.1');
+  return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
+}
+
+describe('platform-express: where records start', () => {
   it('NestFactory.create: the first middleware starts every record, no server listener is added', async () => {
     const bare = await startNest(platforms[0] as (typeof platforms)[number], withModules([]));
-    const { registry, glassbox } = newGlassbox();
     const running = await startNest(
       platforms[0] as (typeof platforms)[number],
-      withModules([
-        GlassboxModule.forRoot({ glassbox, registry, metrics: { auth: { tokens: TOKEN, fromEnv: false } } }),
-      ]),
+      withModules([tokenModule()]),
       (app) => {
-        app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
-          if (req.url === '/blocked') {
-            res.statusCode = 403;
-            res.end();
-          } else next();
-        });
+        app.use(blocker);
       },
     );
     try {
@@ -422,16 +452,7 @@ describe('platform-express: where records start', () => {
   });
 
   it('@nestjs/testing: the body parser comes first, so a server listener records what it answers', async () => {
-    const { registry, glassbox } = newGlassbox();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        GlassboxModule.forRoot({ glassbox, registry, metrics: { auth: { tokens: TOKEN, fromEnv: false } } }),
-      ],
-      controllers: [PingController],
-    }).compile();
-    const app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
-    await app.listen(0, '127.0.0.1');
-    const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    const { app, url } = await startTesting(new ExpressAdapter());
     try {
       expect((await send(`${url}/ping`, badJson)).status).toBe(400);
       expect((await send(`${url}/ping`)).status).toBe(200);
@@ -447,14 +468,10 @@ describe('platform-express: where records start', () => {
 
 describe('Express instance served by a server of your own (serverless style)', () => {
   it('records through the first middleware when the Nest server never sees the request', async () => {
-    const { registry, glassbox } = newGlassbox();
-    const app = await NestFactory.create(
-      withModules([
-        GlassboxModule.forRoot({ glassbox, registry, metrics: { auth: { tokens: TOKEN, fromEnv: false } } }),
-      ]),
-      new ExpressAdapter(),
-      { logger: false, abortOnError: false },
-    );
+    const app = await NestFactory.create(withModules([tokenModule()]), new ExpressAdapter(), {
+      logger: false,
+      abortOnError: false,
+    });
     await app.init();
     const own = createServer(app.getHttpAdapter().getInstance());
     await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
@@ -476,11 +493,8 @@ describe('Express instance served by a server of your own (serverless style)', (
 
 describe('NestFastifyApplication.inject (no socket)', () => {
   it('records injected requests with their template and status, and serves /metrics', async () => {
-    const { registry, glassbox } = newGlassbox();
     const app = await NestFactory.create<NestFastifyApplication>(
-      withModules([
-        GlassboxModule.forRoot({ glassbox, registry, metrics: { auth: { tokens: TOKEN, fromEnv: false } } }),
-      ]),
+      withModules([tokenModule()]),
       new FastifyAdapter(),
       { logger: false, abortOnError: false },
     );
@@ -615,8 +629,6 @@ describe('start-up validation', () => {
 });
 
 describe('platform-fastify: where records start', () => {
-  const requestListeners = (app: { getHttpServer(): { listenerCount(e: string): number } }) =>
-    app.getHttpServer().listenerCount('request');
   const fastifyPlatform = platforms[1] as (typeof platforms)[number];
   type Hooked = {
     addHook(
@@ -643,20 +655,12 @@ describe('platform-fastify: where records start', () => {
 
   it('NestFactory.create: the first onRequest hook starts every record, no server listener is added', async () => {
     const bare = await startNest(fastifyPlatform, withModules([]));
-    const { registry, glassbox } = newGlassbox();
     const running = await startNest(
       { name: 'fastify', adapter: () => preparedAdapter(false) }, // a hook loaded before the module's
-      withModules([
-        GlassboxModule.forRoot({ glassbox, registry, metrics: { auth: { tokens: TOKEN, fromEnv: false } } }),
-      ]),
+      withModules([tokenModule()]),
       (app) => {
         app.enableCors(); // FastifyAdapter's own hook answers preflights
-        app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
-          if (req.url === '/blocked') {
-            res.statusCode = 403;
-            res.end();
-          } else next();
-        });
+        app.use(blocker);
       },
     );
     try {
@@ -681,18 +685,11 @@ describe('platform-fastify: where records start', () => {
   });
 
   it('a Fastify instance with routes before Nest: a server listener records what its hooks answer', async () => {
-    const adapter = preparedAdapter(true);
     const bare = await startNest(fastifyPlatform, withModules([]));
-    const { registry, glassbox } = newGlassbox();
-    const app = await NestFactory.create(
-      withModules([
-        GlassboxModule.forRoot({ glassbox, registry, metrics: { auth: { tokens: TOKEN, fromEnv: false } } }),
-      ]),
-      adapter,
-      { logger: false, abortOnError: false },
+    const { app, url, close } = await startNest(
+      { name: 'fastify', adapter: () => preparedAdapter(true) },
+      withModules([tokenModule()]),
     );
-    await app.listen(0, '127.0.0.1');
-    const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     try {
       expect(requestListeners(app)).toBe(requestListeners(bare.app) + 1);
       expect((await send(`${url}/ping?limited`)).status).toBe(429);
@@ -704,25 +701,15 @@ describe('platform-fastify: where records start', () => {
         'http_requests_total{method="GET",route="unmatched",status_code="429"} 1',
       ]);
     } finally {
-      await app.close();
+      await close();
       await bare.close();
     }
   });
 
   it('@nestjs/testing with enableCors (its OPTIONS route exists before the module installs): a server listener records the preflight', async () => {
-    const { registry, glassbox } = newGlassbox();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        GlassboxModule.forRoot({ glassbox, registry, metrics: { auth: { tokens: TOKEN, fromEnv: false } } }),
-      ],
-      controllers: [PingController],
-    }).compile();
-    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
-      logger: false,
+    const { app, url } = await startTesting<NestFastifyApplication>(new FastifyAdapter(), (a) => {
+      a.enableCors();
     });
-    app.enableCors();
-    await app.listen(0, '127.0.0.1');
-    const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     try {
       expect((await send(`${url}/ping`, { method: 'OPTIONS', headers: origin })).status).toBe(204);
       expect((await send(`${url}/ping`)).status).toBe(200);
