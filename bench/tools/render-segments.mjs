@@ -4,24 +4,10 @@
 // join of all chunks), and Buffer.from of the body (what the exporter handler does next).
 //
 //   node bench/tools/render-segments.mjs 10000
-import * as core from '@glassbox/core';
+import { histogramFixture } from './histogram-fixture.mjs';
 
 const n = Number(process.argv[2] ?? 10000);
-const native = core.nativeBackend();
-const gb = core.createGlassbox({ backend: native, seriesLimit: n + 10, logger: null });
-const h = gb.histogram(
-  core.defineHistogram({
-    name: 'x_seconds',
-    help: 'h',
-    labelNames: ['route', 'method'],
-    buckets: core.DEFAULT_LATENCY_BUCKETS,
-  }),
-);
-const series = [];
-for (let i = 0; i < n; i++) series.push(h.bindValues([`/route/${i}`, 'GET']));
-const mutate = () => {
-  for (const b of series) b.observe(0.01 * ((Math.random() * 100) | 0));
-};
+const { native, mutate } = histogramFixture(n);
 mutate();
 const cpu = () => {
   const u = process.threadCpuUsage?.() ?? process.cpuUsage();
