@@ -1,1 +1,3 @@
-export { default } from '../../tooling/tsup.preset';
+import { glassboxPreset } from '../../tooling/tsup.preset';
+
+export default glassboxPreset({ index: 'src/index.ts', testing: 'src/testing.ts' });

@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 const require = createRequire(import.meta.url);
 const amqp = require('amqplib');
 const client = require('prom-client');
-const { createGlassbox, inMemoryBackend, promClientBackend } = await import('@glassbox/core');
+const { createGlassbox, nativeBackend, promClientBackend } = await import('@glassbox/core');
 const { instrumentChannel } = await import('../dist/index.js');
 
 const URL_ = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -50,7 +50,7 @@ async function run(kind) {
   let registry;
   if (kind === 'instrumented') {
     registry = BACKEND === 'memory' ? undefined : new client.Registry();
-    const backend = registry === undefined ? inMemoryBackend() : promClientBackend({ client, registry });
+    const backend = registry === undefined ? nativeBackend() : promClientBackend({ client, registry });
     const glassbox = createGlassbox({ backend, logger: null });
     instrumentChannel(channel, { glassbox });
   }

@@ -3,7 +3,7 @@
  * promise and callback APIs. Fails (does not skip) when the broker is unreachable and
  * CI is set.
  */
-import { createGlassbox, type Glassbox, type InMemoryBackend, inMemoryBackend } from '@glassbox/core';
+import { createGlassbox, type Glassbox, type NativeBackend, nativeBackend } from '@glassbox/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   inFlightDeliveries,
@@ -37,7 +37,7 @@ const AGE = 'rabbitmq_message_age_seconds';
 const ERRORS = 'glassbox_instrumentation_errors_total';
 
 interface Ctx {
-  backend: InMemoryBackend;
+  backend: NativeBackend;
   glassbox: Glassbox;
   warnings: string[];
   connection: TestConnection;
@@ -46,7 +46,8 @@ interface Ctx {
   queues: string[];
 }
 
-function outcome(ctx: Ctx, queue: string, o: string): number {
+/** Messages consumed with this outcome; undefined when none ever was (no series). */
+function outcome(ctx: Ctx, queue: string, o: string): number | undefined {
   return ctx.backend.value(CONSUMED, { queue, outcome: o });
 }
 
@@ -55,7 +56,7 @@ describe.skipIf(!reachable).each(FLAVOURS)('$name', (flavour: Flavour) => {
   const connections: TestConnection[] = [];
 
   async function setup(): Promise<Ctx> {
-    const backend = inMemoryBackend();
+    const backend = nativeBackend();
     const warnings: string[] = [];
     const glassbox = createGlassbox({ backend, logger: { warn: (m) => warnings.push(m) } });
     const connection = await flavour.connect();
@@ -346,7 +347,7 @@ describe.skipIf(!reachable).each(FLAVOURS)('$name', (flavour: Flavour) => {
       if (msg === null) return;
       running++;
       maxRunning = Math.max(maxRunning, running);
-      maxInFlight = Math.max(maxInFlight, ctx.backend.value(IN_FLIGHT, { queue: q }));
+      maxInFlight = Math.max(maxInFlight, ctx.backend.value(IN_FLIGHT, { queue: q }) ?? 0);
       await sleep(15);
       running--;
       ch.ack(msg);
@@ -497,7 +498,7 @@ describe.skipIf(!reachable).each(FLAVOURS)('$name', (flavour: Flavour) => {
 describe.skipIf(!reachable)('amqplib 2.x with connection recovery', () => {
   it('instruments the channels of a recovering connection', async () => {
     const amqp = await import('amqplib');
-    const backend = inMemoryBackend();
+    const backend = nativeBackend();
     const glassbox = createGlassbox({ backend, logger: null });
     const model = await amqp.connect(BROKER_URL, { recovery: true } as never);
     try {

@@ -8,8 +8,8 @@ import { EventEmitter } from 'node:events';
 import {
   createGlassbox,
   type Glassbox,
-  type InMemoryBackend,
-  inMemoryBackend,
+  type NativeBackend,
+  nativeBackend,
   promClientBackend,
 } from '@glassbox/core';
 import * as client from 'prom-client';
@@ -97,12 +97,12 @@ const IN_FLIGHT = 'rabbitmq_messages_in_flight';
 const PUBLISHED = 'rabbitmq_messages_published_total';
 const ERRORS = 'glassbox_instrumentation_errors_total';
 
-let backend: InMemoryBackend;
+let backend: NativeBackend;
 let glassbox: Glassbox;
 let warnings: string[];
 
 beforeEach(() => {
-  backend = inMemoryBackend();
+  backend = nativeBackend();
   warnings = [];
   glassbox = createGlassbox({ backend, logger: { warn: (m) => warnings.push(m) } });
 });
@@ -165,7 +165,7 @@ describe('instrumentChannel: pass-through', () => {
     const ch = new FakeChannel();
     expect(instrumentChannel(ch, { glassbox })).toBe(ch);
     expect(instrumentChannel(ch, { glassbox })).toBe(ch);
-    const other = createGlassbox({ backend: inMemoryBackend(), logger: null });
+    const other = createGlassbox({ backend: nativeBackend(), logger: null });
     expect(() => instrumentChannel(ch, { glassbox: other })).toThrow(/another Glassbox instance/);
   });
 });

@@ -3,7 +3,7 @@
  * channels (`published`, `blocked` when publish returns false) and confirm channels
  * (the broker's ack and nack, through callbacks and waitForConfirms).
  */
-import { createGlassbox, type Glassbox, type InMemoryBackend, inMemoryBackend } from '@glassbox/core';
+import { createGlassbox, type Glassbox, type NativeBackend, nativeBackend } from '@glassbox/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { instrumentChannel } from '../src/index.js';
 import {
@@ -36,13 +36,13 @@ interface PublishingChannel {
 
 describe.skipIf(!reachable).each(FLAVOURS)('$name', (flavour: Flavour) => {
   let connection: TestConnection;
-  let backend: InMemoryBackend;
+  let backend: NativeBackend;
   let glassbox: Glassbox;
   const queues: string[] = [];
   const exchanges: string[] = [];
 
   async function setup() {
-    backend = inMemoryBackend();
+    backend = nativeBackend();
     glassbox = createGlassbox({ backend, logger: null });
     connection = await flavour.connect();
     return connection.channel();

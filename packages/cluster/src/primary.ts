@@ -11,9 +11,9 @@ import {
   consoleLogger,
   createGlassbox,
   type Glassbox,
-  type InMemoryBackend,
-  inMemoryBackend,
   type Logger,
+  type NativeBackend,
+  nativeBackend,
   silentLogger,
 } from '@glassbox/core';
 import type { ExpositionFormat, MetricsSource } from '@glassbox/exporter';
@@ -75,7 +75,7 @@ export interface ClusterPrimaryOptions {
    * {@link ClusterPrimaryOptions.registry}.
    * @default undefined
    */
-  readonly backend?: InMemoryBackend;
+  readonly backend?: NativeBackend;
   /**
    * How long a scrape waits for the workers' answers. Keep it below the exporter's
    * `timeoutMs` (10 s by default) and Prometheus' `scrape_timeout`.
@@ -213,10 +213,10 @@ export function setupClusterPrimary(options: ClusterPrimaryOptions = {}): Cluste
     throw new TypeError('Glassbox cluster: options.backend must be a Glassbox nativeBackend()');
   const logger = options.logger === null ? silentLogger : (options.logger ?? consoleLogger);
 
-  let internal: InMemoryBackend | undefined;
+  let internal: NativeBackend | undefined;
   let glassbox = options.glassbox;
   if (glassbox === undefined) {
-    internal = inMemoryBackend();
+    internal = nativeBackend();
     glassbox = createGlassbox({
       backend: internal,
       logger: options.logger === null ? null : (options.logger ?? consoleLogger),

@@ -4,7 +4,7 @@
  * count array per series. It is plain JSON, so it crosses the cluster IPC channel with
  * either serialization, and it is a fraction of the size of `getMetricsAsJSON()`.
  */
-import type { GaugeAggregation, Glassbox, InMemoryBackend } from '@glassbox/core';
+import type { GaugeAggregation, Glassbox, NativeBackend } from '@glassbox/core';
 
 /** A sample value: a finite number, or `'NaN'`, `'+Inf'`, `'-Inf'` (JSON has no such numbers). */
 export type SnapshotValue = number | string;
@@ -273,7 +273,7 @@ export async function snapshotRegistry(
 }
 
 /** Snapshots an in-memory backend (the primary's own cluster metrics when no registry is given). */
-export function snapshotInMemory(backend: InMemoryBackend): SnapshotMetric[] {
+export function snapshotInMemory(backend: NativeBackend): SnapshotMetric[] {
   const out: SnapshotMetric[] = [];
   for (const name of backend.metricNames()) {
     const def = backend.definition(name);

@@ -3,7 +3,7 @@
  * worker's registry, and offers a `MetricsSource` that asks the primary for the whole
  * cluster's metrics, so a scrape that reaches any worker sees every worker.
  */
-import type { Glassbox, InMemoryBackend } from '@glassbox/core';
+import type { Glassbox, NativeBackend } from '@glassbox/core';
 import type { ExpositionFormat, MetricsSource } from '@glassbox/exporter';
 import {
   type HelloMessage,
@@ -47,7 +47,7 @@ export interface ClusterWorkerOptions {
    * prom-client. Give this or {@link ClusterWorkerOptions.registry}.
    * @default undefined
    */
-  readonly backend?: InMemoryBackend;
+  readonly backend?: NativeBackend;
   /**
    * The worker's Glassbox instance: its definitions give each gauge its aggregation rule
    * (by exposed name, so naming options need nothing more), and snapshot failures are

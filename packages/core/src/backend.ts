@@ -1,8 +1,9 @@
 /**
  * The Backend interface: where recorded values go. Core validates, guards
- * cardinality and catches errors; a backend only stores. Implementations: the
- * prom-client backend ({@link promClientBackend}), the in-memory backend for tests
- * ({@link inMemoryBackend}) and the OpenTelemetry backend in `@glassbox/otel`.
+ * cardinality and catches errors; a backend only stores. Implementations: the native
+ * backend ({@link nativeBackend}, the default), the prom-client backend
+ * ({@link promClientBackend}) and the OpenTelemetry backend in `@glassbox/otel`. What a
+ * backend stores reaches `/metrics` as metric families (`families.ts`).
  */
 import type { ResolvedDefinition } from './naming.js';
 

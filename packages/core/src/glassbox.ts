@@ -27,7 +27,7 @@ export type Labels<L extends string> = { readonly [K in L]: LabelValue };
 
 /** Options of {@link createGlassbox}. */
 export interface GlassboxOptions {
-  /** Where values are stored: `promClientBackend(...)`, `inMemoryBackend()`, or the OTel backend. */
+  /** Where values are stored: `promClientBackend(...)`, `nativeBackend()`, or the OTel backend. */
   readonly backend: Backend;
   /** Naming options applied to every metric. @default {} */
   readonly naming?: NamingOptions;
@@ -417,7 +417,7 @@ export function createGlassbox(options: GlassboxOptions): Glassbox {
     typeof backend.histogram !== 'function'
   )
     throw new TypeError(
-      'Glassbox: options.backend must be a Backend (promClientBackend(), inMemoryBackend(), ...)',
+      'Glassbox: options.backend must be a Backend (promClientBackend(), nativeBackend(), ...)',
     );
   const naming = options.naming ?? {};
   validateNaming(naming);

@@ -40,6 +40,7 @@ export {
   validateLabelName,
   validateMetricName,
 } from './definitions.js';
+export type { Exemplar, FamilyType, MetricFamily, MetricPoint, MetricsSource } from './families.js';
 export type {
   BoundCounter,
   BoundGauge,
@@ -65,25 +66,15 @@ export {
   pathExcluder,
   validateStatusCode,
 } from './http-options.js';
+export type { Instrumentation, InstrumentationOptions, PromClientWithDefaults } from './instrumentation.js';
+export { setupInstrumentation } from './instrumentation.js';
 export * from './instruments/index.js';
 export type { Logger } from './logger.js';
 export { consoleLogger, silentLogger } from './logger.js';
-export type {
-  DistributionSnapshot,
-  InMemoryBackend,
-  NativeBackendOptions,
-  NativeExpositionFormat,
-  SeriesSnapshot,
-} from './memory-backend.js';
-export {
-  escapeLabelValue,
-  formatSampleValue,
-  inMemoryBackend,
-  NATIVE_BACKEND_DEFAULTS,
-  nativeBackend,
-} from './memory-backend.js';
 export type { NamingOptions, ResolvedDefinition } from './naming.js';
 export { resolveDefinition, resolveLabelName, resolveMetricName, validateNaming } from './naming.js';
+export type { NativeBackend, NativeBackendOptions } from './native-backend.js';
+export { NATIVE_BACKEND_DEFAULTS, nativeBackend } from './native-backend.js';
 export type {
   PromClientBackendOptions,
   PromClientLike,
@@ -91,3 +82,6 @@ export type {
   PromRegistryLike,
 } from './prom-client-backend.js';
 export { promClientBackend } from './prom-client-backend.js';
+export type { PromMetricJson } from './prom-client-source.js';
+export { familiesFromPromJson, promClientSource } from './prom-client-source.js';
+export type { DistributionSnapshot, MetricsReadBack, SeriesSnapshot } from './read-back.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createGlassbox, createHttpRecorder, inMemoryBackend } from '../src/index.js';
+import { createGlassbox, createHttpRecorder, nativeBackend } from '../src/index.js';
 
 function setup(options = {}) {
-  const mem = inMemoryBackend();
+  const mem = nativeBackend();
   const glassbox = createGlassbox({ backend: mem, logger: null });
   return { mem, recorder: createHttpRecorder(glassbox, options) };
 }

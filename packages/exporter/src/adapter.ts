@@ -13,13 +13,14 @@ import {
   HTTP_RECORDER_DEFAULTS,
   type HttpRecorder,
   type PathExcluder,
+  type PromClientWithDefaults,
   type PromRegistryLike,
   pathExcluder,
+  setupInstrumentation,
   validateStatusCode,
 } from '@glassbox/core';
 import { createMetricsHandler, type MetricsHandler, type MetricsHandlerOptions } from './handler.js';
 import { createMetricsServer, type MetricsServer } from './server.js';
-import { type PromClientWithDefaults, setupInstrumentation } from './setup.js';
 
 /** Exporter options for an adapter's /metrics endpoint (the instance and sources come from the adapter). */
 export type AdapterMetricsOptions = Omit<MetricsHandlerOptions, 'registry' | 'glassbox'>;

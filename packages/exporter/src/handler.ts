@@ -3,6 +3,8 @@
  * adapter wraps. GET and HEAD only; Prometheus text 0.0.4 by default, OpenMetrics
  * 1.0.0 when asked; gzip when accepted; a failing or hanging collect answers 500
  * within a timeout and is counted, never crashing the process or hanging the socket.
+ * Concurrent scrapes share one in-flight collection per format (and one compressed
+ * body), so a burst of scrapers costs one collection, not one each.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
@@ -11,11 +13,14 @@ import {
   consoleLogger,
   type Glassbox,
   type Logger,
+  type MetricFamily,
+  type MetricsSource,
   type PromRegistryLike,
+  promClientSource,
   silentLogger,
 } from '@glassbox/core';
 import { type MetricsAuthOptions, TokenAuth } from './auth.js';
-import { CONTENT_TYPES, type ExpositionFormat, type MetricsSource, promClientSource } from './source.js';
+import { CONTENT_TYPES, createRenderer, type ExpositionFormat, RENDERER_DEFAULTS } from './exposition.js';
 
 const gzip = promisify(gzipCb);
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -36,6 +41,11 @@ export interface MetricsHandlerOptions {
    * @default false
    */
   readonly requireAuth?: boolean;
+  /**
+   * Series rendered between two yields to the event loop while serving a scrape.
+   * @default 500
+   */
+  readonly seriesPerChunk?: number;
   /** Time a collect may take before the scrape answers 500. @default 10000 */
   readonly timeoutMs?: number;
   /**
@@ -58,6 +68,7 @@ export const METRICS_HANDLER_DEFAULTS = Object.freeze({
   onCollectError: 'fail' as const,
   gzip: true,
   requireAuth: false,
+  seriesPerChunk: RENDERER_DEFAULTS.seriesPerChunk,
 });
 
 /** A node:http handler with its auth state. */
@@ -143,7 +154,9 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
   if (sources.length === 0) throw new TypeError('Glassbox exporter: pass a registry or at least one source');
   for (const s of sources) {
     if (s === null || typeof s !== 'object' || typeof s.collect !== 'function')
-      throw new TypeError('Glassbox exporter: every source needs a collect(format) method');
+      throw new TypeError(
+        'Glassbox exporter: every source needs a collect() method returning metric families',
+      );
   }
   const timeoutMs = options.timeoutMs ?? METRICS_HANDLER_DEFAULTS.timeoutMs;
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0))
@@ -160,9 +173,7 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
     throw new Error(
       'Glassbox exporter: requireAuth is set but no metrics token is configured (auth.tokens, METRICS_BEARER_TOKEN or a non-empty auth.tokenFile)',
     );
-  const formats: ExpositionFormat[] = sources.every((s) => s.formats.includes('openmetrics'))
-    ? ['prometheus', 'openmetrics']
-    : ['prometheus'];
+  const formats: ExpositionFormat[] = ['prometheus', 'openmetrics'];
   const challenge = `Bearer realm="${auth.realm}"`;
 
   const report = (cause: string, error: unknown) => {
@@ -195,35 +206,60 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
     res.end(body);
   }
 
-  /** Collects every source; returns the body as chunks, or undefined when the scrape must fail. */
-  async function collect(format: ExpositionFormat): Promise<string[] | undefined> {
+  const renderer = createRenderer({
+    seriesPerChunk: options.seriesPerChunk,
+    onInvalid: (family, reason) =>
+      report('a metric family was left out of the scrape', new Error(`${family}: ${reason}`)),
+  });
+
+  /** Collects every source and renders; the body as chunks, or undefined when the scrape must fail. */
+  async function collectAndRender(format: ExpositionFormat): Promise<string[] | undefined> {
     const results = await Promise.allSettled(
       sources.map((s) =>
         withTimeout(
-          Promise.resolve().then(() =>
-            s.collectChunks === undefined ? s.collect(format) : s.collectChunks(format),
-          ),
+          Promise.resolve().then(() => s.collect()),
           timeoutMs,
         ),
       ),
     );
-    const chunks: string[] = [];
+    const families: MetricFamily[] = [];
     let failed = false;
     for (const r of results) {
-      if (r.status === 'fulfilled') {
-        const value = r.value;
-        const parts = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
-        for (const part of parts) if (typeof part === 'string' && part.length > 0) chunks.push(part);
-        const last = chunks[chunks.length - 1];
-        if (last !== undefined && !last.endsWith('\n')) chunks.push('\n');
-      } else {
+      if (r.status === 'fulfilled' && Array.isArray(r.value)) families.push(...r.value);
+      else {
         failed = true;
-        report(r.reason instanceof CollectTimeout ? 'collect timed out' : 'collect failed', r.reason);
+        const reason =
+          r.status === 'rejected' ? r.reason : new TypeError('collect() did not return an array');
+        report(reason instanceof CollectTimeout ? 'collect timed out' : 'collect failed', reason);
       }
     }
     if (failed && mode === 'fail') return undefined;
+    const chunks = await renderer.render(families, format);
     if (format === 'openmetrics') chunks.push('# EOF\n');
     return chunks;
+  }
+
+  /** One scrape's body, shared by every request that arrives while it is being built. */
+  interface Body {
+    readonly chunks: Promise<string[] | undefined>;
+    gzipped?: Promise<Buffer>;
+  }
+  const inFlight = new Map<ExpositionFormat, Body>();
+  function body(format: ExpositionFormat): Body {
+    let b = inFlight.get(format);
+    if (b === undefined) {
+      const chunks = collectAndRender(format);
+      const entry: Body = { chunks };
+      b = entry;
+      inFlight.set(format, entry);
+      // requests that arrive after this scrape's data was collected start a new one
+      chunks
+        .finally(() => {
+          if (inFlight.get(format) === entry) inFlight.delete(format);
+        })
+        .catch(() => {});
+    }
+    return b;
   }
 
   /**
@@ -272,7 +308,8 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
       }
     }
     const format = negotiateFormat(req.headers.accept, formats);
-    const chunks = await collect(format);
+    const shared = body(format);
+    const chunks = await shared.chunks;
     if (res.destroyed || res.writableEnded) return;
     if (chunks === undefined) {
       plain(res, 500, 'Internal Server Error: metrics collection failed\n');
@@ -292,8 +329,11 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
       await stream(res, chunks, gzipped);
       return;
     }
-    let payload = Buffer.from(chunks.join(''), 'utf8');
-    if (gzipped) payload = await gzip(payload);
+    let payload: Buffer;
+    if (gzipped) {
+      shared.gzipped ??= gzip(Buffer.from(chunks.join(''), 'utf8'));
+      payload = await shared.gzipped;
+    } else payload = Buffer.from(chunks.join(''), 'utf8');
     if (res.destroyed || res.writableEnded) return;
     headers['Content-Length'] = String(payload.length);
     res.writeHead(200, headers);

@@ -1,3 +1,12 @@
+// Recording composition and the data model live in core; re-exported here for
+// adapters written against earlier versions.
+export type {
+  Instrumentation,
+  InstrumentationOptions,
+  MetricsSource,
+  PromClientWithDefaults,
+} from '@glassbox/core';
+export { promClientSource, setupInstrumentation } from '@glassbox/core';
 export type {
   AdapterMetricsOptions,
   AdapterMetricsServerOptions,
@@ -7,6 +16,17 @@ export type {
 export { HTTP_ADAPTER_DEFAULTS, resolveHttpAdapter } from './adapter.js';
 export type { AuthResult, MetricsAuthOptions } from './auth.js';
 export { TOKEN_ENV_VAR, TokenAuth } from './auth.js';
+export type { ExpositionFormat, Renderer, RendererOptions } from './exposition.js';
+export {
+  CONTENT_TYPES,
+  createRenderer,
+  escapeHelp,
+  escapeLabelValue,
+  formatValue,
+  labelText,
+  RENDERER_DEFAULTS,
+  renderFamilies,
+} from './exposition.js';
 export type { MetricsHandler, MetricsHandlerOptions } from './handler.js';
 export {
   acceptsGzip,
@@ -14,11 +34,5 @@ export {
   METRICS_HANDLER_DEFAULTS,
   negotiateFormat,
 } from './handler.js';
-export type { PromMetricJson } from './openmetrics.js';
-export { formatValue, renderOpenMetrics } from './openmetrics.js';
 export type { MetricsServer, MetricsServerOptions } from './server.js';
 export { createMetricsServer, METRICS_SERVER_DEFAULTS } from './server.js';
-export type { Instrumentation, InstrumentationOptions, PromClientWithDefaults } from './setup.js';
-export { setupInstrumentation } from './setup.js';
-export type { ExpositionFormat, MetricsSource } from './source.js';
-export { CONTENT_TYPES, promClientSource } from './source.js';

@@ -10,6 +10,7 @@ import {
   type MetricsServer,
   type MetricsServerOptions,
   negotiateFormat,
+  renderFamilies,
 } from '../src/index.js';
 import { get } from './helpers.js';
 
@@ -221,7 +222,7 @@ describe('failing collects', () => {
   it('a hanging collect answers 500 within the timeout and is counted', async () => {
     const registry = new client.Registry();
     const glassbox = createGlassbox({ backend: promClientBackend({ client, registry }), logger: null });
-    const hanging = { formats: ['prometheus' as const], collect: () => new Promise<string>(() => {}) };
+    const hanging = { collect: () => new Promise<never>(() => {}) };
     const server = createMetricsServer({
       port: 0,
       host: '127.0.0.1',
@@ -300,7 +301,7 @@ describe('large scrapes', () => {
     const server = createMetricsServer({ port: 0, host: '127.0.0.1', sources: [native], logger: null });
     servers.push(server);
     const { url } = await server.start();
-    const expected = await native.collect('prometheus');
+    const expected = await renderFamilies(native.collect(), 'prometheus');
     expect(expected.length).toBeGreaterThan(1 << 20);
     const plainRes = await get(url);
     expect(plainRes.headers['transfer-encoding']).toBe('chunked');

@@ -14,8 +14,8 @@ import {
   defineCounter,
   type Glassbox,
   type HttpRecorder,
-  inMemoryBackend,
   type ModelInstrument,
+  nativeBackend,
 } from '@glassbox/core';
 import { createMetricsServer, type MetricsHandler } from '@glassbox/exporter';
 import {
@@ -521,7 +521,7 @@ describe('asserting your own metrics in an e2e test (in-memory backend, as the R
     const { registry, glassbox: production } = newGlassbox();
     const AppModule = withModules([GlassboxModule.forRoot({ glassbox: production, registry })]);
 
-    const backend = inMemoryBackend();
+    const backend = nativeBackend();
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
       .overrideProvider(GLASSBOX_OPTIONS)
       .useValue(resolveGlassboxOptions({ glassbox: createGlassbox({ backend, logger: null }) }))
@@ -550,7 +550,7 @@ describe('asserting your own metrics in an e2e test (in-memory backend, as the R
 
 describe('GlassboxModule without an HTTP server', () => {
   it('an application context still gets the instance and the recorder', async () => {
-    const glassbox = createGlassbox({ backend: inMemoryBackend(), logger: null });
+    const glassbox = createGlassbox({ backend: nativeBackend(), logger: null });
     const ctx = await NestFactory.createApplicationContext(
       withModules([GlassboxModule.forRoot({ glassbox })]),
       {
@@ -570,7 +570,7 @@ describe('GlassboxModule without an HTTP server', () => {
 });
 
 describe('start-up validation', () => {
-  const glassbox = createGlassbox({ backend: inMemoryBackend(), logger: null });
+  const glassbox = createGlassbox({ backend: nativeBackend(), logger: null });
   it.each([
     ['a glassbox that is not one', { glassbox: {} }, /options.glassbox must be a Glassbox instance/],
     [

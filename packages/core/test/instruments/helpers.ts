@@ -1,23 +1,24 @@
-import { createGlassbox, type Glassbox, type InMemoryBackend, inMemoryBackend } from '@glassbox/core';
+import { createGlassbox, type Glassbox, type NativeBackend, nativeBackend } from '@glassbox/core';
 import { vi } from 'vitest';
 
 export interface Setup {
   readonly glassbox: Glassbox;
-  readonly backend: InMemoryBackend;
+  readonly backend: NativeBackend;
   readonly warn: ReturnType<typeof vi.fn>;
   /** `glassbox_instrumentation_errors_total{component}`. */
   errors(component: string): number;
 }
 
 export function setup(): Setup {
-  const backend = inMemoryBackend();
+  const backend = nativeBackend();
   const warn = vi.fn();
   const glassbox = createGlassbox({ backend, logger: { warn } });
   return {
     glassbox,
     backend,
     warn,
-    errors: (component) => backend.value('glassbox_instrumentation_errors_total', { component }),
+    // no error series for a component means no error was reported
+    errors: (component) => backend.value('glassbox_instrumentation_errors_total', { component }) ?? 0,
   };
 }
 

@@ -1,23 +1,19 @@
 /**
- * One place that turns an adapter's options into a Glassbox instance and the sources
- * `/metrics` serves, so Express, Fastify and Nest (and a plain worker) resolve them
- * alike:
+ * Recording composition: one place that turns an adapter's options into a Glassbox
+ * instance and the sources `/metrics` serves, so Express, Fastify and Nest (and a plain
+ * worker) resolve them alike. The exporter only serves what this returns.
+ *
  *
  * - `glassbox` given → record into it; serve `registry` and `sources` when given;
  * - `registry` given → a prom-client backend on it; serve it;
  * - neither → the native backend (fastest) plus prom-client's default process metrics
  *   in a private registry (`defaultMetrics: false` turns them off).
  */
-import {
-  createGlassbox,
-  type Glassbox,
-  type GlassboxOptions,
-  nativeBackend,
-  type PromClientLike,
-  type PromRegistryLike,
-  promClientBackend,
-} from '@glassbox/core';
-import { type MetricsSource, promClientSource } from './source.js';
+import type { MetricsSource } from './families.js';
+import { createGlassbox, type Glassbox, type GlassboxOptions } from './glassbox.js';
+import { nativeBackend } from './native-backend.js';
+import { type PromClientLike, type PromRegistryLike, promClientBackend } from './prom-client-backend.js';
+import { promClientSource } from './prom-client-source.js';
 
 /** The prom-client module, as far as process metrics need it. */
 export interface PromClientWithDefaults extends PromClientLike {

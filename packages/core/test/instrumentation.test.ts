@@ -1,16 +1,16 @@
-import { catalog, createGlassbox, inMemoryBackend } from '@glassbox/core';
 import * as client from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { setupInstrumentation } from '../src/index.js';
+import { catalog, createGlassbox, nativeBackend, setupInstrumentation } from '../src/index.js';
+import { readMetrics } from '../src/testing.js';
 
 describe('setupInstrumentation', () => {
   it('defaults to the native backend plus process metrics', async () => {
     const { glassbox, sources } = setupInstrumentation({}, client);
     expect(glassbox.backendName).toBe('native');
     glassbox.counter(catalog.http.requestsTotal).inc({ method: 'GET', route: '/a', status_code: 200 });
-    const text = (await Promise.all(sources.map((s) => s.collect('prometheus')))).join('');
-    expect(text).toContain('http_requests_total{method="GET",route="/a",status_code="200"} 1\n');
-    expect(text).toContain('# TYPE process_cpu_user_seconds_total counter');
+    const [own, processMetrics] = await Promise.all(sources.map((s) => readMetrics(s)));
+    expect(own?.value('http_requests_total', { method: 'GET', route: '/a', status_code: '200' })).toBe(1);
+    expect(processMetrics?.metricNames()).toContain('process_cpu_user_seconds_total');
     expect(setupInstrumentation({ defaultMetrics: false }, client).sources.length).toBe(1);
   });
 
@@ -24,13 +24,15 @@ describe('setupInstrumentation', () => {
     viaRegistry.glassbox
       .counter(catalog.http.requestsTotal)
       .inc({ method: 'GET', route: '/a', status_code: 200 });
-    expect(await viaRegistry.sources[0]?.collect('prometheus')).toContain('shop_http_requests_total{');
-    const given = createGlassbox({ backend: inMemoryBackend(), logger: null });
+    const source = viaRegistry.sources[0];
+    if (source === undefined) throw new Error('no source');
+    expect((await readMetrics(source)).value('shop_http_requests_total')).toBe(1);
+    const given = createGlassbox({ backend: nativeBackend(), logger: null });
     expect(setupInstrumentation({ glassbox: given }, client)).toEqual({ glassbox: given, sources: [] });
   });
 
   it('refuses contradictory options', () => {
-    const given = createGlassbox({ backend: inMemoryBackend(), logger: null });
+    const given = createGlassbox({ backend: nativeBackend(), logger: null });
     expect(() => setupInstrumentation({ glassbox: given, glassboxOptions: {} }, client)).toThrow(/either/);
     expect(() => setupInstrumentation({ registry: new client.Registry() }, undefined)).toThrow(/prom-client/);
     expect(() => setupInstrumentation({}, undefined)).toThrow(/defaultMetrics: false/);
