@@ -13,11 +13,11 @@ import {
   client,
   eventually,
   parseExposition,
-  promClient,
-  promGlassbox,
   type Response,
   type Sample,
+  type SuiteBackend,
   select,
+  suiteBackends,
   sum,
   throwingBackend,
 } from './http.js';
@@ -32,7 +32,12 @@ function relevantHeaders(res: Response): Record<string, string | string[] | unde
   return Object.fromEntries(Object.entries(res.headers).filter(([k]) => !VOLATILE_HEADERS.has(k)));
 }
 
-describe.each(apps)('$name', (suiteApp) => {
+const matrix: Array<{ name: string; suiteApp: (typeof apps)[number]; backend: SuiteBackend }> = apps.flatMap(
+  (suiteApp) =>
+    suiteBackends.map((backend) => ({ name: `${suiteApp.name} on ${backend.name}`, suiteApp, backend })),
+);
+
+describe.each(matrix)('$name', ({ suiteApp, backend }) => {
   let app: StartedApp;
   let http: Client;
 
@@ -47,8 +52,8 @@ describe.each(apps)('$name', (suiteApp) => {
   }
 
   beforeAll(async () => {
-    const { glassbox, registry } = promGlassbox();
-    app = await suiteApp.start({ glassbox, registry, token: TOKEN, instrument: true });
+    const { glassbox, source } = backend.create();
+    app = await suiteApp.start({ glassbox, source, token: TOKEN, instrument: true });
     http = client(app.url);
   });
 
@@ -173,13 +178,13 @@ describe.each(apps)('$name', (suiteApp) => {
     const broken = createGlassbox({ backend: throwingBackend(), logger: { warn: (m) => warnings.push(m) } });
     const instrumented = await suiteApp.start({
       glassbox: broken,
-      registry: new promClient.Registry(),
+      source: backend.create().source,
       token: TOKEN,
       instrument: true,
     });
     const plain = await suiteApp.start({
       glassbox: createGlassbox({ backend: throwingBackend(), logger: null }),
-      registry: new promClient.Registry(),
+      source: backend.create().source,
       token: TOKEN,
       instrument: false,
     });

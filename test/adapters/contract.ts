@@ -13,13 +13,13 @@
  * - `GET /metrics`           → the exporter's handler (auth when `token` is set)
  * - anything else            → the framework's own 404; route label = the unmatched value
  */
-import type { Glassbox, PromRegistryLike } from '@glassbox/core';
+import type { Glassbox, MetricsSource } from '@glassbox/core';
 
 export interface SuiteAppOptions {
   /** The instance to record into. */
   readonly glassbox: Glassbox;
-  /** The prom-client registry behind `glassbox`, served at /metrics. */
-  readonly registry: PromRegistryLike;
+  /** What `glassbox` records into, served at /metrics (the native backend, or a prom-client registry's source). */
+  readonly source: MetricsSource;
   /** When set, /metrics requires `Authorization: Bearer <token>`. */
   readonly token?: string;
   /** When false, the app runs with no Glassbox at all (baseline for byte-for-byte comparisons). */

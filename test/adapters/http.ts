@@ -8,9 +8,12 @@ import {
   type Backend,
   createGlassbox,
   type Glassbox,
+  type MetricsSource,
+  nativeBackend,
   type PromClientLike,
   type PromRegistryLike,
   promClientBackend,
+  promClientSource,
 } from '@glassbox/core';
 
 /** prom-client, resolved from @glassbox/core (a devDependency there); the repo root has no copy. */
@@ -145,14 +148,35 @@ export function throwingBackend(): Backend {
   return { name: 'throwing', counter: metric, gauge: metric, histogram: metric };
 }
 
-/** A Glassbox on a prom-client registry, silent. */
-export function promGlassbox(): { glassbox: Glassbox; registry: PromRegistryLike } {
-  const registry = new promClient.Registry();
-  return {
-    registry,
-    glassbox: createGlassbox({ backend: promClientBackend({ client: promClient, registry }), logger: null }),
-  };
+/** A silent Glassbox and the source /metrics serves for it. */
+export interface SuiteBackend {
+  readonly name: string;
+  create(): { glassbox: Glassbox; source: MetricsSource };
 }
+
+/** The backends the suite runs on: the native backend (every adapter's default) and prom-client. */
+export const suiteBackends: readonly SuiteBackend[] = [
+  {
+    name: 'native',
+    create() {
+      const backend = nativeBackend();
+      return { source: backend, glassbox: createGlassbox({ backend, logger: null }) };
+    },
+  },
+  {
+    name: 'prom-client',
+    create() {
+      const registry = new promClient.Registry();
+      return {
+        source: promClientSource(registry),
+        glassbox: createGlassbox({
+          backend: promClientBackend({ client: promClient, registry }),
+          logger: null,
+        }),
+      };
+    },
+  },
+];
 
 /** Waits until `check` returns true (polling), or throws after `timeoutMs`. */
 export async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {

@@ -27,14 +27,13 @@ export function buildApp(
   if (options.instrument) {
     const gb = glassbox({
       glassbox: options.glassbox,
-      registry: options.registry,
-      metrics: { auth, logger: null },
+      metrics: { auth, logger: null, sources: [options.source] },
     });
     if (mode === 'middleware') app.use(gb.middleware);
     else gb.instrument(app);
     app.get(gb.metricsPath, gb.metricsHandler);
   } else {
-    app.get('/metrics', createMetricsHandler({ registry: options.registry, auth, logger: null }));
+    app.get('/metrics', createMetricsHandler({ sources: [options.source], auth, logger: null }));
   }
   app.get('/users/:id', (req, res) => {
     res.json({ id: req.params.id });

@@ -15,11 +15,10 @@ export async function buildApp(options: SuiteAppOptions): Promise<FastifyInstanc
   if (options.instrument) {
     await app.register(glassbox, {
       glassbox: options.glassbox,
-      registry: options.registry,
-      metrics: { auth, logger: null },
+      metrics: { auth, logger: null, sources: [options.source] },
     });
   } else {
-    const handler = createMetricsHandler({ registry: options.registry, auth, logger: null });
+    const handler = createMetricsHandler({ sources: [options.source], auth, logger: null });
     app.get('/metrics', (request, reply) => {
       reply.hijack();
       handler(request.raw, reply.raw);

@@ -48,7 +48,7 @@ export function suiteModule(options: SuiteAppOptions): Type<unknown> {
     ? [
         GlassboxModule.forRoot({
           glassbox: options.glassbox,
-          registry: options.registry,
+          sources: [options.source],
           metrics: {
             auth: { tokens: options.token === undefined ? [] : [options.token], fromEnv: false },
             logger: null,

@@ -1,22 +1,16 @@
 /**
  * `@glassbox/otel/prometheus`: serve the OTel data on Glassbox's auth-guarded
- * /metrics handler. A pull reader collects from the MeterProvider; the OTel
- * Prometheus exporter's own serializer renders the text; the source strips what the
- * prom-client backend does not emit (scope labels, `target_info`, `# UNIT` lines) so
- * the output matches it.
+ * /metrics handler. A pull reader collects from the MeterProvider; the source turns
+ * the collected data into metric families (names sanitized as the OTel Prometheus
+ * exporter does, counters with `_total`, no scope labels or `target_info` unless asked)
+ * and the exporter renders them like every other source, so the output matches the
+ * prom-client and native backends.
  *
- * Peers: `@opentelemetry/sdk-metrics` >=2 <4 and `@opentelemetry/exporter-prometheus`
- * >=0.209 <0.400 (the first with `withoutScopeInfo`).
+ * Peer: `@opentelemetry/sdk-metrics` >=2 <4 (a `PrometheusExporter` of
+ * `@opentelemetry/exporter-prometheus` also works as the reader).
  */
-import { GLASSBOX_DEFAULTS, type Glassbox } from '@glassbox/core';
-import {
-  type ExpositionFormat,
-  type MetricsSource,
-  type PromMetricJson,
-  renderOpenMetrics,
-} from '@glassbox/exporter';
+import { GLASSBOX_DEFAULTS, type Glassbox, type MetricFamily, type MetricsSource } from '@glassbox/core';
 import type { Attributes } from '@opentelemetry/api';
-import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import {
   AggregationTemporality,
   type CollectionResult,
@@ -93,14 +87,14 @@ export interface OtelSourceOptions {
    */
   readonly backend?: OtelBackend;
   /**
-   * Keep the `otel_scope_name` / `otel_scope_version` labels the OTel serializer adds to
+   * Add the `otel_scope_name` / `otel_scope_version` labels the OTel Prometheus exporter adds to
    * every series. Off, so label sets equal the prom-client backend's.
    * @default false
    */
   readonly scopeLabels?: boolean;
   /**
-   * Emit the `target_info` series with the resource attributes (Prometheus text only:
-   * with it on, the source offers no OpenMetrics).
+   * Emit the `target_info` series with the resource attributes (an info family: a
+   * gauge in text 0.0.4, `info` in OpenMetrics).
    * @default false
    */
   readonly targetInfo?: boolean;
@@ -110,12 +104,6 @@ export interface OtelSourceOptions {
    * @default undefined
    */
   readonly resourceConstantLabels?: RegExp;
-  /**
-   * Keep the `# UNIT` lines the OTel serializer writes. The Prometheus text format 0.0.4
-   * has no UNIT line (Prometheus ignores it as a comment); off, so the text matches.
-   * @default false
-   */
-  readonly unitLines?: boolean;
   /**
    * Instance whose `glassbox_instrumentation_errors_total{component="otel"}` counts
    * errors the SDK reports during a collection (the scrape still serves what was collected).
@@ -128,7 +116,6 @@ export interface OtelSourceOptions {
 export const OTEL_SOURCE_DEFAULTS = Object.freeze({
   scopeLabels: false,
   targetInfo: false,
-  unitLines: false,
 });
 
 function dropRemovedGaugePoints(resourceMetrics: ResourceMetrics, backend: OtelBackend): ResourceMetrics {
@@ -151,43 +138,68 @@ function dropRemovedGaugePoints(resourceMetrics: ResourceMetrics, backend: OtelB
 const INVALID = /[^a-z0-9_]/gi;
 const UNDERSCORES = /_{2,}/g;
 
-/** The OTel Prometheus serializer's name sanitation, applied the same way for OpenMetrics. */
+/** The OTel Prometheus exporter's name sanitation. */
 function sanitize(name: string): string {
   return name.replace(INVALID, '_').replace(UNDERSCORES, '_');
 }
 
-function labelsOf(attributes: Attributes, extra: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(attributes))
-    out[sanitize(k)] = typeof v === 'string' ? v : JSON.stringify(v);
-  for (const [k, v] of Object.entries(extra)) out[sanitize(k)] = v;
-  return out;
+function attributeValue(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-/**
- * Converts collected OTel data to prom-client's JSON shape, so the exporter renders
- * OpenMetrics for it exactly as it does for a prom-client registry.
- */
-function toPromJson(
+/** Label names and values of a data point, then the scope/resource labels. */
+function pointLabels(
+  attributes: Attributes,
+  extra: Readonly<Record<string, string>>,
+): { labelNames: string[]; labelValues: string[] } {
+  const merged: Record<string, string> = {};
+  for (const [k, v] of Object.entries(attributes)) merged[sanitize(k)] = attributeValue(v);
+  for (const [k, v] of Object.entries(extra)) merged[sanitize(k)] = v;
+  return { labelNames: Object.keys(merged), labelValues: Object.values(merged) };
+}
+
+/** Labels every series gets: the scope's (when asked) and the resource attributes matching `resourceLabels`. */
+function constantLabels(
+  resourceMetrics: ResourceMetrics,
+  scope: ResourceMetrics['scopeMetrics'][number]['scope'],
+  scopeLabels: boolean,
+  resourceLabels: RegExp | undefined,
+): Record<string, string> {
+  const extra: Record<string, string> = {};
+  if (scopeLabels) {
+    extra['otel.scope.name'] = scope.name;
+    if (scope.schemaUrl) extra['otel.scope.schema_url'] = scope.schemaUrl;
+    if (scope.version) extra['otel.scope.version'] = scope.version;
+  }
+  if (resourceLabels !== undefined) {
+    for (const [k, v] of Object.entries(resourceMetrics.resource.attributes))
+      if (k.match(resourceLabels) && v !== undefined) extra[k] = attributeValue(v);
+  }
+  return extra;
+}
+
+/** The `target_info` family: the resource attributes as labels, value 1. */
+function targetInfoFamily(resourceMetrics: ResourceMetrics): MetricFamily {
+  const { labelNames, labelValues } = pointLabels(resourceMetrics.resource.attributes, {});
+  return {
+    name: 'target_info',
+    type: 'info',
+    help: 'Target metadata',
+    labelNames: [],
+    points: [{ labelNames, labelValues, value: 1 }],
+  };
+}
+
+/** Converts collected OTel data to metric families (the exporter's data model). */
+function toFamilies(
   resourceMetrics: ResourceMetrics,
   scopeLabels: boolean,
   resourceLabels: RegExp | undefined,
-): PromMetricJson[] {
-  const constant: Record<string, string> = {};
-  if (resourceLabels !== undefined) {
-    for (const [k, v] of Object.entries(resourceMetrics.resource.attributes))
-      if (k.match(resourceLabels) && v !== undefined)
-        constant[k] = typeof v === 'string' ? v : JSON.stringify(v);
-  }
-  const out: PromMetricJson[] = [];
+  targetInfo: boolean,
+): MetricFamily[] {
+  const out: MetricFamily[] = targetInfo ? [targetInfoFamily(resourceMetrics)] : [];
   for (const scope of resourceMetrics.scopeMetrics) {
-    const extra: Record<string, string> = {};
-    if (scopeLabels) {
-      extra['otel.scope.name'] = scope.scope.name;
-      if (scope.scope.schemaUrl) extra['otel.scope.schema_url'] = scope.scope.schemaUrl;
-      if (scope.scope.version) extra['otel.scope.version'] = scope.scope.version;
-    }
-    Object.assign(extra, constant);
+    const extra = constantLabels(resourceMetrics, scope.scope, scopeLabels, resourceLabels);
     for (const metric of scope.metrics) {
       const converted = convertMetric(metric, extra);
       if (converted !== undefined) out.push(converted);
@@ -199,7 +211,7 @@ function toPromJson(
 function convertMetric(
   metric: MetricData,
   extra: Readonly<Record<string, string>>,
-): PromMetricJson | undefined {
+): MetricFamily | undefined {
   let name = sanitize(metric.descriptor.name);
   const help = metric.descriptor.description || 'description missing';
   switch (metric.dataPointType) {
@@ -211,34 +223,29 @@ function convertMetric(
         name,
         help,
         type: counter ? 'counter' : 'gauge',
-        values: metric.dataPoints.map((p) => ({ value: p.value, labels: labelsOf(p.attributes, extra) })),
+        labelNames: [],
+        points: metric.dataPoints.map((p) => ({ ...pointLabels(p.attributes, extra), value: p.value })),
       };
     }
     case DataPointType.HISTOGRAM: {
-      const values: Array<PromMetricJson['values'][number]> = [];
-      for (const p of metric.dataPoints) {
-        const labels = labelsOf(p.attributes, extra);
-        const { boundaries, counts } = p.value.buckets;
-        let cumulative = 0;
-        for (let i = 0; i < counts.length; i++) {
-          cumulative += counts[i] ?? 0;
-          const bound = boundaries[i];
-          values.push({
-            value: cumulative,
-            labels: {
-              le: bound === undefined || bound === Number.POSITIVE_INFINITY ? '+Inf' : bound,
-              ...labels,
-            },
-            metricName: `${name}_bucket`,
-          });
-        }
-        values.push({ value: p.value.sum ?? 0, labels, metricName: `${name}_sum` });
-        values.push({ value: p.value.count, labels, metricName: `${name}_count` });
-      }
-      return { name, help, type: 'histogram', values };
+      const first = metric.dataPoints[0];
+      const bounds = (first?.value.buckets.boundaries ?? []).filter((b) => b !== Number.POSITIVE_INFINITY);
+      return {
+        name,
+        help,
+        type: 'histogram',
+        labelNames: [],
+        bounds,
+        points: metric.dataPoints.map((p) => ({
+          ...pointLabels(p.attributes, extra),
+          value: p.value.count,
+          sum: p.value.sum ?? 0,
+          bucketCounts: p.value.buckets.counts,
+        })),
+      };
     }
     default:
-      // Exponential histograms have no classic Prometheus form (the text serializer skips them too).
+      // Exponential histograms have no classic Prometheus form (the OTel serializer skips them too).
       return undefined;
   }
 }
@@ -246,9 +253,8 @@ function convertMetric(
 /**
  * An exporter source over an OTel reader, for `createMetricsHandler({ sources: [...] })`
  * of `@glassbox/exporter`: /metrics then serves the OTel data with the same auth,
- * negotiation and gzip. Prometheus text comes from the OTel Prometheus exporter's
- * serializer; OpenMetrics is rendered by `@glassbox/exporter` from the same data, as
- * for a prom-client registry.
+ * negotiation and gzip, rendered in both formats by `@glassbox/exporter` from the
+ * families this source hands over, as for every other source.
  *
  * @example
  * ```ts
@@ -266,12 +272,9 @@ export function otelSource(options: OtelSourceOptions): MetricsSource {
   const { reader, backend, glassbox } = options;
   const scopeLabels = options.scopeLabels ?? OTEL_SOURCE_DEFAULTS.scopeLabels;
   const targetInfo = options.targetInfo ?? OTEL_SOURCE_DEFAULTS.targetInfo;
-  const unitLines = options.unitLines ?? OTEL_SOURCE_DEFAULTS.unitLines;
   const resourceLabels = options.resourceConstantLabels;
   if (resourceLabels !== undefined && !(resourceLabels instanceof RegExp))
     throw new TypeError('Glassbox otel: resourceConstantLabels must be a RegExp');
-  const serializer = new PrometheusSerializer(undefined, false, resourceLabels, !targetInfo, !scopeLabels);
-  const formats: readonly ExpositionFormat[] = targetInfo ? ['prometheus'] : ['prometheus', 'openmetrics'];
 
   async function collectData(): Promise<ResourceMetrics> {
     const { resourceMetrics, errors } = await reader.collect();
@@ -281,19 +284,9 @@ export function otelSource(options: OtelSourceOptions): MetricsSource {
   }
 
   return {
-    formats,
-    async collect(format: ExpositionFormat) {
+    async collect() {
       const data = await collectData();
-      if (format === 'openmetrics') {
-        if (targetInfo) throw new Error('Glassbox otel: OpenMetrics is not offered with targetInfo on');
-        return renderOpenMetrics(toPromJson(data, scopeLabels, resourceLabels));
-      }
-      const kept = serializer
-        .serialize(data)
-        .split('\n')
-        .filter((line) => line !== '# no registered metrics' && (unitLines || !line.startsWith('# UNIT ')));
-      const text = kept.join('\n').trimEnd();
-      return text === '' ? '' : `${text}\n`;
+      return toFamilies(data, scopeLabels, resourceLabels, targetInfo);
     },
   };
 }

@@ -18,6 +18,7 @@ import {
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { cardinalityLimitFor, otelBackend, otelUnit } from '../src/index.js';
 import { createPrometheusReader, otelSource } from '../src/prometheus.js';
+import { render } from './helpers.js';
 
 const providers: MeterProvider[] = [];
 afterEach(async () => {
@@ -139,7 +140,7 @@ describe('instruments', () => {
     const bound = g.bind({ queue: 'billing' });
     bound.set(10);
     bound.dec();
-    const text = await otelSource({ reader, backend }).collect('prometheus');
+    const text = await render(otelSource({ reader, backend }), 'prometheus');
     expect(text).toContain('rabbitmq_messages_in_flight{queue="scoring"} 3\n');
     expect(text).toContain('rabbitmq_messages_in_flight{queue="billing"} 9\n');
   });
@@ -148,7 +149,7 @@ describe('instruments', () => {
     const { reader, backend, glassbox } = setup();
     glassbox.counter(defineCounter({ name: 'forecasts_generated_total', help: 'Forecasts.' }));
     glassbox.gauge(defineGauge({ name: 'active_jobs', help: 'Jobs.' }));
-    const text = await otelSource({ reader, backend }).collect('prometheus');
+    const text = await render(otelSource({ reader, backend }), 'prometheus');
     expect(text).toContain('\nforecasts_generated_total 0\n');
     expect(text).toContain('\nactive_jobs 0\n');
   });
@@ -183,12 +184,12 @@ describe('remove()', () => {
     await reader.collect(); // the SDK has now seen version 1
     info.remove({ model: 'churn', model_version: '1' });
     info.set({ model: 'churn', model_version: '2' }, 1);
-    const withBackend = await otelSource({ reader, backend }).collect('prometheus');
+    const withBackend = await render(otelSource({ reader, backend }), 'prometheus');
     expect(withBackend).not.toContain('model_version="1"');
     expect(withBackend).toContain('ml_model_info{model="churn",model_version="2"} 1\n');
     // Without the backend the SDK's cumulative state still reports version 1: the
     // reason otelSource takes the backend.
-    const sdkOnly = await otelSource({ reader }).collect('prometheus');
+    const sdkOnly = await render(otelSource({ reader }), 'prometheus');
     expect(sdkOnly).toContain('ml_model_info{model="churn",model_version="1"} 1\n');
   });
 
@@ -198,7 +199,7 @@ describe('remove()', () => {
     g.inc({ job_name: 'etl' }, 5);
     g.remove({ job_name: 'etl' });
     g.inc({ job_name: 'etl' });
-    expect(await otelSource({ reader, backend }).collect('prometheus')).toContain(
+    expect(await render(otelSource({ reader, backend }), 'prometheus')).toContain(
       'batch_job_in_progress{job_name="etl"} 1\n',
     );
   });
@@ -209,7 +210,7 @@ describe('remove()', () => {
     const labels = { model: 'churn', model_version: '1', outcome: 'high' };
     c.inc(labels, 3);
     c.remove(labels);
-    const text = await otelSource({ reader, backend }).collect('prometheus');
+    const text = await render(otelSource({ reader, backend }), 'prometheus');
     expect(text).toContain('ml_predictions_total{model="churn",model_version="1",outcome="high"} 3\n');
   });
 });

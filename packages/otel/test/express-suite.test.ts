@@ -5,7 +5,7 @@
  * contract serves /metrics from a registry; here that "registry" renders the OTel data
  * (through otelSource), so scrapes go through the same exporter handler and auth.
  */
-import { createGlassbox, type PromRegistryLike } from '@glassbox/core';
+import { createGlassbox } from '@glassbox/core';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StartedApp } from '../../../test/adapters/contract.js';
@@ -27,13 +27,7 @@ describe.each([expressApp, express4App])('$name on the OTel backend', (suiteApp)
     const backend = otelBackend({ meterProvider });
     const glassbox = createGlassbox({ backend, logger: null });
     const source = otelSource({ reader, backend });
-    const registry: PromRegistryLike = {
-      contentType: 'text/plain; version=0.0.4; charset=utf-8',
-      metrics: async () => source.collect('prometheus'),
-      getSingleMetric: () => undefined,
-      removeSingleMetric: () => {},
-    };
-    app = await suiteApp.start({ glassbox, registry, token: TOKEN, instrument: true });
+    app = await suiteApp.start({ glassbox, source, token: TOKEN, instrument: true });
   });
 
   afterAll(async () => {

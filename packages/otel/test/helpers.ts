@@ -1,7 +1,15 @@
 import { createServer, request as httpRequest, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { catalog, catalogDefinitions, defineCounter, defineGauge, type Glassbox } from '@glassbox/core';
+import {
+  catalog,
+  catalogDefinitions,
+  defineCounter,
+  defineGauge,
+  type Glassbox,
+  type MetricsSource,
+} from '@glassbox/core';
+import { type ExpositionFormat, renderFamilies } from '@glassbox/exporter';
 
 export interface Reply {
   status: number;
@@ -227,4 +235,9 @@ export function recordEverything(glassbox: Glassbox, part: 1 | 2 = 1): void {
   // in the __overflow__ series.
   const checks = glassbox.counter(catalog.drift.checksTotal);
   for (let i = 0; i < 6; i++) checks.inc({ model: `overflow-${i}` }, i + 1);
+}
+
+/** A source's families rendered by the exporter, as /metrics serves them. */
+export async function render(source: MetricsSource, format: ExpositionFormat): Promise<string> {
+  return renderFamilies(await source.collect(), format);
 }

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { otelBackend } from '../src/index.js';
 import { createOtlpMeterProvider } from '../src/otlp.js';
 import { createPrometheusReader, otelSource } from '../src/prometheus.js';
-import { listen } from './helpers.js';
+import { listen, render } from './helpers.js';
 
 interface AnyValue {
   stringValue?: string;
@@ -284,7 +284,7 @@ describe('createOtlpMeterProvider', () => {
     const backend = otelBackend({ meterProvider: otlp.meterProvider });
     const glassbox = createGlassbox({ backend, logger: null });
     glassbox.counter(catalog.consumer.consumedTotal).inc({ queue: 'scoring', outcome: 'ack' }, 5);
-    expect(await otelSource({ reader: pull, backend }).collect('prometheus')).toContain(
+    expect(await render(otelSource({ reader: pull, backend }), 'prometheus')).toContain(
       'rabbitmq_messages_consumed_total{queue="scoring",outcome="ack"} 5\n',
     );
     await otlp.shutdown();

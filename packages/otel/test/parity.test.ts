@@ -9,7 +9,6 @@ import {
   type Glassbox,
   type GlassboxOptions,
   type NamingOptions,
-  type PromClientLike,
   promClientBackend,
 } from '@glassbox/core';
 import { createMetricsHandler } from '@glassbox/exporter';
@@ -184,8 +183,6 @@ describe('exact exposition lines', () => {
       [
         '# HELP ml_prediction_duration_seconds Model prediction latency in seconds.',
         '# TYPE ml_prediction_duration_seconds histogram',
-        `ml_prediction_duration_seconds_count{${l}} 5`,
-        `ml_prediction_duration_seconds_sum{${l}} 12.904`,
         `ml_prediction_duration_seconds_bucket{${l},le="0.005"} 1`,
         `ml_prediction_duration_seconds_bucket{${l},le="0.01"} 1`,
         `ml_prediction_duration_seconds_bucket{${l},le="0.025"} 1`,
@@ -198,6 +195,8 @@ describe('exact exposition lines', () => {
         `ml_prediction_duration_seconds_bucket{${l},le="5"} 4`,
         `ml_prediction_duration_seconds_bucket{${l},le="10"} 4`,
         `ml_prediction_duration_seconds_bucket{${l},le="+Inf"} 5`,
+        `ml_prediction_duration_seconds_sum{${l}} 12.904`,
+        `ml_prediction_duration_seconds_count{${l}} 5`,
       ].join('\n'),
     );
   });

@@ -10,7 +10,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterAll, expect, it } from 'vitest';
 import { otelBackend } from '../src/index.js';
 import { createPrometheusReader, otelSource } from '../src/prometheus.js';
-import { get, listen } from './helpers.js';
+import { get, listen, render } from './helpers.js';
 
 // promtool comes from Debian's `prometheus` package. Without it the test fails (it never
 // skips): a missing tool must not pass as a green run.
@@ -55,15 +55,13 @@ it('the full catalog through the OTel backend passes `promtool check metrics` wi
     expect(res.status).toBe(200);
     for (const def of catalogDefinitions()) expect(res.body).toContain(`# TYPE ${def.name} ${def.kind}\n`);
     expect(check(bin, res.body).trim()).toBe('');
-    // The serializer's raw output (scope labels, target_info, # UNIT) is what the source strips.
-    const raw = await otelSource({
-      reader,
-      backend,
-      scopeLabels: true,
-      targetInfo: true,
-      unitLines: true,
-    }).collect('prometheus');
-    expect(raw).toContain('# UNIT http_request_duration_seconds s\n');
+    // With scope labels and target_info on, the output is still promtool-clean.
+    const full = await render(
+      otelSource({ reader, backend, scopeLabels: true, targetInfo: true }),
+      'prometheus',
+    );
+    expect(full).toContain('target_info{');
+    expect(check(bin, full).trim()).toBe('');
   } finally {
     await server.close();
   }

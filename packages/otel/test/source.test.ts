@@ -9,7 +9,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { otelBackend } from '../src/index.js';
 import { createPrometheusReader, type OtelSourceOptions, otelSource } from '../src/prometheus.js';
-import { get, listen } from './helpers.js';
+import { get, listen, render } from './helpers.js';
 
 const closers: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -72,7 +72,7 @@ describe('otelSource on createMetricsHandler', () => {
     expect(om.body).toContain(
       '# TYPE batch_job_triggers counter\n# HELP batch_job_triggers Batch jobs triggered by the scheduling service, by job.\nbatch_job_triggers_total{batch_job="nightly"} 3\n',
     );
-    expect(om.body).toContain('ml_prediction_score_bucket{le="0.1",model="lead"} 1\n');
+    expect(om.body).toContain('ml_prediction_score_bucket{model="lead",le="0.1"} 1\n');
     expect(om.body.match(/# EOF/g)).toHaveLength(1);
     const text = await get(url, { Accept: 'text/plain' });
     expect(text.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
@@ -84,17 +84,18 @@ describe('otelSource on createMetricsHandler', () => {
       scopeLabels: true,
       targetInfo: true,
       resourceConstantLabels: /^service\.name$/,
-      unitLines: true,
     });
     glassbox
       .histogram(catalog.http.requestDuration)
       .observe({ method: 'GET', route: '/', status_code: '200' }, 0.2);
-    const { body, headers } = await get(url, { Accept: 'application/openmetrics-text' });
-    // target_info has no OpenMetrics form here: the source offers text only.
-    expect(headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const om = await get(url, { Accept: 'application/openmetrics-text' });
+    // target_info is an info family: `info` in OpenMetrics, a gauge in text 0.0.4.
+    expect(om.headers['content-type']).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+    expect(om.body).toContain('# TYPE target info\n# HELP target Target metadata\ntarget_info{');
+    const { body } = await get(url);
     expect(body).toContain('# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{');
     expect(body).toContain('service_name="risk-analytics"');
-    expect(body).toContain('# UNIT http_request_duration_seconds s\n');
+    expect(body).not.toContain('# UNIT');
     expect(body).toContain(
       'http_request_duration_seconds_count{method="GET",route="/",status_code="200",otel_scope_name="@glassbox/otel",otel_scope_version="0.1.0",service_name="risk-analytics"} 1\n',
     );
@@ -122,7 +123,7 @@ describe('otelSource on createMetricsHandler', () => {
       },
       glassbox,
     });
-    const text = await source.collect('prometheus');
+    const text = await render(source, 'prometheus');
     expect(text).toContain('ml_drift_checks_total{model="m"} 1\n');
     const after = await get(url);
     expect(after.body).toContain('glassbox_instrumentation_errors_total{component="otel"} 1\n');
@@ -153,7 +154,7 @@ describe('cardinality: the SDK limit is aligned on the Glassbox series cap', () 
       c.inc({ method: 'GET', route: `/random/${i}`, status_code: '404' }, 1);
       g.set({ model: 'm', feature: `f${i}`, method: 'psi' }, i);
     }
-    return otelSource({ reader, backend }).collect('prometheus');
+    return render(otelSource({ reader, backend }), 'prometheus');
   }
 
   it('with seriesLimit + 2, every Glassbox series and the Glassbox overflow series come through', async () => {
