@@ -26,7 +26,8 @@ let handler; // (req, res)
 
 if (impl === 'glassbox' || impl === 'glassbox-prom') {
   const core = await import('@glassbox/core');
-  const { createMetricsHandler } = await import('@glassbox/exporter');
+  const exporter = await import('@glassbox/exporter');
+  const { createMetricsHandler } = exporter;
   let backend;
   let source;
   let registry;
@@ -54,7 +55,14 @@ if (impl === 'glassbox' || impl === 'glassbox-prom') {
       ? { sources: [source], logger: null, gzip: false }
       : { registry, logger: null, gzip: false },
   );
-  render = impl === 'glassbox' ? () => source.collect('prometheus') : () => registry.metrics();
+  // The render alone: the exporter's renderer (with its per-series caches, as the
+  // handler keeps them) over the source's families. Older versions rendered in the
+  // backend itself (`collect('prometheus')`), so the same script measures both.
+  if (typeof exporter.createRenderer === 'function') {
+    const renderer = exporter.createRenderer();
+    const src = impl === 'glassbox' ? source : core.promClientSource(registry);
+    render = async () => (await renderer.render(await src.collect(), 'prometheus')).join('');
+  } else render = impl === 'glassbox' ? () => source.collect('prometheus') : () => registry.metrics();
 } else if (impl === 'prom-client') {
   const client = (await import('prom-client')).default;
   const registry = new client.Registry();

@@ -1,6 +1,8 @@
 // The fixture both render tools use: N histogram series (route × method) on core's
-// native backend, and `mutate()`, which gives every series a new observation.
+// native backend, `mutate()`, which gives every series a new observation, and
+// `render()`, the exporter's renderer over the backend's families (as /metrics does).
 import * as core from '@glassbox/core';
+import { createRenderer } from '@glassbox/exporter';
 
 export function histogramFixture(n) {
   const native = core.nativeBackend();
@@ -18,5 +20,7 @@ export function histogramFixture(n) {
   const mutate = () => {
     for (const b of series) b.observe(0.01 * ((Math.random() * 100) | 0));
   };
-  return { native, mutate };
+  const renderer = createRenderer();
+  const render = async () => (await renderer.render(native.collect(), 'prometheus')).join('');
+  return { native, mutate, render };
 }

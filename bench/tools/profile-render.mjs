@@ -1,4 +1,4 @@
-// CPU profile of the native backend rendering N histogram series (default 10k) with
+// CPU profile of the exporter rendering the native backend's N histogram series (default 10k) with
 // every series changed between renders (+ Buffer.from, as the exporter does); prints
 // the top self-time frames.
 //
@@ -8,9 +8,9 @@ import { summariseProfile } from '../suites/http.mjs';
 import { histogramFixture } from './histogram-fixture.mjs';
 
 const n = Number(process.argv[2] ?? 10000);
-const { native, mutate } = histogramFixture(n);
+const { render, mutate } = histogramFixture(n);
 mutate();
-await native.collect('prometheus');
+await render();
 const session = new Session();
 session.connect();
 await session.post('Profiler.enable');
@@ -18,7 +18,7 @@ await session.post('Profiler.setSamplingInterval', { interval: 100 });
 await session.post('Profiler.start');
 for (let i = 0; i < 8; i++) {
   mutate();
-  Buffer.from(await native.collect('prometheus'));
+  Buffer.from(await render());
 }
 const { profile } = await session.post('Profiler.stop');
 const r = summariseProfile(profile);

@@ -1,5 +1,5 @@
 // Where the native backend's scrape blocks the event loop: renders N histogram series
-// (default 10k) with core's nativeBackend().collect() and reports the longest
+// (default 10k) from core's nativeBackend() with the exporter's renderer and reports the longest
 // synchronous segment between two yields, the last one (after the final yield: the
 // join of all chunks), and Buffer.from of the body (what the exporter handler does next).
 //
@@ -7,7 +7,7 @@
 import { histogramFixture } from './histogram-fixture.mjs';
 
 const n = Number(process.argv[2] ?? 10000);
-const { native, mutate } = histogramFixture(n);
+const { render, mutate } = histogramFixture(n);
 mutate();
 const cpu = () => {
   const u = process.threadCpuUsage?.() ?? process.cpuUsage();
@@ -29,7 +29,7 @@ for (const changed of [true, false, true, false]) {
   segments = [];
   last = cpu();
   const t0 = cpu();
-  const text = await native.collect('prometheus');
+  const text = await render();
   const t1 = cpu();
   segments.push(t1 - last);
   const buf = Buffer.from(text, 'utf8');

@@ -138,6 +138,8 @@ function invalidFamily(f: MetricFamily): string | undefined {
 interface PointCache {
   /** Label text without braces. */
   readonly labels: string;
+  /** Histograms: `name_bucket{labels,le="`, built on first use. */
+  bucketPrefix: string | undefined;
   /** Counter/gauge: last rendered line, and the value it shows. */
   line: string | undefined;
   value: number;
@@ -169,7 +171,12 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
         if (!names.every((l) => LABEL_NAME.test(l))) return undefined;
         validNames.add(names);
       }
-      c = { labels: labelText(names, p.labelValues), line: undefined, value: Number.NaN };
+      c = {
+        labels: labelText(names, p.labelValues),
+        bucketPrefix: undefined,
+        line: undefined,
+        value: Number.NaN,
+      };
       cache.set(p, c);
     }
     return c;
@@ -196,19 +203,20 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
     const counts = p.bucketCounts;
     if (counts === undefined || counts.length !== les.length)
       throw new Error('bucket counts do not match the bounds');
-    const prefix = `${f.name}_bucket{${c.labels}${c.labels === '' ? '' : ','}le="`;
+    c.bucketPrefix ??= `${f.name}_bucket{${c.labels}${c.labels === '' ? '' : ','}le="`;
+    const prefix = c.bucketPrefix;
     let cumulative = 0;
     let out = '';
     for (let i = 0; i < les.length; i++) {
       cumulative += counts[i] as number;
       out += `${prefix}${les[i]}"} ${cumulative}${om ? exemplarText(p.exemplars?.[i]) : ''}\n`;
     }
-    const braces = c.labels === '' ? '' : `{${c.labels}}`;
     const sum = p.sum ?? 0;
-    // OpenMetrics: a histogram with negative observations has no _sum (it would not be a counter).
-    const negative = sum < 0 || (f.bounds?.[0] ?? 0) < 0;
-    if (!(om && negative)) out += `${f.name}_sum${braces} ${formatValue(sum)}\n`;
-    return `${out}${f.name}_count${braces} ${cumulative}\n`;
+    // OpenMetrics: _sum and _count are counters; a histogram with negative buckets or a
+    // negative (or NaN) sum exposes neither (the +Inf bucket still carries the count).
+    if (om && (!(sum >= 0) || (f.bounds?.[0] ?? 0) < 0)) return out;
+    const braces = c.labels === '' ? '' : `{${c.labels}}`;
+    return `${out}${f.name}_sum${braces} ${formatValue(sum)}\n${f.name}_count${braces} ${cumulative}\n`;
   }
 
   function summary(f: MetricFamily, c: PointCache, p: MetricPoint): string {
