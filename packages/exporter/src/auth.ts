@@ -3,6 +3,12 @@
  * token file (one per line, re-read when it changes, so tokens rotate without a
  * restart). Comparison is constant-time over fixed-length SHA-256 digests, so neither
  * the token nor its length leaks through timing. Tokens never reach logs or errors.
+ *
+ * Safe by default: the endpoint is never open without the service saying so at
+ * start-up. No token and no explicit `auth: false` → open with a warning, or, when
+ * `NODE_ENV=production`, closed (401) with one error line. A blank token (a set but
+ * empty `METRICS_BEARER_TOKEN`, an empty `auth.tokens` entry) is a misconfiguration:
+ * one error line, and the endpoint fails closed unless another valid token is set.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { promises as fs, readFileSync, statSync } from 'node:fs';
@@ -33,6 +39,58 @@ export const TOKEN_ENV_VAR = 'METRICS_BEARER_TOKEN';
 /** Outcome of checking a request. */
 export type AuthResult = 'ok' | 'missing' | 'invalid';
 
+/**
+ * How the endpoint is guarded: `token` (a valid bearer token is needed), `open` (no
+ * token configured, or `auth: false`), `closed` (misconfigured, or no token in
+ * production: every request gets 401).
+ */
+export type AuthMode = 'token' | 'open' | 'closed';
+
+const AUTH_KEYS: Readonly<Record<keyof MetricsAuthOptions, string>> = {
+  tokens: 'string or string[]',
+  tokenFile: 'string',
+  fromEnv: 'boolean',
+  tokenFileCheckIntervalMs: 'number',
+  realm: 'string',
+};
+
+function nearest(key: string, keys: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0] as number;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const tmp = row[j] as number;
+        row[j] = Math.min(tmp + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = tmp;
+      }
+    }
+    return row[b.length] as number;
+  };
+  let best: string | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const k of keys) {
+    const d = distance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+/** Throws for a non-object or an unknown key of the auth options (a typo would otherwise leave /metrics open). */
+function checkAuthKeys(options: unknown): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new TypeError('Glassbox exporter: auth must be an object, or false to serve /metrics without auth');
+  const valid = Object.keys(AUTH_KEYS);
+  for (const key of Object.keys(options)) {
+    if (valid.includes(key)) continue;
+    const hint = nearest(key, valid);
+    throw new Error(
+      `Glassbox exporter: unknown auth option "${key}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}; valid options: ${valid.join(', ')}`,
+    );
+  }
+}
+
 const digest = (bytes: Buffer): Buffer => createHash('sha256').update(bytes).digest();
 
 function normalise(tokens: string | readonly string[] | undefined): string[] {
@@ -51,10 +109,12 @@ function parseTokenFile(text: string): string[] {
     .filter((l) => l.length > 0 && !l.startsWith('#'));
 }
 
-/** Checks bearer tokens; see {@link MetricsAuthOptions}. */
+/** Checks bearer tokens; see {@link MetricsAuthOptions} and the module doc for the defaults. */
 export class TokenAuth {
-  /** True when any token source is configured: requests then need a valid token. */
+  /** True when requests need a valid token (mode `token` or `closed`). */
   readonly enabled: boolean;
+  /** How the endpoint is guarded (see {@link AuthMode}). */
+  readonly mode: AuthMode;
   readonly realm: string;
   private staticDigests: Buffer[];
   private fileDigests: Buffer[] = [];
@@ -64,25 +124,40 @@ export class TokenAuth {
   private readonly interval: number;
 
   constructor(
-    options: MetricsAuthOptions = {},
+    options: MetricsAuthOptions | false = {},
     private readonly logger: Logger,
     env: NodeJS.ProcessEnv = process.env,
   ) {
-    const tokens = normalise(options.tokens);
-    if (
-      (options.fromEnv ?? true) &&
-      typeof env[TOKEN_ENV_VAR] === 'string' &&
-      env[TOKEN_ENV_VAR].trim() !== ''
-    ) {
-      tokens.push(env[TOKEN_ENV_VAR].trim());
+    if (options === false) {
+      this.staticDigests = [];
+      this.realm = 'metrics';
+      this.interval = 1000;
+      this.tokenFile = undefined;
+      this.mode = 'open';
+      this.enabled = false;
+      logger.warn('exporter: the metrics endpoint is served WITHOUT auth (auth: false)');
+      return;
     }
-    if (tokens.some((t) => t.length === 0)) throw new TypeError('Glassbox exporter: an auth token is empty');
+    checkAuthKeys(options);
+    const blank: string[] = [];
+    const tokens = normalise(options.tokens).filter((t) => {
+      if (t.length === 0) blank.push('an empty auth.tokens entry');
+      return t.length > 0;
+    });
+    const fromEnv = options.fromEnv ?? true;
+    if (typeof fromEnv !== 'boolean')
+      throw new TypeError('Glassbox exporter: auth.fromEnv must be a boolean');
+    const envToken = env[TOKEN_ENV_VAR];
+    if (fromEnv && typeof envToken === 'string') {
+      if (envToken.trim() === '') blank.push(`${TOKEN_ENV_VAR} is set but blank`);
+      else tokens.push(envToken.trim());
+    }
     this.staticDigests = tokens.map((t) => digest(Buffer.from(t, 'utf8')));
     this.realm = options.realm ?? 'metrics';
-    if (!/^[\x20-\x7e]*$/.test(this.realm) || this.realm.includes('"'))
+    if (typeof this.realm !== 'string' || !/^[\x20-\x7e]*$/.test(this.realm) || this.realm.includes('"'))
       throw new TypeError('Glassbox exporter: auth.realm must be printable ASCII without quotes');
     this.interval = options.tokenFileCheckIntervalMs ?? 1000;
-    if (!(this.interval >= 0))
+    if (typeof this.interval !== 'number' || !(this.interval >= 0))
       throw new RangeError('Glassbox exporter: tokenFileCheckIntervalMs must be >= 0');
     this.tokenFile = options.tokenFile;
     if (this.tokenFile !== undefined) {
@@ -90,7 +165,26 @@ export class TokenAuth {
         throw new TypeError('Glassbox exporter: auth.tokenFile must be a path');
       this.readFileSyncOnce();
     }
-    this.enabled = this.staticDigests.length > 0 || this.tokenFile !== undefined;
+    const configured = this.staticDigests.length > 0 || this.tokenFile !== undefined;
+    const error = (message: string) => (logger.error ?? logger.warn).call(logger, `exporter: ${message}`);
+    if (blank.length > 0)
+      error(
+        `${blank.join(' and ')}: a blank token is a misconfiguration, not "no auth"; ${configured ? 'only the other configured tokens are accepted' : 'the metrics endpoint answers 401 until a token is configured'}`,
+      );
+    if (configured) this.mode = 'token';
+    else if (blank.length > 0) this.mode = 'closed';
+    else if (env.NODE_ENV === 'production') {
+      this.mode = 'closed';
+      error(
+        `NODE_ENV is production and no metrics token is configured: the metrics endpoint answers 401 (set ${TOKEN_ENV_VAR}, auth.tokens or auth.tokenFile, or pass auth: false to serve it without auth)`,
+      );
+    } else {
+      this.mode = 'open';
+      logger.warn(
+        `exporter: the metrics endpoint is served WITHOUT auth: set ${TOKEN_ENV_VAR}, auth.tokens or auth.tokenFile (or pass auth: false to say it is meant to be open)`,
+      );
+    }
+    this.enabled = this.mode !== 'open';
   }
 
   private readonly tokenFile: string | undefined;
@@ -151,6 +245,7 @@ export class TokenAuth {
   async check(header: string | undefined): Promise<AuthResult> {
     if (!this.enabled) return 'ok';
     if (header === undefined || header.length === 0) return 'missing';
+    if (this.mode === 'closed') return 'invalid';
     try {
       await this.current();
     } catch {

@@ -19,7 +19,7 @@ import {
   promClientSource,
   silentLogger,
 } from '@glassbox/core';
-import { type MetricsAuthOptions, TokenAuth } from './auth.js';
+import { type AuthMode, type MetricsAuthOptions, TokenAuth } from './auth.js';
 import { CONTENT_TYPES, createRenderer, type ExpositionFormat, RENDERER_DEFAULTS } from './exposition.js';
 
 const gzip = promisify(gzipCb);
@@ -33,8 +33,14 @@ export interface MetricsHandlerOptions {
   readonly registry?: PromRegistryLike;
   /** Sources to serve, concatenated in order. @default [] */
   readonly sources?: readonly MetricsSource[];
-  /** Bearer-token auth. Auth is on as soon as any token source is configured. @default {} */
-  readonly auth?: MetricsAuthOptions;
+  /**
+   * Bearer-token auth: on as soon as a token source is configured. Without one the
+   * endpoint is open with a start-up warning, or closed (401, one error line) when
+   * `NODE_ENV=production`; `false` serves it open on purpose (still said at start-up).
+   * A blank token fails closed. See `docs/securing-metrics.md`.
+   * @default {}
+   */
+  readonly auth?: MetricsAuthOptions | false;
   /**
    * Refuse to start without a token (for production): creating the handler throws
    * when no token is configured.
@@ -76,6 +82,8 @@ export interface MetricsHandler {
   (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
   /** True when requests need a bearer token. */
   readonly authEnabled: boolean;
+  /** How the endpoint is guarded: `token`, `open` or `closed` (misconfigured: every request gets 401). */
+  readonly authMode: AuthMode;
 }
 
 interface AcceptItem {
@@ -168,7 +176,7 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
   const auth = new TokenAuth(options.auth ?? {}, logger);
   if (
     (options.requireAuth ?? METRICS_HANDLER_DEFAULTS.requireAuth) &&
-    (!auth.enabled || auth.tokenCount() === 0)
+    (auth.mode !== 'token' || auth.tokenCount() === 0)
   )
     throw new Error(
       'Glassbox exporter: requireAuth is set but no metrics token is configured (auth.tokens, METRICS_BEARER_TOKEN or a non-empty auth.tokenFile)',
@@ -351,5 +359,6 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
     });
   }) as MetricsHandler;
   Object.defineProperty(handler, 'authEnabled', { value: auth.enabled, enumerable: true });
+  Object.defineProperty(handler, 'authMode', { value: auth.mode, enumerable: true });
   return handler;
 }

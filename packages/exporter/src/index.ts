@@ -14,7 +14,7 @@ export type {
   ResolvedHttpAdapter,
 } from './adapter.js';
 export { HTTP_ADAPTER_DEFAULTS, resolveHttpAdapter } from './adapter.js';
-export type { AuthResult, MetricsAuthOptions } from './auth.js';
+export type { AuthMode, AuthResult, MetricsAuthOptions } from './auth.js';
 export { TOKEN_ENV_VAR, TokenAuth } from './auth.js';
 export type { ExpositionFormat, Renderer, RendererOptions } from './exposition.js';
 export {
