@@ -52,8 +52,8 @@ if (impl === 'glassbox' || impl === 'glassbox-prom') {
   };
   handler = createMetricsHandler(
     impl === 'glassbox'
-      ? { sources: [source], logger: null, gzip: false }
-      : { registry, logger: null, gzip: false },
+      ? { sources: [source], logger: null, gzip: false, auth: false }
+      : { registry, logger: null, gzip: false, auth: false },
   );
   // The render alone: the exporter's renderer (with its per-series caches, as the
   // handler keeps them) over the source's families. Older versions rendered in the

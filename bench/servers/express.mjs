@@ -14,7 +14,7 @@ function nativeGlassbox(metricsRoute = false) {
   const native = nativeBackend();
   return glassbox({
     glassbox: createGlassbox({ backend: native, logger: null }),
-    metrics: { sources: [native], logger: null },
+    metrics: { sources: [native], logger: null, auth: false },
     metricsRoute,
   });
 }
@@ -140,7 +140,7 @@ export const variants = {
     const gb = glassbox({
       registry,
       glassboxOptions: { logger: null },
-      metrics: { logger: null },
+      metrics: { logger: null, auth: false },
       metricsRoute: true,
     });
     const a = app();

@@ -18,7 +18,7 @@ export const variants = {
     const app = make();
     await app.register(glassbox, {
       glassbox: createGlassbox({ backend: native, logger: null }),
-      metrics: { sources: [native], logger: null },
+      metrics: { sources: [native], logger: null, auth: false },
     });
     return routes(app);
   },
@@ -27,7 +27,7 @@ export const variants = {
     await app.register(glassbox, {
       registry: new client.Registry(),
       glassboxOptions: { logger: null },
-      metrics: { logger: null },
+      metrics: { logger: null, auth: false },
     });
     return routes(app);
   },

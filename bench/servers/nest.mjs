@@ -47,7 +47,7 @@ function glassboxImports() {
       glassbox: createGlassbox({ backend: native, logger: null }),
       // `sources` moved from `metrics` to the top level of the module options; give both
       sources: [native],
-      metrics: { sources: [native], logger: null },
+      metrics: { sources: [native], logger: null, auth: false },
     }),
   ];
 }

@@ -56,6 +56,8 @@ export type {
 export { createGlassbox, GLASSBOX_DEFAULTS } from './glassbox.js';
 export type { HttpRecorder, HttpRecorderOptions } from './http.js';
 export { createHttpRecorder, HTTP_METHODS, HTTP_RECORDER_DEFAULTS } from './http.js';
+export type { HttpRecordingOptions, ResolvedHttpRecording } from './http-adapter.js';
+export { HTTP_RECORDING_DEFAULTS, resolveHttpRecording } from './http-adapter.js';
 export type { CompiledLabels, CustomLabel, PathExcluder } from './http-options.js';
 export {
   ABORTED_STATUS_CODE,
