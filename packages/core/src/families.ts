@@ -51,6 +51,13 @@ export interface MetricPoint {
    * counters: one exemplar at index 0. Rendered in OpenMetrics only.
    */
   readonly exemplars?: ReadonlyArray<Exemplar | undefined> | undefined;
+  /**
+   * Where the exporter's renderer keeps this point's rendered label text (and its last
+   * counter/gauge line) between scrapes. Opaque to producers: one that hands over the
+   * same point objects on every scrape initialises it to `undefined` and leaves it
+   * alone; others need not set it.
+   */
+  renderCache?: unknown;
 }
 
 /** One metric family: its metadata and its points. */

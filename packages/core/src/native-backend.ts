@@ -44,6 +44,7 @@ interface Cell extends MetricPoint {
   value: number;
   sum: number;
   readonly bucketCounts: Float64Array | undefined;
+  renderCache: unknown;
 }
 
 interface Store {
@@ -95,6 +96,7 @@ export function nativeBackend(options: NativeBackendOptions = {}): NativeBackend
         value: 0,
         sum: 0,
         bucketCounts: buckets === undefined ? undefined : new Float64Array(buckets.length + 1),
+        renderCache: undefined,
       };
       s.cells.set(key, c);
     }

@@ -3,10 +3,10 @@
  * text format 0.0.4 or OpenMetrics 1.0.0. Escaping, number formatting, family naming
  * and validation of what is rendered are defined here and nowhere else.
  *
- * A {@link Renderer} keeps, per point object, the rendered label text and (for counters
- * and gauges) the last sample line with the value it was rendered for: a producer that
- * hands over the same point objects on every scrape (the native backend) gets its
- * unchanged series rendered from cache. Families are rendered in chunks of about
+ * The renderer keeps, on each point object (`MetricPoint.renderCache`), the rendered
+ * label text and (for counters and gauges) the last sample line with the value it was
+ * rendered for: a producer that hands over the same point objects on every scrape (the
+ * native backend) gets its unchanged series rendered from cache. Families are rendered in chunks of about
  * `seriesPerChunk` series with a yield to the event loop between chunks, so a large
  * scrape never blocks the process for long. A family or point that cannot be rendered
  * validly (bad metric or label name, a broken producer) is left out and reported; the
@@ -41,7 +41,7 @@ export interface RendererOptions {
 /** Defaults of {@link RendererOptions}. */
 export const RENDERER_DEFAULTS = Object.freeze({ seriesPerChunk: 500 });
 
-/** Renders families; keeps per-point caches between scrapes (see the module doc). */
+/** Renders families (see the module doc for what it keeps between scrapes). */
 export interface Renderer {
   /** Renders in chunks (OpenMetrics without `# EOF`), yielding to the event loop between chunks. */
   render(families: readonly MetricFamily[], format: ExpositionFormat): Promise<string[]>;
@@ -135,14 +135,16 @@ function invalidFamily(f: MetricFamily): string | undefined {
   return undefined;
 }
 
-interface PointCache {
+/**
+ * What the renderer keeps on a counter or gauge point (`MetricPoint.renderCache`)
+ * between scrapes; histogram and summary points keep just their label text (a string).
+ */
+class LineCache {
+  /** Last rendered line, and the value it shows. */
+  line: string | undefined = undefined;
+  value = Number.NaN;
   /** Label text without braces. */
-  readonly labels: string;
-  /** Histograms: `name_bucket{labels,le="`, built on first use. */
-  bucketPrefix: string | undefined;
-  /** Counter/gauge: last rendered line, and the value it shows. */
-  line: string | undefined;
-  value: number;
+  constructor(readonly labels: string) {}
 }
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -152,7 +154,6 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
   const perChunk = options.seriesPerChunk ?? RENDERER_DEFAULTS.seriesPerChunk;
   if (!Number.isInteger(perChunk) || perChunk < 1)
     throw new RangeError('Glassbox exporter: seriesPerChunk must be a positive integer');
-  const cache = new WeakMap<MetricPoint, PointCache>();
   const validNames = new WeakSet<readonly string[]>();
   const invalid = (family: string, reason: string) => {
     try {
@@ -162,27 +163,37 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
     }
   };
 
-  /** Label text of a point, or undefined when its own label names are invalid. */
-  function labelsOf(f: MetricFamily, p: MetricPoint): PointCache | undefined {
-    let c = cache.get(p);
-    if (c === undefined) {
-      const names = p.labelNames ?? f.labelNames;
-      if (names !== f.labelNames && !validNames.has(names)) {
-        if (!names.every((l) => LABEL_NAME.test(l))) return undefined;
-        validNames.add(names);
-      }
-      c = {
-        labels: labelText(names, p.labelValues),
-        bucketPrefix: undefined,
-        line: undefined,
-        value: Number.NaN,
-      };
-      cache.set(p, c);
+  /** A point's label text (without braces), or undefined when its own label names are invalid. */
+  function freshLabels(f: MetricFamily, p: MetricPoint): string | undefined {
+    const names = p.labelNames ?? f.labelNames;
+    if (names !== f.labelNames && !validNames.has(names)) {
+      if (!names.every((l) => LABEL_NAME.test(l))) return undefined;
+      validNames.add(names);
     }
-    return c;
+    return labelText(names, p.labelValues);
   }
 
-  function scalar(h: Head, c: PointCache, p: MetricPoint, om: boolean): string {
+  /** Keeps `value` on the point for the next scrape (a WeakMap of 100k points made every major GC slow). */
+  function keep<T>(p: MetricPoint, value: T): T {
+    if (Object.isExtensible(p)) p.renderCache = value;
+    return value;
+  }
+
+  function labelsOf(f: MetricFamily, p: MetricPoint): string | undefined {
+    const cached = p.renderCache;
+    if (typeof cached === 'string') return cached;
+    const labels = freshLabels(f, p);
+    return labels === undefined ? undefined : keep(p, labels);
+  }
+
+  function lineCacheOf(f: MetricFamily, p: MetricPoint): LineCache | undefined {
+    const cached = p.renderCache;
+    if (cached instanceof LineCache) return cached;
+    const labels = freshLabels(f, p);
+    return labels === undefined ? undefined : keep(p, new LineCache(labels));
+  }
+
+  function scalar(h: Head, c: LineCache, p: MetricPoint, om: boolean): string {
     const ex = om ? exemplarText(p.exemplars?.[0]) : '';
     if (ex === '' && c.line !== undefined && Object.is(c.value, p.value)) return c.line;
     const line = `${h.sample}${c.labels === '' ? '' : `{${c.labels}}`} ${formatValue(p.value)}${ex}\n`;
@@ -193,48 +204,66 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
     return line;
   }
 
-  function histogram(
-    f: MetricFamily,
-    les: readonly string[],
-    c: PointCache,
-    p: MetricPoint,
-    om: boolean,
-  ): string {
+  /** Per family: `name_bucket{` and the `le` parts, with and without a leading comma. */
+  interface Buckets {
+    readonly name: string;
+    readonly le: readonly string[];
+    readonly leAfterLabels: readonly string[];
+  }
+
+  function bucketsOf(f: MetricFamily): Buckets {
+    const les = [...(f.bounds ?? []).map(formatValue), '+Inf'];
+    return {
+      name: `${f.name}_bucket{`,
+      le: les.map((le) => `le="${le}"} `),
+      leAfterLabels: les.map((le) => `,le="${le}"} `),
+    };
+  }
+
+  function histogram(f: MetricFamily, b: Buckets, labels: string, p: MetricPoint, om: boolean): string {
     const counts = p.bucketCounts;
-    if (counts === undefined || counts.length !== les.length)
+    const le = labels === '' ? b.le : b.leAfterLabels;
+    if (counts === undefined || counts.length !== le.length)
       throw new Error('bucket counts do not match the bounds');
-    c.bucketPrefix ??= `${f.name}_bucket{${c.labels}${c.labels === '' ? '' : ','}le="`;
-    const prefix = c.bucketPrefix;
+    // few concatenations per line: at 100k series every extra string piece is GC work
+    const prefix = b.name + labels;
+    const exemplars = om ? p.exemplars : undefined;
     let cumulative = 0;
     let out = '';
-    for (let i = 0; i < les.length; i++) {
+    for (let i = 0; i < le.length; i++) {
       cumulative += counts[i] as number;
-      out += `${prefix}${les[i]}"} ${cumulative}${om ? exemplarText(p.exemplars?.[i]) : ''}\n`;
+      out +=
+        exemplars === undefined
+          ? `${prefix}${le[i]}${cumulative}\n`
+          : `${prefix}${le[i]}${cumulative}${exemplarText(exemplars[i])}\n`;
     }
     const sum = p.sum ?? 0;
     // OpenMetrics: _sum and _count are counters; a histogram with negative buckets or a
     // negative (or NaN) sum exposes neither (the +Inf bucket still carries the count).
     if (om && (!(sum >= 0) || (f.bounds?.[0] ?? 0) < 0)) return out;
-    const braces = c.labels === '' ? '' : `{${c.labels}}`;
+    const braces = labels === '' ? '' : `{${labels}}`;
     return `${out}${f.name}_sum${braces} ${formatValue(sum)}\n${f.name}_count${braces} ${cumulative}\n`;
   }
 
-  function summary(f: MetricFamily, c: PointCache, p: MetricPoint): string {
+  function summary(f: MetricFamily, labels: string, p: MetricPoint): string {
     const qs = f.quantiles ?? [];
     const values = p.quantileValues ?? [];
-    const sep = c.labels === '' ? '' : ',';
+    const sep = labels === '' ? '' : ',';
     let out = '';
     for (let i = 0; i < qs.length; i++)
-      out += `${f.name}{${c.labels}${sep}quantile="${formatValue(qs[i] as number)}"} ${formatValue(values[i] as number)}\n`;
-    const braces = c.labels === '' ? '' : `{${c.labels}}`;
+      out += `${f.name}{${labels}${sep}quantile="${formatValue(qs[i] as number)}"} ${formatValue(values[i] as number)}\n`;
+    const braces = labels === '' ? '' : `{${labels}}`;
     return `${out}${f.name}_sum${braces} ${formatValue(p.sum ?? 0)}\n${f.name}_count${braces} ${formatValue(p.value)}\n`;
   }
 
-  function point(f: MetricFamily, h: Head, les: readonly string[], p: MetricPoint, om: boolean): string {
-    const c = labelsOf(f, p);
+  function point(f: MetricFamily, h: Head, b: Buckets | undefined, p: MetricPoint, om: boolean): string {
+    if (f.type === 'histogram' || f.type === 'summary') {
+      const labels = labelsOf(f, p);
+      if (labels === undefined) throw new Error('invalid label name');
+      return b !== undefined ? histogram(f, b, labels, p, om) : summary(f, labels, p);
+    }
+    const c = lineCacheOf(f, p);
     if (c === undefined) throw new Error('invalid label name');
-    if (f.type === 'histogram') return histogram(f, les, c, p, om);
-    if (f.type === 'summary') return summary(f, c, p);
     return scalar(h, c, p, om);
   }
 
@@ -249,12 +278,12 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
         continue;
       }
       const h = head(f, format);
-      const les = f.type === 'histogram' ? [...(f.bounds ?? []).map(formatValue), '+Inf'] : [];
+      const b = f.type === 'histogram' ? bucketsOf(f) : undefined;
       let out = h.text;
       let failed: string | undefined;
       for (const p of f.points) {
         try {
-          out += point(f, h, les, p, om);
+          out += point(f, h, b, p, om);
         } catch (error) {
           failed ??= error instanceof Error ? error.message : 'point could not be rendered';
         }
