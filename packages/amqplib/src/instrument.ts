@@ -65,6 +65,7 @@ interface QueueSeries {
 
 /** One delivery between its arrival and its settlement (or the end of its channel). */
 interface Delivery {
+  /** Not yet counted: in `rabbitmq_messages_in_flight`, waiting for its outcome. */
   live: boolean;
   readonly series: QueueSeries;
   readonly start: number;
@@ -72,11 +73,54 @@ interface Delivery {
   readonly noAck: boolean;
 }
 
-/** Consumer bookkeeping of one channel. Delivery tags are channel-scoped and increase, so the map is in tag order. */
+/** Bound of {@link DeliveredTags}: past it the oldest ranges are forgotten (their tags count as unknown). */
+const TAG_RANGES_LIMIT = 64;
+
+/**
+ * The delivery tags this channel's instrumented consumers received, as ranges (tags are
+ * channel-scoped and increase, so it is one range unless `get()` or an uninstrumented
+ * consumer takes tags in between). A settlement of one of these tags that is no longer
+ * outstanding is one the broker refuses.
+ */
+class DeliveredTags {
+  private readonly ranges: Array<[number, number]> = [];
+
+  add(tag: number): void {
+    const last = this.ranges[this.ranges.length - 1];
+    if (last !== undefined && tag === last[1] + 1) last[1] = tag;
+    else if (last === undefined || tag > last[1]) {
+      this.ranges.push([tag, tag]);
+      if (this.ranges.length > TAG_RANGES_LIMIT) this.ranges.shift();
+    }
+  }
+
+  has(tag: number): boolean {
+    for (let i = this.ranges.length - 1; i >= 0; i--) {
+      const r = this.ranges[i] as [number, number];
+      if (tag > r[1]) return false;
+      if (tag >= r[0]) return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * Consumer bookkeeping of one channel. `tracked` holds the deliveries still outstanding on
+ * the broker (acknowledgement mode), by tag; tags increase, so the map is in tag order.
+ */
 class ConsumerState {
   readonly tracked = new Map<number, Delivery>();
   readonly untracked = new Set<Delivery>();
   readonly queues = new Map<string, QueueSeries>();
+  readonly delivered = new DeliveredTags();
+  /** Deliveries not yet counted nor ended by the channel's close. */
+  live = 0;
+  /**
+   * A settlement the broker refuses (a tag settled twice, settled after `recover()`, or of
+   * a `noAck` delivery) was sent: the broker closes the channel with 406 PRECONDITION_FAILED
+   * and discards every later frame of it, so nothing settled from then on is counted.
+   */
+  refused = false;
 
   constructor(
     readonly options: ResolvedOptions,
@@ -102,7 +146,8 @@ class ConsumerState {
       counts: CONSUME_OUTCOMES.map((o) => m.consumed.bindValues([label, o])),
       durations: CONSUME_OUTCOMES.map((o) => m.duration.bindValues([label, o])),
     };
-    if (this.queues.size < CACHE_LIMIT) this.queues.set(queue, s);
+    // AMQP queue names are at most 255 bytes; longer ones never reach the broker and are not kept.
+    if (this.queues.size < CACHE_LIMIT && queue.length <= 255) this.queues.set(queue, s);
     return s;
   }
 
@@ -110,6 +155,7 @@ class ConsumerState {
     const fields = message.fields;
     const tag = fields.deliveryTag;
     const d: Delivery = { live: true, series, start: performance.now(), tag, noAck };
+    this.live++;
     series.inFlight.inc(1);
     if (fields.redelivered === true) series.redelivered.inc(1);
     const ts = message.properties?.timestamp;
@@ -124,16 +170,17 @@ class ConsumerState {
           'message timestamp lies in the future (does the producer write milliseconds? see timestampUnit); age not recorded',
         );
     }
+    if (typeof tag === 'number') this.delivered.add(tag);
     if (noAck || typeof tag !== 'number') this.untracked.add(d);
     else this.tracked.set(tag, d);
     return d;
   }
 
-  finish(d: Delivery, outcome: ConsumeOutcome): void {
+  /** Counts the delivery's outcome once; it stays outstanding on the broker until {@link release}. */
+  count(d: Delivery, outcome: ConsumeOutcome): void {
     if (!d.live) return;
     d.live = false;
-    if (this.tracked.get(d.tag) === d) this.tracked.delete(d.tag);
-    else this.untracked.delete(d);
+    this.live--;
     const seconds = (performance.now() - d.start) / 1000;
     const i = CONSUME_OUTCOMES.indexOf(outcome);
     d.series.inFlight.dec(1);
@@ -141,15 +188,30 @@ class ConsumerState {
     (d.series.durations[i] as BoundHistogram).observe(seconds);
   }
 
+  /** The delivery is no longer outstanding on the broker. */
+  release(d: Delivery): void {
+    if (this.tracked.get(d.tag) === d) this.tracked.delete(d.tag);
+    else this.untracked.delete(d);
+  }
+
+  finish(d: Delivery, outcome: ConsumeOutcome): void {
+    this.count(d, outcome);
+    this.release(d);
+  }
+
   /** A settlement call went through amqplib: ends the delivery (or, with allUpTo, every delivery up to the tag; 0 = all). */
   settle(tag: unknown, allUpTo: boolean, outcome: ConsumeOutcome): void {
+    if (typeof tag !== 'number' || this.refused) return;
+    if (!(allUpTo && tag === 0) && !this.tracked.has(tag) && this.delivered.has(tag)) {
+      // The broker answers a tag it no longer holds with 406 and ignores the rest of the channel.
+      this.refused = true;
+      return;
+    }
     if (!allUpTo) {
-      if (typeof tag !== 'number') return;
       const d = this.tracked.get(tag);
       if (d !== undefined) this.finish(d, outcome);
       return;
     }
-    if (typeof tag !== 'number') return;
     for (const [t, d] of this.tracked) {
       if (tag !== 0 && t > tag) break;
       this.finish(d, outcome);
@@ -167,6 +229,7 @@ class ConsumerState {
   private drop(d: Delivery): void {
     if (!d.live) return;
     d.live = false;
+    this.live--;
     d.series.inFlight.dec(1);
   }
 }
@@ -251,15 +314,19 @@ function instrumentConsumer(channel: ChannelLike, o: ResolvedOptions): ConsumerS
   function handlerFailed(d: Delivery | undefined, message: MessageLike, error: unknown, queue: string): void {
     let action = 'the message had already been settled';
     if (d?.live) {
-      guard('a handler error', () => state.finish(d, 'error'));
-      if (d.noAck) action = 'the message was auto-acknowledged (noAck)';
-      else if (o.handlerErrorAction === 'leave')
+      guard('a handler error', () => state.count(d, 'error'));
+      if (d.noAck) {
+        action = 'the message was auto-acknowledged (noAck)';
+        guard('a handler error', () => state.release(d));
+      } else if (o.handlerErrorAction === 'leave')
+        // Still outstanding on the broker: the user's own settlement of it is valid (and not counted again).
         action = 'the message is left unacknowledged (handlerErrorAction "leave")';
       else {
         const requeue = o.handlerErrorAction === 'requeue';
         action = requeue ? 'the message was requeued' : 'the message was nacked without requeue';
         try {
           original.nack.call(channel, message, false, requeue);
+          guard('a handler error', () => state.release(d));
         } catch (nackError) {
           // The channel closed under the handler: the broker requeues the message itself.
           action = `settling it failed (${describe(nackError)}); the broker requeues unacknowledged messages of a closed channel`;
@@ -385,7 +452,8 @@ function instrumentPublisher(channel: ChannelLike, o: ResolvedOptions): void {
     if (cached !== undefined) return cached;
     const label = name.length === 0 ? o.defaultExchangeLabel : name;
     const s = { counts: PUBLISH_OUTCOMES.map((outcome) => published.bindValues([label, outcome])) };
-    if (exchanges.size < CACHE_LIMIT) exchanges.set(name, s);
+    // AMQP exchange names are at most 255 bytes; longer ones never reach the broker and are not kept.
+    if (exchanges.size < CACHE_LIMIT && name.length <= 255) exchanges.set(name, s);
     return s;
   }
 
@@ -472,7 +540,7 @@ function instrumentWith<C extends ChannelLike>(channel: C, o: ResolvedOptions): 
   if (o.publisher) instrumentPublisher(channel, o);
   const marker: Marker = {
     glassbox: o.glassbox,
-    inFlight: () => (state === undefined ? 0 : state.tracked.size + state.untracked.size),
+    inFlight: () => (state === undefined ? 0 : state.live),
   };
   Object.defineProperty(channel, INSTRUMENTED, { value: marker, configurable: true, enumerable: false });
   return channel;
