@@ -42,6 +42,14 @@ export interface GlassboxOptions {
   readonly seriesLimits?: Readonly<Record<string, number>>;
   /** Label value given to every variable label of the overflow series. @default '__overflow__' */
   readonly overflowValue?: string;
+  /**
+   * Longest label value recorded, in UTF-16 code units. A longer value is truncated to
+   * this length (never in the middle of a surrogate pair), so the sample is kept, and the
+   * truncation is counted in `glassbox_instrumentation_errors_total` and warned once per
+   * metric and label. Bounds the memory a series can hold and the size of a scrape.
+   * @default 256
+   */
+  readonly maxLabelValueLength?: number;
   /** Where warnings go (each cause is warned once); `null` silences them. @default console */
   readonly logger?: Logger | null;
 }
@@ -50,6 +58,7 @@ export interface GlassboxOptions {
 export const GLASSBOX_DEFAULTS = Object.freeze({
   seriesLimit: 2000,
   overflowValue: '__overflow__',
+  maxLabelValueLength: 256,
 });
 
 /** A counter series with its labels bound. */
@@ -111,6 +120,8 @@ export interface Glassbox {
   readonly naming: NamingOptions;
   /** Label value of overflow series. */
   readonly overflowValue: string;
+  /** Longest label value recorded; longer ones are truncated (see {@link GlassboxOptions.maxLabelValueLength}). */
+  readonly maxLabelValueLength: number;
   /** Creates (or returns the existing) counter for a definition. Throws at set-up on conflicts. */
   counter<L extends string>(def: CounterDefinition<L>): Counter<L>;
   /** Creates (or returns the existing) gauge for a definition. */
@@ -147,7 +158,7 @@ class Recorder {
         this.warned.add(key);
         const detail = error === undefined ? '' : ` (${describe(error)})`;
         this.logger.warn(
-          `${component}: ${cause}${detail}; dropped and counted, further occurrences not logged`,
+          `${component}: ${cause}${detail}; counted in glassbox_instrumentation_errors_total, further occurrences not logged`,
         );
       }
     } catch {
@@ -181,6 +192,7 @@ class GuardedMetric<L extends string> {
     readonly recorder: Recorder,
     readonly overflowValue: string,
     limit: number,
+    readonly maxLength: number,
     readonly makeBound: (s: unknown, m: GuardedMetric<L>) => unknown,
   ) {
     this.limit = limit;
@@ -242,7 +254,7 @@ class GuardedMetric<L extends string> {
   }
 
   coerce(raw: unknown, label: string): string | undefined {
-    if (typeof raw === 'string') return raw;
+    if (typeof raw === 'string') return raw.length <= this.maxLength ? raw : this.truncate(raw, label);
     if (typeof raw === 'number') {
       if (Number.isFinite(raw)) return String(raw);
       this.fail(`label "${label}" is not a finite number`);
@@ -253,6 +265,15 @@ class GuardedMetric<L extends string> {
       raw === undefined || raw === null ? `label "${label}" is missing` : `label "${label}" is not a string`,
     );
     return undefined;
+  }
+
+  truncate(value: string, label: string): string {
+    this.fail(`label "${label}" value longer than ${this.maxLength} characters; truncated`);
+    let end = this.maxLength;
+    const last = value.charCodeAt(end - 1);
+    if (last >= 0xd800 && last <= 0xdbff) end--; // never split a surrogate pair
+    // A fresh string: a slice may keep the whole original alive in V8.
+    return value.slice(0, end).split('').join('');
   }
 
   bindValuesInternal(values: string[] | undefined): unknown {
@@ -427,6 +448,10 @@ export function createGlassbox(options: GlassboxOptions): Glassbox {
   const overflowValue = options.overflowValue ?? GLASSBOX_DEFAULTS.overflowValue;
   if (typeof overflowValue !== 'string' || overflowValue.length === 0)
     throw new TypeError('Glassbox: overflowValue must be a non-empty string');
+  const maxLabelValueLength = positiveInteger(
+    'maxLabelValueLength',
+    options.maxLabelValueLength ?? GLASSBOX_DEFAULTS.maxLabelValueLength,
+  );
   const logger = options.logger === null ? silentLogger : (options.logger ?? consoleLogger);
   const recorder = new Recorder(logger);
   const metrics = new Map<string, { def: MetricDefinition; metric: AnyMetric }>();
@@ -459,6 +484,7 @@ export function createGlassbox(options: GlassboxOptions): Glassbox {
           recorder,
           overflowValue,
           limit,
+          maxLabelValueLength,
           (s, m) => new BoundCounterImpl(s as BackendCounterSeries, m as GuardedMetric<string>),
         );
         metric = counterFacade(def as CounterDefinition<L>, guarded) as unknown as AnyMetric;
@@ -471,6 +497,7 @@ export function createGlassbox(options: GlassboxOptions): Glassbox {
           recorder,
           overflowValue,
           limit,
+          maxLabelValueLength,
           (s, m) => new BoundGaugeImpl(s as BackendGaugeSeries, m as GuardedMetric<string>),
         );
         metric = gaugeFacade(def as GaugeDefinition<L>, guarded) as unknown as AnyMetric;
@@ -483,6 +510,7 @@ export function createGlassbox(options: GlassboxOptions): Glassbox {
           recorder,
           overflowValue,
           limit,
+          maxLabelValueLength,
           (s, m) => new BoundHistogramImpl(s as BackendHistogramSeries, m as GuardedMetric<string>),
         );
         metric = histogramFacade(def as HistogramDefinition<L>, guarded) as unknown as AnyMetric;
@@ -500,6 +528,7 @@ export function createGlassbox(options: GlassboxOptions): Glassbox {
     backendName: backend.name,
     naming,
     overflowValue,
+    maxLabelValueLength,
     counter: <L extends string>(def: CounterDefinition<L>) => {
       if (def?.kind !== 'counter')
         throw new TypeError(`Glassbox: "${def?.name}" is not a counter definition`);
