@@ -203,7 +203,7 @@ export function createBatchTriggers(glassbox: Glassbox, options: BatchTriggerOpt
           return;
         }
         s = counter.bind({ batch_job: j });
-        if (series.size < 10_000) series.set(j, s);
+        if (series.size < 10_000 && j.length <= glassbox.maxLabelValueLength) series.set(j, s);
       }
       s.inc(1);
     },

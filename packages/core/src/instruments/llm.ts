@@ -133,7 +133,7 @@ export function createLlmInstrument(glassbox: Glassbox, options: LlmInstrumentOp
       input: tokenCounter.bind({ provider, model, type: 'input' }),
       output: tokenCounter.bind({ provider, model, type: 'output' }),
     };
-    if (cache.size < 10_000) cache.set(model, s);
+    if (cache.size < 10_000 && model.length <= glassbox.maxLabelValueLength) cache.set(model, s);
     return s;
   }
   for (const m of [...allowed, ...(allowed.size > 0 ? ['other'] : [])]) {

@@ -153,6 +153,8 @@ export interface ModelInstrument {
 }
 
 const QUALITY_METRIC = /^[a-z][a-z0-9_]{0,63}$/;
+/** Bound series of quality metrics kept per model instrument. */
+const QUALITY_CACHE_LIMIT = 256;
 
 /**
  * Creates a model instrument. The metrics are created now, so a bad option or a
@@ -380,7 +382,8 @@ export function createModelInstrument(glassbox: Glassbox, options: ModelInstrume
         let g = qualitySeries.get(metric);
         if (g === undefined) {
           g = quality.bind({ model: name, metric });
-          qualitySeries.set(metric, g);
+          // Bounded: past the limit the gauge's own series cap (and overflow series) decides.
+          if (qualitySeries.size < QUALITY_CACHE_LIMIT) qualitySeries.set(metric, g);
         }
         g.set(value);
         const bound = bounds.get(metric);
