@@ -27,6 +27,7 @@ import {
 } from './guarded.js';
 import { consoleLogger, type Logger, silentLogger } from './logger.js';
 import { type NamingOptions, type ResolvedDefinition, resolveDefinition, validateNaming } from './naming.js';
+import { type OptionsSpec, validateOptions } from './options.js';
 
 /** A label value as accepted at record time; numbers and booleans are converted to strings. */
 export type LabelValue = string | number | boolean;
@@ -68,6 +69,17 @@ export const GLASSBOX_DEFAULTS = Object.freeze({
   overflowValue: '__overflow__',
   maxLabelValueLength: 256,
 });
+
+/** The valid keys of {@link GlassboxOptions} and their types. */
+const GLASSBOX_OPTIONS_SPEC: OptionsSpec = {
+  backend: 'object',
+  naming: 'object',
+  seriesLimit: 'number',
+  seriesLimits: 'object',
+  overflowValue: 'string',
+  maxLabelValueLength: 'number',
+  logger: ['object', 'null'],
+};
 
 /** A counter series with its labels bound. */
 export interface BoundCounter {
@@ -165,7 +177,7 @@ interface ResolvedGlassboxOptions {
 }
 
 function resolveGlassboxOptions(options: GlassboxOptions): ResolvedGlassboxOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError('Glassbox: options are required');
+  validateOptions('Glassbox', options, GLASSBOX_OPTIONS_SPEC);
   const { backend } = options;
   if (
     backend === null ||

@@ -84,6 +84,8 @@ export {
 } from './memory-backend.js';
 export type { NamingOptions, ResolvedDefinition } from './naming.js';
 export { resolveDefinition, resolveLabelName, resolveMetricName, validateNaming } from './naming.js';
+export type { OptionRule, OptionRuleObject, OptionsSpec, OptionType } from './options.js';
+export { validateOptions } from './options.js';
 export type {
   PromClientBackendOptions,
   PromClientLike,

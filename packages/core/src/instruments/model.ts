@@ -14,6 +14,7 @@ import type {
   Glassbox,
   Histogram,
 } from '../glassbox.js';
+import { type OptionsSpec, validateOptions } from '../options.js';
 import {
   createDriftMonitor,
   type DriftMonitor,
@@ -26,6 +27,7 @@ import {
 import {
   BoundedValues,
   checkLabelValue,
+  ERROR_CLASSIFICATION_SPEC,
   type ErrorClassificationOptions,
   errorClassifier,
   passThrough,
@@ -156,6 +158,35 @@ const QUALITY_METRIC = /^[a-z][a-z0-9_]{0,63}$/;
 /** Bound series of quality metrics kept per model instrument. */
 const QUALITY_CACHE_LIMIT = 256;
 
+const COMPONENT = 'Glassbox model';
+const MODEL_OPTIONS_SPEC: OptionsSpec = {
+  name: 'string',
+  version: 'string',
+  outcomes: 'array',
+  otherOutcome: 'string',
+  defaultOutcome: 'string',
+  qualityBounds: 'object',
+  ...ERROR_CLASSIFICATION_SPEC,
+};
+const QUALITY_BOUND_SPEC: OptionsSpec = { min: 'number', max: 'number' };
+const WRAP_SPEC: OptionsSpec = { outcome: 'function', score: 'function' };
+const WRAP_BATCH_SPEC: OptionsSpec = { items: 'function', outcome: 'function', score: 'function' };
+/** {@link ScoreDriftOptions}: its own keys and those of the drift monitor it passes on. */
+const SCORE_DRIFT_SPEC: OptionsSpec = {
+  reference: ['array', 'object'],
+  baselineSize: 'number',
+  referenceOptions: 'object',
+  feature: 'string',
+  methods: 'object',
+  thresholds: 'object',
+  features: 'object',
+  windowSize: 'number',
+  minSamples: 'number',
+  resetAfterCheck: 'boolean',
+  intervalMs: 'number',
+  random: 'function',
+};
+
 /** {@link ModelInstrumentOptions} validated, defaults applied. */
 interface ResolvedModelOptions {
   readonly name: string;
@@ -172,10 +203,11 @@ function parseQualityBounds(input: Readonly<Record<string, QualityBound>>): Map<
   for (const [metric, bound] of Object.entries(input)) {
     if (!QUALITY_METRIC.test(metric))
       throw new TypeError(`Glassbox model: quality metric "${metric}" must be snake_case ([a-z][a-z0-9_]*)`);
-    if (bound === null || typeof bound !== 'object' || (bound.min === undefined && bound.max === undefined))
+    validateOptions(COMPONENT, bound, QUALITY_BOUND_SPEC, `qualityBounds.${metric}`);
+    if (bound.min === undefined && bound.max === undefined)
       throw new TypeError(`Glassbox model: qualityBounds.${metric} needs min and/or max`);
     for (const v of [bound.min, bound.max])
-      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v)))
+      if (v !== undefined && !Number.isFinite(v))
         throw new TypeError(`Glassbox model: qualityBounds.${metric} bounds must be finite numbers`);
     bounds.set(metric, bound);
   }
@@ -183,8 +215,7 @@ function parseQualityBounds(input: Readonly<Record<string, QualityBound>>): Map<
 }
 
 function resolveModelOptions(glassbox: Glassbox, options: ModelInstrumentOptions): ResolvedModelOptions {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('Glassbox model: options are required');
+  validateOptions(COMPONENT, options, MODEL_OPTIONS_SPEC);
   const name = checkLabelValue('model name', options.name);
   const version = checkLabelValue('model version', options.version);
   const outcomes = new BoundedValues(
@@ -342,6 +373,7 @@ function extract<T>(glassbox: Glassbox, fn: () => T, fallback: T, what: string):
 
 function wrapSingle<F extends AnyFunction>(rec: ModelRecorder, fn: F, options: WrapOptions<F>): F {
   if (typeof fn !== 'function') throw new TypeError('Glassbox model: wrap() needs a function');
+  validateOptions(`${COMPONENT} wrap()`, options, WRAP_SPEC);
   const { glassbox } = rec;
   const { outcome, score } = options;
   return function (this: unknown, ...args: Parameters<F>) {
@@ -364,6 +396,7 @@ function wrapSingle<F extends AnyFunction>(rec: ModelRecorder, fn: F, options: W
 
 function wrapBatchFn<F extends AnyFunction>(rec: ModelRecorder, fn: F, options: WrapBatchOptions<F>): F {
   if (typeof fn !== 'function') throw new TypeError('Glassbox model: wrapBatch() needs a function');
+  validateOptions(`${COMPONENT} wrapBatch()`, options, WRAP_BATCH_SPEC);
   const { glassbox } = rec;
   const { items, outcome, score } = options;
   const record = (start: number, r: Awaited<ReturnType<F>>, args: Parameters<F>): void => {
@@ -425,6 +458,7 @@ function startPrediction(rec: ModelRecorder): PredictionHandle {
 }
 
 function createScoreDrift(rec: ModelRecorder, options: ScoreDriftOptions): DriftMonitor {
+  validateOptions(`${COMPONENT} scoreDrift()`, options, SCORE_DRIFT_SPEC);
   const feature = checkLabelValue('feature', options.feature ?? 'prediction_score');
   const refOptions = options.referenceOptions ?? { bins: 10, binning: 'uniform' };
   const baselineSize = options.baselineSize ?? 1000;
