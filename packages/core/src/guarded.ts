@@ -27,6 +27,11 @@ export const WARN_ONCE_LIMIT = 1000;
 /** Characters of a component or cause kept in a warn-once key. */
 const KEY_PART_LIMIT = 512;
 
+/** The first `n` characters of `s` as a string of their own: a V8 slice would keep all of `s` alive. */
+export function head(s: string, n: number): string {
+  return s.length <= n ? s : s.slice(0, n).split('').join('');
+}
+
 /** Counts and warns once: `glassbox_instrumentation_errors_total{component}`. Every structure is bounded. */
 export class Recorder {
   readonly warned = new Set<string>();
@@ -69,7 +74,7 @@ export class Recorder {
   }
 
   private warnOnce(component: string, cause: string, error: unknown): void {
-    const key = `${component.slice(0, KEY_PART_LIMIT)}\u0000${cause.slice(0, KEY_PART_LIMIT)}`;
+    const key = `${head(component, KEY_PART_LIMIT)}\u0000${head(cause, KEY_PART_LIMIT)}`;
     if (this.warned.has(key)) return;
     if (this.warned.size >= WARN_ONCE_LIMIT) {
       if (this.warned.size === WARN_ONCE_LIMIT) {
@@ -179,8 +184,7 @@ export class GuardedMetric<L extends string> {
     let end = this.maxLength;
     const last = value.charCodeAt(end - 1);
     if (last >= 0xd800 && last <= 0xdbff) end--; // never split a surrogate pair
-    // A fresh string: a slice may keep the whole original alive in V8.
-    return value.slice(0, end).split('').join('');
+    return head(value, end);
   }
 
   bindValuesInternal(values: string[] | undefined): unknown {

@@ -15,6 +15,7 @@ import {
   type Logger,
   promClientBackend,
 } from '../../src/index.js';
+import { retainedMegabytes } from './heap.js';
 
 function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -39,8 +40,11 @@ describe('issue 16.4: label values have a length limit', () => {
     const logger = memoryLogger();
     const glassbox = createGlassbox({ backend, logger });
     const predictions = glassbox.counter(catalog.model.predictionsTotal);
-    for (let i = 0; i < 400; i++)
-      predictions.inc({ model: hugeName(i), model_version: '1', outcome: 'none' });
+    const mb = await retainedMegabytes(() => {
+      for (let i = 0; i < 400; i++)
+        predictions.inc({ model: hugeName(i), model_version: '1', outcome: 'none' });
+    });
+    expect(mb).toBeLessThan(5); // whole values: 40 MB
 
     const text = await backend.collect('prometheus');
     expect(text.length).toBeLessThan(400 * 400);

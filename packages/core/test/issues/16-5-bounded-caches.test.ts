@@ -65,6 +65,16 @@ describe('issue 16.5: every per-key cache is bounded', () => {
     expect(logger.lines).toHaveLength(1001);
   });
 
+  it('reportError keeps only the first 512 characters of a long cause in its warn-once memory', async () => {
+    const glassbox = createGlassbox({ backend: inMemoryBackend(), logger: null });
+    const mb = await retainedMegabytes(() => {
+      for (let i = 0; i < 500; i++)
+        glassbox.reportError('http', `${distinctName(i, 'cause')}${'z'.repeat(50_000)}`);
+    });
+    // Whole causes would be 25 MB.
+    expect(mb).toBeLessThan(3);
+  });
+
   it('batch triggers do not keep long raw job names as cache keys', async () => {
     const glassbox = createGlassbox({ backend: inMemoryBackend(), logger: null });
     const triggers = createBatchTriggers(glassbox);
