@@ -77,7 +77,7 @@ export class ConsumerState {
   readonly tracked = new Map<number, Delivery>();
   readonly untracked = new Set<Delivery>();
   readonly queues = new Map<string, QueueSeries>();
-  readonly delivered = new DeliveredTags();
+  delivered = new DeliveredTags();
   /** Deliveries not yet counted nor ended by the channel's close. */
   live = 0;
   /**
@@ -188,6 +188,9 @@ export class ConsumerState {
     for (const d of this.untracked) this.drop(d);
     this.tracked.clear();
     this.untracked.clear();
+    // Delivery tags are per channel lifetime: a reopened channel starts again at 1.
+    this.delivered = new DeliveredTags();
+    this.refused = false;
   }
 
   private drop(d: Delivery): void {

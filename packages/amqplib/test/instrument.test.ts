@@ -217,6 +217,11 @@ describe('instrumentChannel: outcomes', () => {
     expect(inFlightDeliveries(ch)).toBe(0);
     expect(backend.value(IN_FLIGHT)).toBe(0);
     expect(backend.value(CONSUMED)).toBe(3);
+    // A channel object that is opened again (connection recovery) starts with fresh tags.
+    ch.closed = false;
+    const again = ch.deliver(1);
+    ch.ack(again);
+    expect(outcome('ack')).toBe(4);
   });
 
   it('treats a settlement after recover() or of a noAck delivery as refused, but not one of an unknown tag', () => {
