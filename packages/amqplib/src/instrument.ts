@@ -44,7 +44,7 @@ function instrumentWith<C extends ChannelLike>(channel: C, o: ResolvedOptions): 
       throw new TypeError(`Glassbox amqplib: expected an amqplib channel (no ${name}() method)`);
   }
   const state = o.consumer ? instrumentConsumer(channel, o) : undefined;
-  if (o.publisher) instrumentPublisher(channel, o);
+  if (o.publisher) instrumentPublisher(channel, o, () => state?.refused === true);
   const marker: Marker = {
     glassbox: o.glassbox,
     inFlight: () => (state === undefined ? 0 : state.live),

@@ -48,8 +48,12 @@ class PublishRecorder {
   }
 }
 
-/** Plain channel: `publish` returns `false` when amqplib's buffer is full (the message is still sent). */
-function plainPublish(original: Fn, rec: PublishRecorder): Fn {
+/**
+ * Plain channel: `publish` returns `false` when amqplib's buffer is full (the message is
+ * still sent). After a settlement the broker refused, it discards what the channel sends
+ * until the close arrives: such a publish is an `error`.
+ */
+function plainPublish(original: Fn, rec: PublishRecorder, refused: () => boolean): Fn {
   return function publish(
     this: unknown,
     exchange: unknown,
@@ -65,7 +69,7 @@ function plainPublish(original: Fn, rec: PublishRecorder): Fn {
       rec.record(s, 'error');
       throw error;
     }
-    rec.record(s, result === false ? 'blocked' : 'published');
+    rec.record(s, refused() ? 'error' : result === false ? 'blocked' : 'published');
     return result;
   };
 }
@@ -108,10 +112,13 @@ function confirmPublish(original: Fn, rec: PublishRecorder): Fn {
   };
 }
 
-/** Wraps the channel's `publish` in place. */
-export function instrumentPublisher(channel: ChannelLike, o: ResolvedOptions): void {
+/**
+ * Wraps the channel's `publish` in place. `refused` says whether the broker is closing the
+ * channel after a settlement it refused (see the consumer state).
+ */
+export function instrumentPublisher(channel: ChannelLike, o: ResolvedOptions, refused: () => boolean): void {
   const original = method(channel, 'publish') as Fn;
   const rec = new PublishRecorder(o);
   const confirm = method(channel, 'waitForConfirms') !== undefined;
-  define(channel, 'publish', confirm ? confirmPublish(original, rec) : plainPublish(original, rec));
+  define(channel, 'publish', confirm ? confirmPublish(original, rec) : plainPublish(original, rec, refused));
 }

@@ -212,6 +212,13 @@ describe('instrumentChannel: outcomes', () => {
     ch.ack(ms[3] as MessageLike); // discarded by the broker: not counted
     ch.ackAll();
     expect(outcome('ack')).toBe(3);
+    ch.publish('events', 'k', Buffer.from('lost')); // discarded by the broker too
+    expect(backend.value('rabbitmq_messages_published_total', { exchange: 'events', outcome: 'error' })).toBe(
+      1,
+    );
+    expect(
+      backend.value('rabbitmq_messages_published_total', { exchange: 'events', outcome: 'published' }),
+    ).toBe(0);
     expect(inFlightDeliveries(ch)).toBe(2);
     ch.close(); // the broker's close arrives: 4 and 5 are requeued, counted when redelivered
     expect(inFlightDeliveries(ch)).toBe(0);

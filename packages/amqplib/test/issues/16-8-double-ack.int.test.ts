@@ -69,6 +69,11 @@ describe.skipIf(!reachable).each(FLAVOURS)('$name', (flavour: Flavour) => {
         first.raw.ack(m);
         if (held.indexOf(m) === DOUBLE - 1) first.raw.ack(m);
       }
+      // Discarded by the broker as well: counted as an error, not as published.
+      (first.raw as unknown as { sendToQueue(q: string, b: Buffer): boolean }).sendToQueue(
+        q,
+        Buffer.from('lost'),
+      );
     });
     await waitFor(() => closed, 'the broker to close the first channel');
     expect(errors.map((e) => e.code)).toEqual([406]);
@@ -80,8 +85,10 @@ describe.skipIf(!reachable).each(FLAVOURS)('$name', (flavour: Flavour) => {
     second.raw.on('error', () => {});
     instrumentChannel(second.raw, { glassbox, logger: null });
     let redelivered = 0;
+    const bodies: string[] = [];
     await second.consume(q, (msg) => {
       if (msg === null) return;
+      bodies.push((msg as unknown as { content: Buffer }).content.toString());
       if (msg.fields.redelivered) redelivered++;
       second.raw.ack(msg);
     });
@@ -92,5 +99,10 @@ describe.skipIf(!reachable).each(FLAVOURS)('$name', (flavour: Flavour) => {
     expect(backend.value(CONSUMED)).toBe(N);
     expect(backend.value('rabbitmq_messages_redelivered_total', { queue: q })).toBe(N - DOUBLE);
     expect(backend.value('rabbitmq_messages_in_flight', { queue: q })).toBe(0);
+    expect(bodies).not.toContain('lost');
+    const published = (outcome: string) =>
+      backend.value('rabbitmq_messages_published_total', { exchange: '(default)', outcome });
+    expect(published('error')).toBe(1);
+    expect(published('published')).toBe(0);
   });
 });
