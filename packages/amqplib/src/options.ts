@@ -1,4 +1,4 @@
-import type { Glassbox, Logger } from '@glassbox/core';
+import { type Glassbox, type Logger, type OptionsSpec, validateOptions } from '@glassbox/core';
 import type { MessageLike } from './types.js';
 
 /** What the instrumentation does with a message whose handler threw or rejected before settling it. */
@@ -88,6 +88,19 @@ export interface ResolvedOptions {
   readonly timestampScale: number;
 }
 
+/** The valid keys of {@link AmqplibInstrumentationOptions} and their types. */
+const OPTIONS_SPEC: OptionsSpec = {
+  glassbox: 'object',
+  consumer: 'boolean',
+  publisher: 'boolean',
+  handlerErrorAction: 'string',
+  onError: 'function',
+  logger: ['object', 'null'],
+  defaultExchangeLabel: 'string',
+  queueLabel: 'function',
+  timestampUnit: 'string',
+};
+
 function bool(name: string, value: unknown, fallback: boolean): boolean {
   const v = value ?? fallback;
   if (typeof v !== 'boolean') throw new TypeError(`Glassbox amqplib: ${name} must be a boolean`);
@@ -96,8 +109,7 @@ function bool(name: string, value: unknown, fallback: boolean): boolean {
 
 /** Validates options and applies the defaults; throws a clear Error at start-up. */
 export function resolveOptions(options: AmqplibInstrumentationOptions, logger: Logger): ResolvedOptions {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('Glassbox amqplib: options with a glassbox instance are required ({ glassbox })');
+  validateOptions('Glassbox amqplib', options, OPTIONS_SPEC);
   const { glassbox } = options;
   if (
     glassbox === null ||

@@ -158,7 +158,7 @@ describe('instrumentChannel: pass-through', () => {
     (ch.consumers[0] as Handler)(null);
     expect(seen).toEqual([null]);
     expect(backend.value(IN_FLIGHT)).toBe(0);
-    expect(backend.value(ERRORS)).toBe(0);
+    expect(backend.value(ERRORS)).toBeUndefined(); // no error was ever recorded
   });
 
   it('is idempotent for one Glassbox and refuses a second one', () => {
@@ -197,11 +197,54 @@ describe('instrumentChannel: outcomes', () => {
     ch.ack(ms[2] as MessageLike, true);
     expect(outcome('ack')).toBe(3);
     expect(inFlightDeliveries(ch)).toBe(2);
-    ch.ack(ms[0] as MessageLike); // already settled: passed on (the broker will say 406), not counted
-    expect(outcome('ack')).toBe(3);
     ch.ackAll();
     expect(outcome('ack')).toBe(5);
     expect(backend.value(IN_FLIGHT)).toBe(0);
+  });
+
+  it('counts nothing settled after a settlement the broker refuses (406), until the channel closes', () => {
+    const { ch } = setup();
+    const ms = [1, 2, 3, 4, 5].map((t) => ch.deliver(t));
+    ch.ack(ms[2] as MessageLike, true);
+    expect(outcome('ack')).toBe(3);
+    ch.ack(ms[0] as MessageLike); // already settled: passed on (the broker closes the channel with 406)
+    expect(ch.calls.filter((c) => c[0] === 'ack')).toHaveLength(2);
+    ch.ack(ms[3] as MessageLike); // discarded by the broker: not counted
+    ch.ackAll();
+    expect(outcome('ack')).toBe(3);
+    ch.publish('events', 'k', Buffer.from('lost')); // discarded by the broker too
+    expect(backend.value('rabbitmq_messages_published_total', { exchange: 'events', outcome: 'error' })).toBe(
+      1,
+    );
+    expect(
+      backend.value('rabbitmq_messages_published_total', { exchange: 'events', outcome: 'published' }),
+    ).toBe(0);
+    expect(inFlightDeliveries(ch)).toBe(2);
+    ch.close(); // the broker's close arrives: 4 and 5 are requeued, counted when redelivered
+    expect(inFlightDeliveries(ch)).toBe(0);
+    expect(backend.value(IN_FLIGHT)).toBe(0);
+    expect(backend.value(CONSUMED)).toBe(3);
+    // A channel object that is opened again (connection recovery) starts with fresh tags.
+    ch.closed = false;
+    const again = ch.deliver(1);
+    ch.ack(again);
+    expect(outcome('ack')).toBe(4);
+  });
+
+  it('treats a settlement after recover() or of a noAck delivery as refused, but not one of an unknown tag', () => {
+    const { ch } = setup();
+    const m1 = ch.deliver(1);
+    ch.recover();
+    expect(outcome('requeue')).toBe(1);
+    const m2 = ch.deliver(2);
+    ch.ack({ fields: { deliveryTag: 7 } }); // a get() or an uninstrumented consumer's tag: no opinion
+    ch.ack(m2);
+    expect(outcome('ack')).toBe(1);
+    ch.ack(m1); // requeued by recover: the broker no longer knows tag 1
+    ch.deliver(3);
+    ch.ackAll();
+    expect(outcome('ack')).toBe(1);
+    expect(inFlightDeliveries(ch)).toBe(1);
   });
 
   it('records a sync throw and an async rejection as error and applies handlerErrorAction once', async () => {

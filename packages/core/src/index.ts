@@ -77,6 +77,8 @@ export type { NamingOptions, ResolvedDefinition } from './naming.js';
 export { resolveDefinition, resolveLabelName, resolveMetricName, validateNaming } from './naming.js';
 export type { NativeBackend, NativeBackendOptions } from './native-backend.js';
 export { NATIVE_BACKEND_DEFAULTS, nativeBackend } from './native-backend.js';
+export type { OptionRule, OptionRuleObject, OptionsSpec, OptionType } from './options.js';
+export { validateOptions } from './options.js';
 export type {
   PromClientBackendOptions,
   PromClientLike,

@@ -5,6 +5,7 @@
  */
 import { catalog } from '../catalog.js';
 import type { BoundCounter, BoundGauge, BoundHistogram, Glassbox } from '../glassbox.js';
+import { validateOptions } from '../options.js';
 import { BoundedValues, checkLabelValue, passThrough, secondsSince, zeroed } from './shared.js';
 
 /** Options of {@link createBatchJob}. */
@@ -69,8 +70,7 @@ export interface BatchJob {
  * ```
  */
 export function createBatchJob(glassbox: Glassbox, options: BatchJobOptions): BatchJob {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('Glassbox batch: options are required');
+  validateOptions('Glassbox batch', options, { name: 'string', itemOutcomes: 'array', now: 'function' });
   const name = checkLabelValue('job name', options.name);
   const outcomes = new BoundedValues(
     glassbox,
@@ -186,6 +186,7 @@ export interface BatchTriggers {
 
 /** Creates the trigger counter for a service that schedules batch jobs. */
 export function createBatchTriggers(glassbox: Glassbox, options: BatchTriggerOptions = {}): BatchTriggers {
+  validateOptions('Glassbox batch triggers', options, { jobs: 'array' });
   const jobs = options.jobs ?? [];
   const bounded =
     jobs.length > 0 ? new BoundedValues(glassbox, 'batch', 'triggered job', jobs, 'other') : undefined;
@@ -203,7 +204,7 @@ export function createBatchTriggers(glassbox: Glassbox, options: BatchTriggerOpt
           return;
         }
         s = counter.bind({ batch_job: j });
-        if (series.size < 10_000) series.set(j, s);
+        if (series.size < 10_000 && j.length <= glassbox.maxLabelValueLength) series.set(j, s);
       }
       s.inc(1);
     },

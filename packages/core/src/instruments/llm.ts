@@ -6,6 +6,7 @@
  */
 import { catalog } from '../catalog.js';
 import type { BoundCounter, BoundHistogram, Glassbox } from '../glassbox.js';
+import { validateOptions } from '../options.js';
 import { checkLabelValue, passThrough, secondsSince, zeroed } from './shared.js';
 
 /** Price of one model, in dollars per 1,000 tokens. */
@@ -75,6 +76,12 @@ export interface LlmInstrument {
 }
 
 function validPrice(model: string, price: unknown): LlmPrice {
+  validateOptions(
+    'Glassbox llm',
+    price,
+    { inputPer1k: 'number', outputPer1k: 'number' },
+    `prices["${model}"]`,
+  );
   const p = price as Partial<LlmPrice> | null;
   for (const key of ['inputPer1k', 'outputPer1k'] as const) {
     const v = p?.[key];
@@ -103,8 +110,7 @@ function tokens(value: unknown): number {
  * ```
  */
 export function createLlmInstrument(glassbox: Glassbox, options: LlmInstrumentOptions): LlmInstrument {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('Glassbox llm: options are required');
+  validateOptions('Glassbox llm', options, { provider: 'string', prices: 'object', models: 'array' });
   const provider = checkLabelValue('provider', options.provider);
   const prices = new Map<string, LlmPrice>();
   for (const [model, price] of Object.entries(options.prices ?? LLM_INSTRUMENT_DEFAULTS.prices))
@@ -133,7 +139,7 @@ export function createLlmInstrument(glassbox: Glassbox, options: LlmInstrumentOp
       input: tokenCounter.bind({ provider, model, type: 'input' }),
       output: tokenCounter.bind({ provider, model, type: 'output' }),
     };
-    if (cache.size < 10_000) cache.set(model, s);
+    if (cache.size < 10_000 && model.length <= glassbox.maxLabelValueLength) cache.set(model, s);
     return s;
   }
   for (const m of [...allowed, ...(allowed.size > 0 ? ['other'] : [])]) {
@@ -207,8 +213,10 @@ export function createLlmInstrument(glassbox: Glassbox, options: LlmInstrumentOp
     },
     wrap<F extends AnyFunction>(fn: F, wrapOptions: LlmWrapOptions<F>): F {
       if (typeof fn !== 'function') throw new TypeError('Glassbox llm: wrap() needs a function');
-      if (wrapOptions === null || typeof wrapOptions !== 'object')
-        throw new TypeError('Glassbox llm: wrap() needs { model }');
+      validateOptions('Glassbox llm wrap()', wrapOptions, {
+        model: { type: ['string', 'function'], required: true },
+        usage: 'function',
+      });
       const { model, usage } = wrapOptions;
       if (typeof model !== 'string' && typeof model !== 'function')
         throw new TypeError('Glassbox llm: wrap() needs { model } (a string or a function of the arguments)');

@@ -14,6 +14,7 @@ import type {
   Glassbox,
   Histogram,
 } from '../glassbox.js';
+import { type OptionsSpec, validateOptions } from '../options.js';
 import {
   createDriftMonitor,
   type DriftMonitor,
@@ -26,6 +27,7 @@ import {
 import {
   BoundedValues,
   checkLabelValue,
+  ERROR_CLASSIFICATION_SPEC,
   type ErrorClassificationOptions,
   errorClassifier,
   passThrough,
@@ -153,22 +155,69 @@ export interface ModelInstrument {
 }
 
 const QUALITY_METRIC = /^[a-z][a-z0-9_]{0,63}$/;
+/** Bound series of quality metrics kept per model instrument. */
+const QUALITY_CACHE_LIMIT = 256;
 
-/**
- * Creates a model instrument. The metrics are created now, so a bad option or a
- * naming clash throws at start-up.
- *
- * @example
- * ```ts
- * const model = createModelInstrument(glassbox, { name: 'lead-scoring', version: '3.1.0', outcomes: ['hot', 'warm', 'cold'] });
- * const predict = model.wrap(rawPredict, { outcome: (r) => r.tier, score: (r) => r.probability });
- * ```
- */
-export function createModelInstrument(glassbox: Glassbox, options: ModelInstrumentOptions): ModelInstrument {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('Glassbox model: options are required');
+const COMPONENT = 'Glassbox model';
+const MODEL_OPTIONS_SPEC: OptionsSpec = {
+  name: 'string',
+  version: 'string',
+  outcomes: 'array',
+  otherOutcome: 'string',
+  defaultOutcome: 'string',
+  qualityBounds: 'object',
+  ...ERROR_CLASSIFICATION_SPEC,
+};
+const QUALITY_BOUND_SPEC: OptionsSpec = { min: 'number', max: 'number' };
+const WRAP_SPEC: OptionsSpec = { outcome: 'function', score: 'function' };
+const WRAP_BATCH_SPEC: OptionsSpec = { items: 'function', outcome: 'function', score: 'function' };
+/** {@link ScoreDriftOptions}: its own keys and those of the drift monitor it passes on. */
+const SCORE_DRIFT_SPEC: OptionsSpec = {
+  reference: ['array', 'object'],
+  baselineSize: 'number',
+  referenceOptions: 'object',
+  feature: 'string',
+  methods: 'object',
+  thresholds: 'object',
+  features: 'object',
+  windowSize: 'number',
+  minSamples: 'number',
+  resetAfterCheck: 'boolean',
+  intervalMs: 'number',
+  random: 'function',
+};
+
+/** {@link ModelInstrumentOptions} validated, defaults applied. */
+interface ResolvedModelOptions {
+  readonly name: string;
+  readonly version: string;
+  readonly outcomes: BoundedValues;
+  readonly defaultOutcome: string;
+  readonly classify: (error: unknown) => string;
+  readonly errorTypes: BoundedValues;
+  readonly bounds: ReadonlyMap<string, QualityBound>;
+}
+
+function parseQualityBounds(input: Readonly<Record<string, QualityBound>>): Map<string, QualityBound> {
+  const bounds = new Map<string, QualityBound>();
+  for (const [metric, bound] of Object.entries(input)) {
+    if (!QUALITY_METRIC.test(metric))
+      throw new TypeError(`Glassbox model: quality metric "${metric}" must be snake_case ([a-z][a-z0-9_]*)`);
+    validateOptions(COMPONENT, bound, QUALITY_BOUND_SPEC, `qualityBounds.${metric}`);
+    if (bound.min === undefined && bound.max === undefined)
+      throw new TypeError(`Glassbox model: qualityBounds.${metric} needs min and/or max`);
+    for (const v of [bound.min, bound.max])
+      if (v !== undefined && !Number.isFinite(v))
+        throw new TypeError(`Glassbox model: qualityBounds.${metric} bounds must be finite numbers`);
+    bounds.set(metric, bound);
+  }
+  return bounds;
+}
+
+function resolveModelOptions(glassbox: Glassbox, options: ModelInstrumentOptions): ResolvedModelOptions {
+  validateOptions(COMPONENT, options, MODEL_OPTIONS_SPEC);
   const name = checkLabelValue('model name', options.name);
-  let version = checkLabelValue('model version', options.version);
+  const version = checkLabelValue('model version', options.version);
   const outcomes = new BoundedValues(
     glassbox,
     'model',
@@ -184,262 +233,307 @@ export function createModelInstrument(glassbox: Glassbox, options: ModelInstrume
     options.defaultOutcome ?? MODEL_INSTRUMENT_DEFAULTS.defaultOutcome,
   );
   const { classify, types } = errorClassifier(glassbox, 'model', options);
-  const bounds = new Map<string, QualityBound>();
-  const boundsInput: Readonly<Record<string, QualityBound>> =
-    options.qualityBounds ?? MODEL_INSTRUMENT_DEFAULTS.qualityBounds;
-  for (const [metric, bound] of Object.entries(boundsInput)) {
-    if (!QUALITY_METRIC.test(metric))
-      throw new TypeError(`Glassbox model: quality metric "${metric}" must be snake_case ([a-z][a-z0-9_]*)`);
-    if (bound === null || typeof bound !== 'object' || (bound.min === undefined && bound.max === undefined))
-      throw new TypeError(`Glassbox model: qualityBounds.${metric} needs min and/or max`);
-    for (const v of [bound.min, bound.max])
-      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v)))
-        throw new TypeError(`Glassbox model: qualityBounds.${metric} bounds must be finite numbers`);
-    bounds.set(metric, bound);
-  }
+  const bounds = parseQualityBounds(options.qualityBounds ?? MODEL_INSTRUMENT_DEFAULTS.qualityBounds);
+  return { name, version, outcomes, defaultOutcome, classify, errorTypes: types, bounds };
+}
 
-  const predictions: Counter<'model' | 'model_version' | 'outcome'> = glassbox.counter(
-    catalog.model.predictionsTotal,
-  );
-  const duration: Histogram<'model' | 'model_version'> = glassbox.histogram(catalog.model.predictionDuration);
-  const errors = glassbox.counter(catalog.model.predictionErrorsTotal);
-  const scoreHist: BoundHistogram = glassbox.histogram(catalog.model.predictionScore).bind({ model: name });
-  const batchSize: BoundHistogram = glassbox
-    .histogram(catalog.model.predictionBatchSize)
-    .bind({ model: name });
-  const info: Gauge<'model' | 'model_version'> = glassbox.gauge(catalog.model.modelInfo);
-  const quality = glassbox.gauge(catalog.model.modelQuality);
-  const degraded = glassbox.counter(catalog.model.performanceDegradedTotal);
-
+/**
+ * The recording side of one model instrument: the catalog's model metrics, the bound
+ * series of the live version, and the quality state. Never throws while recording.
+ */
+class ModelRecorder {
+  version: string;
+  readonly scoreListeners: Array<(score: number) => void> = [];
+  private readonly predictions: Counter<'model' | 'model_version' | 'outcome'>;
+  private readonly duration: Histogram<'model' | 'model_version'>;
+  private readonly info: Gauge<'model' | 'model_version'>;
+  private readonly quality: Gauge<'model' | 'metric'>;
+  private readonly scoreHist: BoundHistogram;
+  private readonly batchSize: BoundHistogram;
+  private readonly errorSeries = new Map<string, BoundCounter>();
+  private readonly degradedSeries = new Map<string, BoundCounter>();
+  private readonly qualitySeries = new Map<string, BoundGauge>();
+  private readonly degradedState = new Map<string, boolean>();
   // Bound series of the live version, rebuilt on a version switch.
-  let outcomeSeries = new Map<string, BoundCounter>();
-  let durationSeries: BoundHistogram;
-  const errorSeries = new Map<string, BoundCounter>();
-  for (const t of types.all()) errorSeries.set(t, zeroed(errors.bind({ model: name, error_type: t })));
-  const degradedSeries = new Map<string, BoundCounter>();
-  for (const metric of bounds.keys())
-    degradedSeries.set(metric, zeroed(degraded.bind({ model: name, metric })));
-  const qualitySeries = new Map<string, BoundGauge>();
-  const degradedState = new Map<string, boolean>();
-  const scoreListeners: Array<(score: number) => void> = [];
+  private outcomeSeries = new Map<string, BoundCounter>();
+  private durationSeries!: BoundHistogram;
 
-  function bindVersion(): void {
-    outcomeSeries = new Map();
-    for (const o of outcomes.all())
-      outcomeSeries.set(o, zeroed(predictions.bind({ model: name, model_version: version, outcome: o })));
-    durationSeries = duration.bind({ model: name, model_version: version });
-    info.set({ model: name, model_version: version }, 1);
-  }
-  bindVersion();
-
-  function countPrediction(outcome: unknown, score: unknown): void {
-    const o = outcome === undefined || outcome === null ? defaultOutcome : outcomes.resolve(outcome);
-    (outcomeSeries.get(o) as BoundCounter).inc(1);
-    if (score !== undefined && score !== null) {
-      if (typeof score !== 'number' || !Number.isFinite(score)) {
-        glassbox.reportError('model', 'non-finite or non-numeric score; dropped');
-        return;
-      }
-      scoreHist.observe(score);
-      for (const listener of scoreListeners) listener(score);
-    }
+  constructor(
+    readonly glassbox: Glassbox,
+    readonly o: ResolvedModelOptions,
+  ) {
+    const model = o.name;
+    this.version = o.version;
+    // Created in the catalog's order, which is the exposition order.
+    this.predictions = glassbox.counter(catalog.model.predictionsTotal);
+    this.duration = glassbox.histogram(catalog.model.predictionDuration);
+    const errors = glassbox.counter(catalog.model.predictionErrorsTotal);
+    this.scoreHist = glassbox.histogram(catalog.model.predictionScore).bind({ model });
+    this.batchSize = glassbox.histogram(catalog.model.predictionBatchSize).bind({ model });
+    this.info = glassbox.gauge(catalog.model.modelInfo);
+    this.quality = glassbox.gauge(catalog.model.modelQuality);
+    const degraded = glassbox.counter(catalog.model.performanceDegradedTotal);
+    for (const t of o.errorTypes.all())
+      this.errorSeries.set(t, zeroed(errors.bind({ model, error_type: t })));
+    for (const metric of o.bounds.keys())
+      this.degradedSeries.set(metric, zeroed(degraded.bind({ model, metric })));
+    this.bindVersion();
   }
 
-  function success(
-    start: number,
-    results: readonly PredictionResult[] | undefined,
-    single?: PredictionResult,
-  ): void {
-    durationSeries.observe(secondsSince(start));
-    if (results === undefined) {
-      countPrediction(single?.outcome, single?.score);
+  private bindVersion(): void {
+    const labels = { model: this.o.name, model_version: this.version };
+    this.outcomeSeries = new Map();
+    for (const outcome of this.o.outcomes.all())
+      this.outcomeSeries.set(outcome, zeroed(this.predictions.bind({ ...labels, outcome })));
+    this.durationSeries = this.duration.bind(labels);
+    this.info.set(labels, 1);
+  }
+
+  setVersion(next: string): void {
+    const v = checkLabelValue('model version', next);
+    if (v === this.version) return;
+    this.close();
+    this.version = v;
+    this.bindVersion();
+  }
+
+  close(): void {
+    this.info.remove({ model: this.o.name, model_version: this.version });
+  }
+
+  private countPrediction(outcome: unknown, score: unknown): void {
+    const o =
+      outcome === undefined || outcome === null ? this.o.defaultOutcome : this.o.outcomes.resolve(outcome);
+    (this.outcomeSeries.get(o) as BoundCounter).inc(1);
+    if (score === undefined || score === null) return;
+    if (typeof score !== 'number' || !Number.isFinite(score)) {
+      this.glassbox.reportError('model', 'non-finite or non-numeric score; dropped');
       return;
     }
-    batchSize.observe(results.length);
-    for (const r of results) countPrediction(r?.outcome, r?.score);
+    this.scoreHist.observe(score);
+    for (const listener of this.scoreListeners) listener(score);
   }
 
-  function failure(start: number, error: unknown): void {
-    durationSeries.observe(secondsSince(start));
-    (errorSeries.get(classify(error)) as BoundCounter).inc(1);
-  }
-
-  function call<T>(extract: () => T, fallback: T, what: string): T {
-    try {
-      return extract();
-    } catch (error) {
-      glassbox.reportError('model', `${what} extractor threw`, error);
-      return fallback;
+  /** A prediction (`results` undefined: `single`) or a batch of them succeeded. */
+  success(start: number, results: readonly PredictionResult[] | undefined, single?: PredictionResult): void {
+    this.durationSeries.observe(secondsSince(start));
+    if (results === undefined) {
+      this.countPrediction(single?.outcome, single?.score);
+      return;
     }
+    this.batchSize.observe(results.length);
+    for (const r of results) this.countPrediction(r?.outcome, r?.score);
   }
 
-  const instrument: ModelInstrument = {
-    name,
+  /** The time of a prediction whose result could not be read. */
+  timeOnly(start: number): void {
+    this.durationSeries.observe(secondsSince(start));
+  }
+
+  failure(start: number, error: unknown): void {
+    this.durationSeries.observe(secondsSince(start));
+    (this.errorSeries.get(this.o.classify(error)) as BoundCounter).inc(1);
+  }
+
+  setQuality(metric: string, value: number): void {
+    if (typeof metric !== 'string' || !QUALITY_METRIC.test(metric)) {
+      this.glassbox.reportError('model', 'quality metric name is not snake_case; dropped');
+      return;
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      this.glassbox.reportError('model', 'non-finite quality value; dropped');
+      return;
+    }
+    let g = this.qualitySeries.get(metric);
+    if (g === undefined) {
+      g = this.quality.bind({ model: this.o.name, metric });
+      // Bounded: past the limit the gauge's own series cap (and overflow series) decides.
+      if (this.qualitySeries.size < QUALITY_CACHE_LIMIT) this.qualitySeries.set(metric, g);
+    }
+    g.set(value);
+    const bound = this.o.bounds.get(metric);
+    if (bound === undefined) return;
+    const bad =
+      (bound.min !== undefined && value < bound.min) || (bound.max !== undefined && value > bound.max);
+    const was = this.degradedState.get(metric) ?? false;
+    this.degradedState.set(metric, bad);
+    if (bad && !was) (this.degradedSeries.get(metric) as BoundCounter).inc(1);
+  }
+}
+
+/** Calls a user extractor; a throw is counted and gives `fallback`. */
+function extract<T>(glassbox: Glassbox, fn: () => T, fallback: T, what: string): T {
+  try {
+    return fn();
+  } catch (error) {
+    glassbox.reportError('model', `${what} extractor threw`, error);
+    return fallback;
+  }
+}
+
+function wrapSingle<F extends AnyFunction>(rec: ModelRecorder, fn: F, options: WrapOptions<F>): F {
+  if (typeof fn !== 'function') throw new TypeError('Glassbox model: wrap() needs a function');
+  validateOptions(`${COMPONENT} wrap()`, options, WRAP_SPEC);
+  const { glassbox } = rec;
+  const { outcome, score } = options;
+  return function (this: unknown, ...args: Parameters<F>) {
+    const start = performance.now();
+    return passThrough(
+      glassbox,
+      'model',
+      () => fn.apply(this, args),
+      (value) => {
+        const r = value as Awaited<ReturnType<F>>;
+        rec.success(start, undefined, {
+          ...(outcome ? { outcome: extract(glassbox, () => outcome(r, args), undefined, 'outcome') } : {}),
+          ...(score ? { score: extract(glassbox, () => score(r, args), undefined, 'score') } : {}),
+        } as PredictionResult);
+      },
+      (error) => rec.failure(start, error),
+    );
+  } as F;
+}
+
+function wrapBatchFn<F extends AnyFunction>(rec: ModelRecorder, fn: F, options: WrapBatchOptions<F>): F {
+  if (typeof fn !== 'function') throw new TypeError('Glassbox model: wrapBatch() needs a function');
+  validateOptions(`${COMPONENT} wrapBatch()`, options, WRAP_BATCH_SPEC);
+  const { glassbox } = rec;
+  const { items, outcome, score } = options;
+  const record = (start: number, r: Awaited<ReturnType<F>>, args: Parameters<F>): void => {
+    const list = items
+      ? extract(glassbox, () => items(r, args), undefined, 'items')
+      : Array.isArray(r)
+        ? r
+        : undefined;
+    if (!Array.isArray(list)) {
+      rec.timeOnly(start);
+      glassbox.reportError('model', 'batch result is not an array (pass items); predictions not counted');
+      return;
+    }
+    const results = list.map((item, i) => ({
+      ...(outcome ? { outcome: extract(glassbox, () => outcome(item, i), undefined, 'outcome') } : {}),
+      ...(score ? { score: extract(glassbox, () => score(item, i), undefined, 'score') } : {}),
+    })) as PredictionResult[];
+    rec.success(start, results);
+  };
+  return function (this: unknown, ...args: Parameters<F>) {
+    const start = performance.now();
+    return passThrough(
+      glassbox,
+      'model',
+      () => fn.apply(this, args),
+      (value) => record(start, value as Awaited<ReturnType<F>>, args),
+      (error) => rec.failure(start, error),
+    );
+  } as F;
+}
+
+function startPrediction(rec: ModelRecorder): PredictionHandle {
+  const start = performance.now();
+  let done = false;
+  const once = (what: string, fn: () => void) => {
+    if (done) {
+      rec.glassbox.reportError(
+        'model',
+        `prediction handle ${what}() called after the prediction ended; ignored`,
+      );
+      return;
+    }
+    done = true;
+    try {
+      fn();
+    } catch (error) {
+      rec.glassbox.reportError('model', 'recording failed', error);
+    }
+  };
+  return {
+    end: (result) => once('end', () => rec.success(start, undefined, result ?? {})),
+    endBatch: (results) =>
+      once('endBatch', () => {
+        if (!Array.isArray(results)) throw new TypeError('endBatch() needs an array');
+        rec.success(start, results);
+      }),
+    fail: (error) => once('fail', () => rec.failure(start, error)),
+  };
+}
+
+function createScoreDrift(rec: ModelRecorder, options: ScoreDriftOptions): DriftMonitor {
+  validateOptions(`${COMPONENT} scoreDrift()`, options, SCORE_DRIFT_SPEC);
+  const feature = checkLabelValue('feature', options.feature ?? 'prediction_score');
+  const refOptions = options.referenceOptions ?? { bins: 10, binning: 'uniform' };
+  const baselineSize = options.baselineSize ?? 1000;
+  if (!Number.isInteger(baselineSize) || baselineSize < 1)
+    throw new RangeError('Glassbox model: baselineSize must be a positive integer');
+  const {
+    reference: given,
+    baselineSize: _b,
+    referenceOptions: _o,
+    feature: _f,
+    ...monitorOptions
+  } = options;
+  let initial: DriftReference = { version: 1, features: {} };
+  if (given !== undefined) {
+    const ref =
+      typeof (given as NumericFeatureReference).type === 'string'
+        ? (given as NumericFeatureReference)
+        : numericReference(given as ArrayLike<number>, refOptions);
+    initial = { version: 1, features: { [feature]: ref } };
+  }
+  const monitor = createDriftMonitor(rec.glassbox, {
+    ...monitorOptions,
+    model: rec.o.name,
+    reference: initial,
+  });
+  if (given !== undefined) {
+    rec.scoreListeners.push((s) => monitor.observeValue(feature, s));
+    return monitor;
+  }
+  const baseline: number[] = [];
+  let learning = true;
+  rec.scoreListeners.push((s) => {
+    if (!learning) {
+      monitor.observeValue(feature, s);
+      return;
+    }
+    baseline.push(s);
+    if (baseline.length >= baselineSize) {
+      learning = false;
+      monitor.setReference(feature, numericReference(baseline, refOptions));
+      baseline.length = 0;
+    }
+  });
+  return monitor;
+}
+
+/**
+ * Creates a model instrument. The metrics are created now, so a bad option or a
+ * naming clash throws at start-up.
+ *
+ * @example
+ * ```ts
+ * const model = createModelInstrument(glassbox, { name: 'lead-scoring', version: '3.1.0', outcomes: ['hot', 'warm', 'cold'] });
+ * const predict = model.wrap(rawPredict, { outcome: (r) => r.tier, score: (r) => r.probability });
+ * ```
+ */
+export function createModelInstrument(glassbox: Glassbox, options: ModelInstrumentOptions): ModelInstrument {
+  const rec = new ModelRecorder(glassbox, resolveModelOptions(glassbox, options));
+  return {
+    name: rec.o.name,
     get version() {
-      return version;
+      return rec.version;
     },
-    wrap<F extends AnyFunction>(fn: F, wrapOptions: WrapOptions<F> = {}): F {
-      if (typeof fn !== 'function') throw new TypeError('Glassbox model: wrap() needs a function');
-      const { outcome, score } = wrapOptions;
-      return function (this: unknown, ...args: Parameters<F>) {
-        const start = performance.now();
-        return passThrough(
-          glassbox,
-          'model',
-          () => fn.apply(this, args),
-          (value) => {
-            const r = value as Awaited<ReturnType<F>>;
-            success(start, undefined, {
-              ...(outcome ? { outcome: call(() => outcome(r, args), undefined, 'outcome') } : {}),
-              ...(score ? { score: call(() => score(r, args), undefined, 'score') } : {}),
-            } as PredictionResult);
-          },
-          (error) => failure(start, error),
-        );
-      } as F;
-    },
-    wrapBatch<F extends AnyFunction>(fn: F, wrapOptions: WrapBatchOptions<F> = {}): F {
-      if (typeof fn !== 'function') throw new TypeError('Glassbox model: wrapBatch() needs a function');
-      const { items, outcome, score } = wrapOptions;
-      return function (this: unknown, ...args: Parameters<F>) {
-        const start = performance.now();
-        return passThrough(
-          glassbox,
-          'model',
-          () => fn.apply(this, args),
-          (value) => {
-            const r = value as Awaited<ReturnType<F>>;
-            const list = items
-              ? call(() => items(r, args), undefined, 'items')
-              : Array.isArray(r)
-                ? r
-                : undefined;
-            if (!Array.isArray(list)) {
-              durationSeries.observe(secondsSince(start));
-              glassbox.reportError(
-                'model',
-                'batch result is not an array (pass items); predictions not counted',
-              );
-              return;
-            }
-            const results = list.map((item, i) => ({
-              ...(outcome ? { outcome: call(() => outcome(item, i), undefined, 'outcome') } : {}),
-              ...(score ? { score: call(() => score(item, i), undefined, 'score') } : {}),
-            })) as PredictionResult[];
-            success(start, results);
-          },
-          (error) => failure(start, error),
-        );
-      } as F;
-    },
-    start(): PredictionHandle {
-      const start = performance.now();
-      let done = false;
-      const once = (what: string, fn: () => void) => {
-        if (done) {
-          glassbox.reportError(
-            'model',
-            `prediction handle ${what}() called after the prediction ended; ignored`,
-          );
-          return;
-        }
-        done = true;
-        try {
-          fn();
-        } catch (error) {
-          glassbox.reportError('model', 'recording failed', error);
-        }
-      };
-      return {
-        end: (result) => once('end', () => success(start, undefined, result ?? {})),
-        endBatch: (results) =>
-          once('endBatch', () => {
-            if (!Array.isArray(results)) throw new TypeError('endBatch() needs an array');
-            success(start, results);
-          }),
-        fail: (error) => once('fail', () => failure(start, error)),
-      };
-    },
-    setVersion(next: string): void {
-      const v = checkLabelValue('model version', next);
-      if (v === version) return;
-      info.remove({ model: name, model_version: version });
-      version = v;
-      bindVersion();
-    },
-    setQuality(metric: string, value: number): void {
+    wrap: (fn, wrapOptions = {}) => wrapSingle(rec, fn, wrapOptions),
+    wrapBatch: (fn, wrapOptions = {}) => wrapBatchFn(rec, fn, wrapOptions),
+    start: () => startPrediction(rec),
+    setVersion: (next) => rec.setVersion(next),
+    setQuality(metric, value) {
       try {
-        if (typeof metric !== 'string' || !QUALITY_METRIC.test(metric)) {
-          glassbox.reportError('model', 'quality metric name is not snake_case; dropped');
-          return;
-        }
-        if (typeof value !== 'number' || !Number.isFinite(value)) {
-          glassbox.reportError('model', 'non-finite quality value; dropped');
-          return;
-        }
-        let g = qualitySeries.get(metric);
-        if (g === undefined) {
-          g = quality.bind({ model: name, metric });
-          qualitySeries.set(metric, g);
-        }
-        g.set(value);
-        const bound = bounds.get(metric);
-        if (bound === undefined) return;
-        const bad =
-          (bound.min !== undefined && value < bound.min) || (bound.max !== undefined && value > bound.max);
-        const was = degradedState.get(metric) ?? false;
-        degradedState.set(metric, bad);
-        if (bad && !was) (degradedSeries.get(metric) as BoundCounter).inc(1);
+        rec.setQuality(metric, value);
       } catch (error) {
         glassbox.reportError('model', 'recording quality failed', error);
       }
     },
-    scoreDrift(driftOptions: ScoreDriftOptions = {}): DriftMonitor {
-      const feature = checkLabelValue('feature', driftOptions.feature ?? 'prediction_score');
-      const refOptions = driftOptions.referenceOptions ?? { bins: 10, binning: 'uniform' };
-      const baselineSize = driftOptions.baselineSize ?? 1000;
-      if (!Number.isInteger(baselineSize) || baselineSize < 1)
-        throw new RangeError('Glassbox model: baselineSize must be a positive integer');
-      const given = driftOptions.reference;
-      let initial: DriftReference = { version: 1, features: {} };
-      if (given !== undefined) {
-        const ref =
-          typeof (given as NumericFeatureReference).type === 'string'
-            ? (given as NumericFeatureReference)
-            : numericReference(given as ArrayLike<number>, refOptions);
-        initial = { version: 1, features: { [feature]: ref } };
-      }
-      const {
-        reference: _r,
-        baselineSize: _b,
-        referenceOptions: _o,
-        feature: _f,
-        ...monitorOptions
-      } = driftOptions;
-      const monitor = createDriftMonitor(glassbox, { ...monitorOptions, model: name, reference: initial });
-      if (given !== undefined) {
-        scoreListeners.push((s) => monitor.observeValue(feature, s));
-      } else {
-        const baseline: number[] = [];
-        let learning = true;
-        scoreListeners.push((s) => {
-          if (!learning) {
-            monitor.observeValue(feature, s);
-            return;
-          }
-          baseline.push(s);
-          if (baseline.length >= baselineSize) {
-            learning = false;
-            monitor.setReference(feature, numericReference(baseline, refOptions));
-            baseline.length = 0;
-          }
-        });
-      }
-      return monitor;
-    },
-    close(): void {
-      info.remove({ model: name, model_version: version });
-    },
+    scoreDrift: (driftOptions = {}) => createScoreDrift(rec, driftOptions),
+    close: () => rec.close(),
   };
-  return instrument;
 }

@@ -3,6 +3,7 @@
  * bounded label sets, and the default error classifier.
  */
 import type { BoundCounter, Glassbox } from '../glassbox.js';
+import type { OptionsSpec } from '../options.js';
 
 /**
  * Makes a bound counter series visible at 0 before its first increment (prom-client
@@ -233,6 +234,13 @@ export interface ErrorClassificationOptions {
   /** More allowed error types, for values `classifyError` returns. @default [] */
   readonly extraErrorTypes?: readonly string[];
 }
+
+/** The keys of {@link ErrorClassificationOptions}, for the options specs of the instruments that extend it. */
+export const ERROR_CLASSIFICATION_SPEC: OptionsSpec = Object.freeze({
+  errorTypes: 'object',
+  classifyError: 'function',
+  extraErrorTypes: 'array',
+});
 
 /** Builds a bounded classifier from {@link ErrorClassificationOptions}. */
 export function errorClassifier(
