@@ -22,6 +22,23 @@ const KEYWORDS = new Set([
 ]);
 const GROUPING = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
 
+/** The value of the string literal starting at `start` and the index after its closing quote. */
+function readString(src: string, start: number): { value: string; end: number } {
+  const quote = src[start];
+  let j = start + 1;
+  let value = '';
+  while (j < src.length && src[j] !== quote) {
+    if (src[j] === '\\' && quote !== '`') {
+      value += src[j + 1] ?? '';
+      j += 2;
+      continue;
+    }
+    value += src[j];
+    j++;
+  }
+  return { value, end: j + 1 };
+}
+
 /**
  * The metric names a PromQL expression selects, in order of first appearance: bare
  * selectors (`foo`, `foo{a="b"}`) and `{__name__="foo"}`. Function and aggregation
@@ -43,21 +60,11 @@ export function metricNamesIn(expr: string): string[] {
   while (i < src.length) {
     const c = src[i] as string;
     if (c === '"' || c === "'" || c === '`') {
-      let j = i + 1;
-      let value = '';
-      while (j < src.length && src[j] !== c) {
-        if (src[j] === '\\' && c !== '`') {
-          value += src[j + 1] ?? '';
-          j += 2;
-          continue;
-        }
-        value += src[j];
-        j++;
-      }
+      const { value, end } = readString(src, i);
       // {__name__="foo"} or {__name__=~"foo"}: a literal name selector.
       const before = src.slice(Math.max(0, i - 16), i);
       if (braceDepth > 0 && /__name__\s*=\s*$/.test(before)) add(value);
-      i = j + 1;
+      i = end;
       continue;
     }
     if (c === '#') {
