@@ -7,7 +7,7 @@
  */
 import { type AlertRow, alertKit } from './alert-kit.js';
 import { batchJobFailed, batchJobStale } from './alert-rows/batch.js';
-import { driftScoreAboveThreshold, modelDriftDetected } from './alert-rows/drift.js';
+import { featureDriftDetected, modelDriftDetected } from './alert-rows/drift.js';
 import {
   criticalLatency,
   highActiveRequests,
@@ -46,7 +46,7 @@ export const ALERT_DEFAULTS: Readonly<
   PredictionScoreCollapse: { threshold: 0.9, for: '15m', severity: 'warning' },
   UnbalancedPredictions: { threshold: 0.5, for: '10m', severity: 'warning' },
   ModelDriftDetected: { threshold: null, for: '0s', severity: 'warning' },
-  DriftScoreAboveThreshold: { threshold: null, for: '5m', severity: 'warning' },
+  FeatureDriftDetected: { threshold: null, for: '5m', severity: 'warning' },
   ModelPerformanceDegraded: { threshold: null, for: '0s', severity: 'warning' },
   BatchJobFailed: { threshold: null, for: '0s', severity: 'warning' },
   BatchJobStale: { threshold: 93_600, for: '10m', severity: 'warning' },
@@ -68,7 +68,7 @@ export const ALERT_ROWS: readonly AlertRow[] = Object.freeze([
   predictionScoreCollapse,
   unbalancedPredictions,
   modelDriftDetected,
-  driftScoreAboveThreshold,
+  featureDriftDetected,
   modelPerformanceDegraded,
   batchJobFailed,
   batchJobStale,
@@ -111,6 +111,7 @@ function buildAlert(ctx: Ctx, row: AlertRow): AlertSpec | undefined {
 export function buildAlerts(ctx: Ctx): AlertSpec[] {
   const out: AlertSpec[] = [];
   for (const row of ALERT_ROWS) {
+    if (!ctx.has(row.needs)) continue;
     const spec = buildAlert(ctx, row);
     if (spec !== undefined) out.push(spec);
   }

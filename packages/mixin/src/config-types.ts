@@ -5,6 +5,10 @@
  * throwing a {@link MixinConfigError} that names the offending field.
  */
 import type { NamingOptions } from '@glassbox/core';
+import type { CustomConfig, ResolvedCustomConfig } from './custom-types.js';
+
+/** Catalog groups a config can select. */
+export type CatalogGroupName = 'http' | 'model' | 'drift' | 'batch' | 'consumer' | 'llm';
 
 /** Alert severities, routed by Alertmanager. */
 export type Severity = 'critical' | 'warning' | 'info';
@@ -21,7 +25,7 @@ export type AlertName =
   | 'PredictionScoreCollapse'
   | 'UnbalancedPredictions'
   | 'ModelDriftDetected'
-  | 'DriftScoreAboveThreshold'
+  | 'FeatureDriftDetected'
   | 'ModelPerformanceDegraded'
   | 'BatchJobFailed'
   | 'BatchJobStale'
@@ -165,7 +169,14 @@ export interface MixinConfig {
   readonly naming?: NamingOptions;
   /** The `team` label of every alert, used for routing. @default 'platform' */
   readonly team?: string;
-  /** Base URL of the runbook pages; `runbook_url` is `<base>/<alert-kebab>.md`. @default 'https://github.com/glassbox-dev/glassbox/blob/main/docs/operations/runbooks' */
+  /**
+   * Where the runbook pages are published; `runbook_url` is `<base>/<alert-kebab>.md`. An
+   * absolute `http(s)` URL, or a path relative to the output directory (the default points
+   * at the `runbooks/` folder the mixin writes next to the rules). Set it to where you
+   * publish that folder (e.g. `https://git.example.com/team/ops/blob/main/runbooks`) so the
+   * links in notifications resolve.
+   * @default 'runbooks'
+   */
   readonly runbookBaseUrl?: string;
   /**
    * PromQL label matchers added to every selector in rules (not dashboards, which use
@@ -182,8 +193,15 @@ export interface MixinConfig {
   readonly batchJobIntervals?: Readonly<Record<string, number>>;
   /** Outcomes (regex) watched by `UnbalancedPredictions`. @default '.+' */
   readonly imbalanceOutcomes?: string;
-  /** Drift threshold used when a service exports no `ml_drift_threshold` series. @default 0.2 */
-  readonly defaultDriftThreshold?: number;
+  /**
+   * Catalog groups the service records (`http`, `model`, `drift`, `batch`, `consumer`,
+   * `llm`): alerts, recording rules, SLOs and dashboards of the other groups are not
+   * generated. `ServiceDown` and the SDK's own alert are always generated.
+   * @default every group
+   */
+  readonly groups?: readonly CatalogGroupName[];
+  /** The team's own metrics, alerts, recording rules and dashboards. @default {} */
+  readonly custom?: CustomConfig;
   /** Service-level objectives. @default the two in {@link MIXIN_DEFAULTS} */
   readonly slos?: readonly SloConfig[];
   /** Rule evaluation interval written to prometheus.yml and to each rule group. @default '30s' */
@@ -197,10 +215,10 @@ export interface MixinConfig {
 /** Defaults of {@link MixinConfig}. */
 export const MIXIN_DEFAULTS = Object.freeze({
   team: 'platform',
-  runbookBaseUrl: 'https://github.com/glassbox-dev/glassbox/blob/main/docs/operations/runbooks',
+  runbookBaseUrl: 'runbooks',
   serviceLabel: 'service',
   imbalanceOutcomes: '.+',
-  defaultDriftThreshold: 0.2,
+  groups: Object.freeze(['http', 'model', 'drift', 'batch', 'consumer', 'llm'] as CatalogGroupName[]),
   evaluationInterval: '30s',
   scrape: Object.freeze({
     jobName: 'glassbox',
@@ -282,7 +300,8 @@ export interface ResolvedMixinConfig {
   readonly alerts: Readonly<Partial<Record<AlertName, AlertOverride>>>;
   readonly batchJobIntervals: Readonly<Record<string, number>>;
   readonly imbalanceOutcomes: string;
-  readonly defaultDriftThreshold: number;
+  readonly groups: readonly string[];
+  readonly custom: ResolvedCustomConfig;
   readonly slos: readonly SloConfig[];
   readonly evaluationInterval: string;
   readonly dashboards: Required<DashboardsConfig>;
@@ -303,7 +322,7 @@ export const ALERT_NAMES: readonly AlertName[] = Object.freeze([
   'PredictionScoreCollapse',
   'UnbalancedPredictions',
   'ModelDriftDetected',
-  'DriftScoreAboveThreshold',
+  'FeatureDriftDetected',
   'ModelPerformanceDegraded',
   'BatchJobFailed',
   'BatchJobStale',

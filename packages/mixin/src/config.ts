@@ -17,6 +17,8 @@ import {
   type ResolvedMixinConfig,
   type SloConfig,
 } from './config-types.js';
+import { resolveCustom } from './custom-config.js';
+import { catalogForMixin } from './definitions.js';
 import { checkKeys, duration, isObject, LABEL, str, stringList, validRegex } from './validate.js';
 
 export * from './config-types.js';
@@ -33,7 +35,8 @@ const TOP_KEYS = [
   'alerts',
   'batchJobIntervals',
   'imbalanceOutcomes',
-  'defaultDriftThreshold',
+  'groups',
+  'custom',
   'slos',
   'evaluationInterval',
   'dashboards',
@@ -54,6 +57,11 @@ function resolveSelector(value: unknown, jobName: string): string {
 
 function resolveAlertOverrides(value: unknown): Readonly<Partial<Record<AlertName, AlertOverride>>> {
   const alerts = (value ?? {}) as Readonly<Partial<Record<AlertName, AlertOverride>>>;
+  if (isObject(alerts as unknown) && 'DriftScoreAboveThreshold' in alerts)
+    throw new MixinConfigError(
+      'alerts.DriftScoreAboveThreshold',
+      'renamed to FeatureDriftDetected: the drift alert reads the drift decision (ml_drift_detected), whatever the direction of the method’s score',
+    );
   checkKeys('alerts', alerts, ALERT_NAMES);
   for (const [name, o2] of Object.entries(alerts)) {
     const f = `alerts.${name}`;
@@ -99,12 +107,27 @@ function checkSlo(slo: SloConfig, i: number, seen: Set<string>): void {
     throw new MixinConfigError(`${f}.matchers`, 'must be a string of PromQL label matchers');
 }
 
-function resolveSlos(value: unknown): readonly SloConfig[] {
-  const slos = (value ?? MIXIN_DEFAULTS.slos) as readonly SloConfig[];
+/** The catalog group an SLO reads (`custom` for a team histogram). */
+function sloGroup(slo: SloConfig): string {
+  if (slo.type === 'availability') return 'http';
+  const metric = slo.metric ?? 'http_request_duration_seconds';
+  return catalogForMixin().find((d) => d.name === metric)?.group ?? 'custom';
+}
+
+/** The SLOs: the defaults of the selected groups, or the given ones (each on a selected group). */
+function resolveSlos(value: unknown, groups: readonly string[]): readonly SloConfig[] {
+  const selected = (slo: SloConfig) => sloGroup(slo) === 'custom' || groups.includes(sloGroup(slo));
+  if (value === undefined) return MIXIN_DEFAULTS.slos.filter(selected);
+  const slos = value as readonly SloConfig[];
   if (!Array.isArray(slos)) throw new MixinConfigError('slos', 'must be a list');
   const seen = new Set<string>();
   slos.forEach((slo: SloConfig, i: number) => {
     checkSlo(slo, i, seen);
+    if (!selected(slo))
+      throw new MixinConfigError(
+        `slos[${i}]`,
+        `SLO "${slo.name}" reads the ${sloGroup(slo)} group, which is not in groups (${groups.join(', ')})`,
+      );
   });
   return slos;
 }
@@ -143,6 +166,29 @@ function resolveAlertmanager(value: AlertmanagerConfig | undefined): Required<Al
   };
 }
 
+const GROUPS = MIXIN_DEFAULTS.groups as readonly string[];
+
+function resolveGroups(value: unknown): readonly string[] {
+  const groups = stringList('groups', value, GROUPS);
+  for (const [i, g] of groups.entries()) {
+    if (!GROUPS.includes(g))
+      throw new MixinConfigError(
+        `groups[${i}]`,
+        `"${g}" is not a catalog group (known: ${GROUPS.join(', ')})`,
+      );
+  }
+  return groups;
+}
+
+function resolveRunbookBaseUrl(value: unknown): string {
+  const base = str('runbookBaseUrl', value, MIXIN_DEFAULTS.runbookBaseUrl).replace(/\/+$/, '');
+  if (/^[a-z][a-z0-9+.-]*:/i.test(base) && !/^https?:\/\/\S+$/.test(base))
+    throw new MixinConfigError('runbookBaseUrl', 'must be an http(s) URL or a relative path (e.g. runbooks)');
+  if (/\s/.test(base) || base === '')
+    throw new MixinConfigError('runbookBaseUrl', 'must be a URL or a path without spaces');
+  return base;
+}
+
 function resolveNaming(value: unknown): NamingOptions {
   const naming = (value ?? {}) as NamingOptions;
   checkKeys('naming', naming, ['prefix', 'rename', 'labelRename', 'constLabels']);
@@ -156,13 +202,15 @@ function resolveNaming(value: unknown): NamingOptions {
  */
 export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
   if (!isObject(input as unknown)) throw new MixinConfigError('(root)', 'the config must be an object');
+  if ('defaultDriftThreshold' in input)
+    throw new MixinConfigError(
+      'defaultDriftThreshold',
+      'removed: the drift alert reads the service’s own drift decision (ml_drift_detected), so it needs no threshold',
+    );
   checkKeys('', input, TOP_KEYS);
   const naming = resolveNaming(input.naming);
   const team = str('team', input.team, MIXIN_DEFAULTS.team);
-  const runbookBaseUrl = str('runbookBaseUrl', input.runbookBaseUrl, MIXIN_DEFAULTS.runbookBaseUrl).replace(
-    /\/+$/,
-    '',
-  );
+  const runbookBaseUrl = resolveRunbookBaseUrl(input.runbookBaseUrl);
   const serviceLabel = str(
     'serviceLabel',
     input.serviceLabel,
@@ -180,10 +228,8 @@ export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
     MIXIN_DEFAULTS.imbalanceOutcomes,
   );
   validRegex('imbalanceOutcomes', imbalanceOutcomes);
-  const defaultDriftThreshold = input.defaultDriftThreshold ?? MIXIN_DEFAULTS.defaultDriftThreshold;
-  if (typeof defaultDriftThreshold !== 'number' || !(defaultDriftThreshold > 0))
-    throw new MixinConfigError('defaultDriftThreshold', 'must be a positive number');
-  const slos = resolveSlos(input.slos);
+  const groups = resolveGroups(input.groups);
+  const slos = resolveSlos(input.slos, groups);
   const dashboards = resolveDashboards(input.dashboards);
   const alertmanager = resolveAlertmanager(input.alertmanager);
   return {
@@ -196,7 +242,8 @@ export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
     alerts,
     batchJobIntervals,
     imbalanceOutcomes,
-    defaultDriftThreshold,
+    groups,
+    custom: resolveCustom(input.custom),
     slos,
     evaluationInterval: duration(
       'evaluationInterval',

@@ -13,6 +13,7 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import type { Ctx } from './context.js';
+import { customDashboardSpecs, knownRecorded } from './custom.js';
 import { type DashboardRow, dashKit, type PanelQuery, type PanelSpec } from './dashboard-kit.js';
 import { batchDashboard, consumersDashboard, llmDashboard } from './dashboard-rows/jobs.js';
 import { driftDashboard, mlDashboard } from './dashboard-rows/model.js';
@@ -52,17 +53,28 @@ export const DASHBOARD_ROWS: readonly DashboardRow[] = Object.freeze([
   llmDashboard,
 ]);
 
-/** The dashboard specs (queries included) under this config. */
+/** The dashboard specs (queries included) under this config: the selected groups' panels, then the team's dashboards. */
 export function dashboardSpecs(ctx: Ctx): DashboardSpec[] {
   const k = dashKit(ctx);
-  return DASHBOARD_ROWS.map((d) => ({
-    key: d.key,
-    title: d.title,
-    description: d.description,
-    variables: d.variables(k),
-    ...(d.annotations === undefined ? {} : { annotations: d.annotations(k) }),
-    rows: d.rows.map((row) => ({ title: row.title, panels: row.panels.map((p) => p.build(k)) })),
-  }));
+  const out: DashboardSpec[] = [];
+  for (const d of DASHBOARD_ROWS) {
+    if (!ctx.has(d.needs)) continue;
+    const rows = d.rows
+      .map((row) => ({
+        title: row.title,
+        panels: row.panels.filter((p) => ctx.has(p.needs ?? d.needs)).map((p) => p.build(k)),
+      }))
+      .filter((row) => row.panels.length > 0);
+    out.push({
+      key: d.key,
+      title: d.title,
+      description: d.description,
+      variables: d.variables(k),
+      ...(d.annotations === undefined ? {} : { annotations: d.annotations(k) }),
+      rows,
+    });
+  }
+  return [...out, ...customDashboardSpecs(ctx, knownRecorded(ctx))];
 }
 
 function thresholds(value: number): cog.Builder<dashboard.ThresholdsConfig> {
@@ -164,6 +176,13 @@ function queryVariable(name: string, label: string, query: string): dashboard.Qu
     .allValue('.*');
 }
 
+/** A metric every service of the config records, for label values: HTTP requests, else the first of a selected group. */
+function primaryMetric(ctx: Ctx): string {
+  if (ctx.has('http')) return ctx.m('http_requests_total');
+  const def = [...ctx.defs.values()].find((d) => ctx.config.groups.includes(d.group));
+  return ctx.m(def?.name ?? 'glassbox_instrumentation_errors_total');
+}
+
 /** Datasource, job and service variables, one per constant label, then the dashboard's own. */
 function addVariables(b: dashboard.DashboardBuilder, ctx: Ctx, spec: DashboardSpec): void {
   const svc = ctx.config.serviceLabel;
@@ -173,7 +192,7 @@ function addVariables(b: dashboard.DashboardBuilder, ctx: Ctx, spec: DashboardSp
     .withVariable(queryVariable('job', 'job', 'label_values(up, job)'))
     .withVariable(queryVariable('service', svc, `label_values(up{job=~"$job"}, ${svc})`));
   // One variable per constant label of the naming options (env, region, ...).
-  const primary = spec.variables[0]?.metric ?? ctx.m('http_requests_total');
+  const primary = spec.variables[0]?.metric ?? primaryMetric(ctx);
   for (const k of ctx.scope.slice(2)) {
     b.withVariable(queryVariable(k, k, `label_values(${primary}{job=~"$job"}, ${k})`));
   }

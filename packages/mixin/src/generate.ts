@@ -6,12 +6,14 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import type { MetricDefinition } from '@glassbox/core';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { stringify } from 'yaml';
 import { alertmanagerConfig } from './alertmanager.js';
 import { buildAlerts } from './alerts.js';
 import { type MixinConfig, type ResolvedMixinConfig, resolveConfig } from './config.js';
 import { Ctx } from './context.js';
+import { customAlerts, customRecording, knownRecorded } from './custom.js';
 import { buildDashboards } from './dashboards.js';
 import { HEADER, hasStatic, renderIndex } from './index-page.js';
 import { OUTPUT_PATHS } from './paths.js';
@@ -47,6 +49,11 @@ export interface MixinOutput {
   readonly expressions: readonly ExpressionRef[];
   /** Names of the recorded series. */
   readonly recordedNames: readonly string[];
+  /**
+   * The definitions the assets read (catalog, pending catalog entries such as
+   * `ml_drift_detected`, `custom.metrics`), before the naming options: record these.
+   */
+  readonly definitions: readonly MetricDefinition[];
 }
 
 const yaml = (value: unknown, header?: string) =>
@@ -100,7 +107,12 @@ const recordingGroupYaml = (g: RecordingGroup) => ({
 });
 
 /** The three rule files: alerts, dashboard recordings, SLO recordings and alerts. */
-function ruleFiles(ctx: Ctx, alerts: readonly AlertSpec[], slo: ReturnType<typeof buildSlos>) {
+function ruleFiles(
+  ctx: Ctx,
+  alerts: readonly AlertSpec[],
+  recording: readonly RecordingGroup[],
+  slo: ReturnType<typeof buildSlos>,
+) {
   const base = ctx.config.runbookBaseUrl;
   const alertGroups = groupBy(
     alerts.filter((a) => !a.group.startsWith('glassbox-slo-')),
@@ -109,7 +121,7 @@ function ruleFiles(ctx: Ctx, alerts: readonly AlertSpec[], slo: ReturnType<typeo
   const alertRules = {
     groups: [...alertGroups].map(([name, list]) => ({ name, rules: list.map((a) => alertRule(a, base)) })),
   };
-  const recordingRules = { groups: buildRecordingRules(ctx).map(recordingGroupYaml) };
+  const recordingRules = { groups: recording.map(recordingGroupYaml) };
   const sloAlertGroups = groupBy(slo.alerts, (a) => a.group);
   const sloRules = {
     groups: [
@@ -124,12 +136,13 @@ function ruleFiles(ctx: Ctx, alerts: readonly AlertSpec[], slo: ReturnType<typeo
 function renderFiles(
   ctx: Ctx,
   alerts: readonly AlertSpec[],
+  recording: readonly RecordingGroup[],
   slo: ReturnType<typeof buildSlos>,
   dashboards: Readonly<Record<string, Dashboard>>,
 ): Record<string, string> {
   const config = ctx.config;
   const P = OUTPUT_PATHS;
-  const { alertRules, recordingRules, sloRules } = ruleFiles(ctx, alerts, slo);
+  const { alertRules, recordingRules, sloRules } = ruleFiles(ctx, alerts, recording, slo);
   const ruleFileNames = [P.alertRules, P.recordingRules, P.sloRules].map((p) =>
     p.replace(/^prometheus\//, ''),
   );
@@ -200,10 +213,12 @@ export function generateMixin(input: MixinConfig = {}): MixinOutput {
   const config = resolveConfig(input);
   const ctx = new Ctx(config);
   const slo = buildSlos(ctx);
-  const alerts = [...buildAlerts(ctx), ...slo.alerts];
-  const recording = [...buildRecordingRules(ctx), ...slo.recording];
+  const recorded = knownRecorded(ctx);
+  const alerts = [...buildAlerts(ctx), ...customAlerts(ctx, recorded), ...slo.alerts];
+  const dashboardRecording = [...buildRecordingRules(ctx), ...customRecording(ctx, recorded)];
+  const recording = [...dashboardRecording, ...slo.recording];
   const dashboards = buildDashboards(ctx);
-  const files = renderFiles(ctx, alerts, slo, dashboards);
+  const files = renderFiles(ctx, alerts, dashboardRecording, slo, dashboards);
   const expressions: ExpressionRef[] = [
     ...alerts.map((a) => ({ source: `rule:${a.group}/${a.alert}`, expr: a.expr })),
     ...recording.flatMap((g) => g.rules.map((r) => ({ source: `rule:${g.name}/${r.record}`, expr: r.expr }))),
@@ -212,7 +227,8 @@ export function generateMixin(input: MixinConfig = {}): MixinOutput {
   const recordedNames = [...new Set(recording.flatMap((g) => g.rules.map((r) => r.record)))];
   checkReferences(ctx, expressions, recordedNames);
   files[OUTPUT_PATHS.index] = renderIndex(config, alerts, dashboards);
-  return { config, alerts, recording, dashboards, files, expressions, recordedNames };
+  const definitions = [...ctx.defs.values()];
+  return { config, alerts, recording, dashboards, files, expressions, recordedNames, definitions };
 }
 
 /** Writes every generated file under `outDir` (created when missing); returns the written paths. */

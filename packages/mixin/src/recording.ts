@@ -143,7 +143,7 @@ export function recordedNames(ctx: Ctx): RecordedNames {
 
 /** The dashboard recording rules. */
 export function buildRecordingRules(ctx: Ctx): RecordingGroup[] {
-  const rules: RecordingSpec[] = RECORDING_ROWS.map((row) => ({
+  const rules: RecordingSpec[] = RECORDING_ROWS.filter((row) => ctx.has(row.needs)).map((row) => ({
     record: recordName(ctx, row),
     expr: recordExpr(ctx, row),
   }));

@@ -99,5 +99,7 @@ function separateTests(a: AlertSpec, base: string): Record<string, unknown>[] {
 export function ruleTests(ctx: Ctx, alerts: readonly AlertSpec[], base: string): Record<string, unknown>[] {
   const svc = ctx.config.serviceLabel;
   const canMerge = selectorLabels(ctx)[svc] === undefined;
-  return alerts.flatMap((a) => (canMerge ? [mergedTest(a, base, svc)] : separateTests(a, base)));
+  return alerts.flatMap((a) =>
+    canMerge && a.separateTests !== true ? [mergedTest(a, base, svc)] : separateTests(a, base),
+  );
 }

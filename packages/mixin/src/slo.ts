@@ -40,7 +40,7 @@ export function sloRecordName(window: string): string {
 /** The histogram a latency SLO uses, checked to have a bucket exactly at the threshold. */
 export function checkLatencySlo(ctx: Ctx, slo: SloConfig, index: number): string {
   const metric = slo.metric ?? 'http_request_duration_seconds';
-  const def = ctx.defs.get(metric);
+  const def = ctx.resolved.get(metric);
   if (def === undefined)
     throw new MixinConfigError(`slos[${index}].metric`, `"${metric}" is not a metric of the catalog`);
   if (def.kind !== 'histogram')
@@ -49,10 +49,11 @@ export function checkLatencySlo(ctx: Ctx, slo: SloConfig, index: number): string
       `"${metric}" is a ${def.kind}; a latency SLO needs a histogram`,
     );
   const threshold = slo.threshold as number;
-  if (!def.buckets.some((b) => Math.abs(b - threshold) < 1e-12))
+  const buckets = def.buckets ?? [];
+  if (!buckets.some((b) => Math.abs(b - threshold) < 1e-12))
     throw new MixinConfigError(
       `slos[${index}].threshold`,
-      `SLO "${slo.name}": ${num(threshold)} s is not a bucket boundary of ${metric} (buckets: ${def.buckets.map(num).join(', ')}); ` +
+      `SLO "${slo.name}": ${num(threshold)} s is not a bucket boundary of ${metric} (buckets: ${buckets.map(num).join(', ')}); ` +
         'the share of requests under the threshold cannot be computed from its histogram. Use one of these bounds or add the bucket to the definition.',
     );
   return metric;

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { generateMixin, type MixinConfig, OUTPUT_PATHS, writeMixin } from '../src/index.js';
+import { TEAM } from './fixtures.js';
 import { requireBinary, run } from './helpers.js';
 
 const promtool = requireBinary('promtool', 'prometheus');
@@ -31,6 +32,18 @@ const configs: [string, MixinConfig][] = [
         { name: 'api', type: 'availability', objective: 0.995 },
         { name: 'api-latency', type: 'latency', objective: 0.99, threshold: 1 },
       ],
+    },
+  ],
+  [
+    'team rules and some groups',
+    {
+      groups: ['http', 'drift'],
+      custom: TEAM,
+      naming: {
+        prefix: 'cp_',
+        rename: { jobs_active: 'active_jobs' },
+        labelRename: { result: 'outcome', feature: 'feat' },
+      },
     },
   ],
 ];
@@ -63,7 +76,9 @@ describe.skipIf(promtool.skip)('promtool on the generated files', () => {
       dir,
     );
     expect(rules.code, rules.stdout + rules.stderr).toBe(0);
-    expect(rules.stdout).toMatch(/glassbox-alerts\.yml\n\s+SUCCESS: 18 rules found/);
+    // 18 built-in alerts; with groups http and drift 8 of them, plus the team's 2.
+    const count = name === 'team rules and some groups' ? 10 : 18;
+    expect(rules.stdout).toMatch(new RegExp(`glassbox-alerts\\.yml\\n\\s+SUCCESS: ${count} rules found`));
   });
 
   it('both: promtool test rules — every alert fires on its scenario and stays silent on a healthy one', async () => {
@@ -109,6 +124,57 @@ describe.skipIf(promtool.skip)('promtool on the generated files', () => {
     } finally {
       await writeFile(rulesPath, original);
       await rm(testFile, { force: true });
+    }
+  });
+
+  it('the drift cases catch a direction-dependent rule: score > threshold fires on a healthy KS p-value', async () => {
+    const dir = dirs['default naming'] as string;
+    const rulesPath = join(dir, OUTPUT_PATHS.alertRules);
+    const original = await readFile(rulesPath, 'utf8');
+    const testsDoc = parse(await readFile(join(dir, OUTPUT_PATHS.ruleTests), 'utf8')) as {
+      tests: { name: string }[];
+    };
+    const only = {
+      ...testsDoc,
+      tests: testsDoc.tests.filter((t) => t.name.startsWith('FeatureDriftDetected:')),
+    };
+    expect(only.tests).toHaveLength(1);
+    const testFile = 'prometheus/tests/only-drift.test.yml';
+    await writeFile(join(dir, testFile), stringify(only));
+    const decision = 'max by (job, service, model, feature) (ml_drift_detected{job="glassbox"}) == 1';
+    expect(original).toContain(decision);
+    try {
+      const ok = await pt(['test', 'rules', testFile], dir);
+      expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+      // The old rule compared score and threshold for every method.
+      const byScore =
+        'max by (job, service, model, feature) (ml_drift_score{job="glassbox"}) > max by (job, service, model, feature) (ml_drift_threshold{job="glassbox"})';
+      await writeFile(rulesPath, original.replace(decision, byScore));
+      const wrong = await pt(['test', 'rules', testFile], dir);
+      expect(wrong.code).not.toBe(0);
+      // It misses the drifted KS/chi2 features and fires on the healthy ones.
+      expect(wrong.stdout + wrong.stderr).toMatch(/FeatureDriftDetected[\s\S]*service="silent-2"/);
+    } finally {
+      await writeFile(rulesPath, original);
+      await rm(join(dir, testFile), { force: true });
+    }
+  });
+
+  it('the team cases are not vacuous: a loosened team rule fails them', async () => {
+    const dir = dirs['team rules and some groups'] as string;
+    const rulesPath = join(dir, OUTPUT_PATHS.alertRules);
+    const original = await readFile(rulesPath, 'utf8');
+    expect(original).toContain('expr: sum by (job) (active_jobs{job="glassbox"}) > 100');
+    try {
+      await writeFile(
+        rulesPath,
+        original.replace('(active_jobs{job="glassbox"}) > 100', '(active_jobs{job="glassbox"}) > 5'),
+      );
+      const r = await pt(['test', 'rules', OUTPUT_PATHS.ruleTests], dir);
+      expect(r.code).not.toBe(0);
+      expect(r.stdout + r.stderr).toMatch(/TooManyActiveJobs stays silent: 10 active/);
+    } finally {
+      await writeFile(rulesPath, original);
     }
   });
 

@@ -118,7 +118,7 @@ export const batchJobStale: AlertRow = {
     causes: [
       'The scheduler stopped triggering the job (no triggers either).',
       'Every run fails (see BatchJobFailed).',
-      'The job hangs (batch_job_in_progress stays at 1).',
+      `The job hangs (${k.ctx.m('batch_job_in_progress')} stays at 1).`,
     ],
     actions: ['Check the scheduler and the job logs; run the job by hand once fixed.'],
   }),

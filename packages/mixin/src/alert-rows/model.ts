@@ -16,7 +16,7 @@ export const modelPredictionErrors: AlertRow = {
   summary: (k) => `${k.who}: model ${k.lbl('model')} fails predictions`,
   description: (k, t) => `Model ${k.lbl('model')} fails more than ${num(t)} predictions per second.`,
   runbook: (k) => ({
-    meaning: 'Prediction calls raise errors (classified by `error_type`).',
+    meaning: `Prediction calls raise errors (classified by \`${k.ctx.l('error_type')}\`).`,
     queries: [
       {
         title: 'Errors by type',
@@ -136,8 +136,7 @@ export const predictionScoreCollapse: AlertRow = {
   description: (k, t) =>
     `More than ${pct(t)} of the scores of model ${k.lbl('model')} fall in one bucket of the score histogram: the model may predict the same value (e.g. 0.0) for everyone.`,
   runbook: (k) => ({
-    meaning:
-      'The score distribution collapsed into one bucket of `ml_prediction_score`. The API still returns 200, but the model predicts (nearly) the same score for everyone — the "0.0 for everyone" failure.',
+    meaning: `The score distribution collapsed into one bucket of \`${k.ctx.m('ml_prediction_score')}\`. The API still returns 200, but the model predicts (nearly) the same score for everyone — the "0.0 for everyone" failure.`,
     queries: [
       {
         title: 'Score distribution',

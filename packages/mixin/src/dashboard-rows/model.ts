@@ -143,7 +143,8 @@ export const driftDashboard: DashboardRow = {
   key: 'drift',
   title: 'Drift',
   needs: 'drift',
-  description: 'Drift scores against their thresholds per model and feature, checks and detections.',
+  description:
+    'Drift decisions beside the scores and thresholds per model and feature, checks and detections.',
   variables: (k) => [{ name: 'model', label: k.model, metric: k.ctx.m('ml_drift_score') }],
   rows: [
     {
@@ -163,18 +164,19 @@ export const driftDashboard: DashboardRow = {
             ]),
         },
         {
-          build: (k) =>
-            k.ts(
-              'Score / threshold',
-              'percentunit',
-              [
-                {
-                  expr: `max by (${k.model}, ${k.l('feature')}, ${k.l('method')}) (${k.d('ml_drift_score', '', k.modelSel)}) / max by (${k.model}, ${k.l('feature')}, ${k.l('method')}) (${k.d('ml_drift_threshold', '', k.modelSel)})`,
-                  legend: `{{${k.l('feature')}}} {{${k.l('method')}}}`,
-                },
-              ],
-              { threshold: 1 },
-            ),
+          build: (k) => ({
+            title: 'Drift decision (1 = drifted)',
+            kind: 'statetimeline',
+            unit: 'none',
+            description:
+              'The decision of the latest check per feature and method, beside its score: distances (PSI, JS, Wasserstein) drift above their threshold, p-values (KS, chi-squared) below it. The drift alert reads this decision.',
+            queries: [
+              {
+                expr: `max by (${k.model}, ${k.l('feature')}, ${k.l('method')}) (${k.d('ml_drift_detected', '', k.modelSel)})`,
+                legend: `{{${k.l('feature')}}} {{${k.l('method')}}}`,
+              },
+            ],
+          }),
         },
       ],
     },

@@ -7,7 +7,7 @@ export const serviceOverviewDashboard: DashboardRow = {
   title: 'Service overview (RED)',
   needs: 'always',
   description: 'Rate, errors and duration of HTTP traffic, in-flight requests and instrumentation health.',
-  variables: (k) => [],
+  variables: () => [],
   rows: [
     {
       title: 'Health',
@@ -23,6 +23,7 @@ export const serviceOverviewDashboard: DashboardRow = {
           }),
         },
         {
+          needs: 'http',
           build: (k) => ({
             title: 'Request rate',
             kind: 'stat',
@@ -31,6 +32,7 @@ export const serviceOverviewDashboard: DashboardRow = {
           }),
         },
         {
+          needs: 'http',
           build: (k) => ({
             title: '5xx ratio',
             kind: 'stat',
@@ -63,12 +65,14 @@ export const serviceOverviewDashboard: DashboardRow = {
       title: 'Rate and errors',
       panels: [
         {
+          needs: 'http',
           build: (k) =>
             k.ts('Requests by route', 'reqps', [
               { expr: `sum by (${k.l('route')}) (${k.rec(k.r.httpRate)})`, legend: `{{${k.l('route')}}}` },
             ]),
         },
         {
+          needs: 'http',
           build: (k) =>
             k.ts('Requests by status code', 'reqps', [
               {
@@ -78,6 +82,7 @@ export const serviceOverviewDashboard: DashboardRow = {
             ]),
         },
         {
+          needs: 'http',
           build: (k) =>
             k.ts(
               '5xx ratio by route',
@@ -92,6 +97,7 @@ export const serviceOverviewDashboard: DashboardRow = {
             ),
         },
         {
+          needs: 'http',
           build: (k) =>
             k.ts('In-flight requests', 'none', [
               {
@@ -106,6 +112,7 @@ export const serviceOverviewDashboard: DashboardRow = {
       title: 'Duration',
       panels: [
         {
+          needs: 'http',
           build: (k) =>
             k.ts(
               'p95 latency by route',
@@ -115,12 +122,14 @@ export const serviceOverviewDashboard: DashboardRow = {
             ),
         },
         {
+          needs: 'http',
           build: (k) =>
             k.ts('p99 latency by route', 's', [
               { expr: `max by (${k.l('route')}) (${k.rec(k.r.httpP99)})`, legend: `{{${k.l('route')}}}` },
             ]),
         },
         {
+          needs: 'http',
           build: (k) =>
             k.ts('Request size p95', 'bytes', [
               {
@@ -130,6 +139,7 @@ export const serviceOverviewDashboard: DashboardRow = {
             ]),
         },
         {
+          needs: 'http',
           build: (k) =>
             k.ts('Response size p95', 'bytes', [
               {
