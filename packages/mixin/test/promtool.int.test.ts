@@ -225,3 +225,48 @@ describe.skipIf(amtool.skip)('amtool on the Alertmanager example', () => {
     }
   });
 });
+
+describe.skipIf(promtool.skip || amtool.skip)('the README', () => {
+  it('its example config generates, and its "check them" block runs as written', async () => {
+    const readme = await readFile(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const config = /```yaml\n# glassbox\.config\.yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    const check = /Check them[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(config).toBeDefined();
+    expect(check).toBeDefined();
+    const dir = await mkdtemp(join(tmpdir(), 'glassbox-mixin-readme-'));
+    try {
+      await writeFile(join(dir, 'glassbox.config.yaml'), config as string);
+      const { runCli } = await import('../src/run-cli.js');
+      let errors = '';
+      const sink = { write: () => true };
+      const err = { write: (s: string) => (errors += s) };
+      const args = ['generate', '--config', join(dir, 'glassbox.config.yaml'), '--out', join(dir, 'ops')];
+      expect(await runCli(args, sink, err), errors).toBe(0);
+      const lines = (check as string).trim().split('\n');
+      expect(lines.length).toBe(4);
+      for (const line of lines) {
+        const [tool, ...args] = line.split(/\s+/);
+        const bin = tool === 'promtool' ? promtool.path : amtool.path;
+        // The shell expands the glob; do the same.
+        const expanded = await Promise.all(
+          args.map(async (a) => {
+            if (!a.includes('*')) return [a];
+            const folder = a.slice(0, a.lastIndexOf('/'));
+            const { readdir } = await import('node:fs/promises');
+            return (await readdir(join(dir, folder)))
+              .filter((f) => f.endsWith('.yml'))
+              .map((f) => `${folder}/${f}`);
+          }),
+        );
+        const r = await run(bin as string, expanded.flat(), dir);
+        expect(r.code, `${line}\n${r.stdout}${r.stderr}`).toBe(0);
+      }
+      // The team alert of the example passed its own promtool cases above.
+      expect(await readFile(join(dir, 'ops', OUTPUT_PATHS.ruleTests), 'utf8')).toContain(
+        'RiskEvaluationsFailing fires: one failure every 5 s',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
