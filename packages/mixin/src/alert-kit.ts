@@ -33,6 +33,8 @@ export interface AlertRow {
   readonly group: string;
   /** The catalog group whose metrics the alert reads. */
   readonly needs: AlertNeeds;
+  /** The metric whose definition names the labels the rule uses (`up` rules: none). */
+  readonly metric?: string;
   expr(k: AlertKit, t: number): string;
   summary(k: AlertKit): string;
   description(k: AlertKit, t: number): string;

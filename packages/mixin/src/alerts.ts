@@ -90,7 +90,7 @@ function buildAlert(ctx: Ctx, row: AlertRow): AlertSpec | undefined {
       `${row.name} has no threshold (see its runbook)`,
     );
   const t = o.threshold ?? def.threshold ?? 0;
-  const k = alertKit(ctx);
+  const k = alertKit(ctx.on(row.metric));
   return {
     alert: row.name,
     group: row.group,

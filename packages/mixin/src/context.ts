@@ -63,17 +63,43 @@ export class Ctx {
   }
 
   /**
-   * Exposed label name. With `metric`, the label as that metric's resolved definition
-   * exposes it; without, (or for a label the metric does not have) under the naming options.
+   * Exposed label name: as `metric`'s resolved definition exposes it (default: the
+   * metric this context is bound to, see {@link Ctx.on}). For a label the metric does not
+   * have, the one name every definition with that label exposes it as; when definitions
+   * disagree (a per-metric label rename), the label needs its metric and this throws.
    */
-  l(label: string, metric?: string): string {
-    if (metric !== undefined) {
+  l(label: string, metric: string | undefined = this.primary): string {
+    if (metric !== undefined && this.defs.has(metric)) {
       const r = this.res(metric);
       const i = r.definition.labelNames.indexOf(label);
       if (i >= 0) return r.labelNames[i] as string;
     }
-    return resolveLabelName(label, this.config.naming);
+    const names = new Set<string>();
+    const owners: string[] = [];
+    for (const r of this.resolved.values()) {
+      const i = r.definition.labelNames.indexOf(label);
+      if (i < 0) continue;
+      names.add(r.labelNames[i] as string);
+      owners.push(r.definition.name);
+    }
+    if (names.size > 1)
+      throw new Error(
+        `Glassbox mixin: label "${label}" is exposed as ${[...names].join(', ')} by different metrics (${owners.join(', ')}); ` +
+          'a rule or panel using it must name its metric',
+      );
+    return [...names][0] ?? resolveLabelName(label, this.config.naming);
   }
+
+  /** The metric {@link Ctx.l} resolves labels through by default (see {@link Ctx.on}). */
+  primary: string | undefined = undefined;
+
+  /** This context with labels resolved through `metric`'s definition by default. */
+  on(metric: string | undefined): Ctx {
+    const view = Object.create(this) as Ctx;
+    view.primary = metric;
+    return view;
+  }
+
   /** The constant labels of the naming options (on every series the services emit). */
   get constLabels(): Readonly<Record<string, string>> {
     return this.config.naming.constLabels ?? {};

@@ -121,14 +121,16 @@ export const RECORDING_ROWS: readonly RecordingRow[] = Object.freeze([
 const stem = (name: string) => name.replace(/_total$/, '');
 
 /** `level:metric:operations` of a row under this config. */
-function recordName(ctx: Ctx, row: RecordingRow): string {
+function recordName(base: Ctx, row: RecordingRow): string {
+  const ctx = base.on(row.metric);
   const level = [...ctx.scope, ...row.labels.map((l) => ctx.l(l))].join('_');
   const ops = row.op === 'rate' ? `rate${row.window}` : `p${Math.round(row.op * 100)}_rate${row.window}`;
   return `${level}:${stem(ctx.m(row.metric))}:${ops}`;
 }
 
 /** The expression of a row under this config. */
-function recordExpr(ctx: Ctx, row: RecordingRow): string {
+function recordExpr(base: Ctx, row: RecordingRow): string {
+  const ctx = base.on(row.metric);
   const by = ctx.by(...row.labels);
   if (row.op === 'rate') return `sum by (${by}) (rate(${ctx.sel(row.metric)}[${row.window}]))`;
   return `histogram_quantile(${row.op}, sum by (${by}, le) (rate(${ctx.sel(row.metric, '_bucket')}[${row.window}])))`;

@@ -59,7 +59,10 @@ export function checkLatencySlo(ctx: Ctx, slo: SloConfig, index: number): string
   return metric;
 }
 
-function errorRatio(ctx: Ctx, slo: SloConfig, index: number, window: string): string {
+function errorRatio(base: Ctx, slo: SloConfig, index: number, window: string): string {
+  const ctx = base.on(
+    slo.type === 'availability' ? 'http_requests_total' : (slo.metric ?? 'http_request_duration_seconds'),
+  );
   const by = ctx.by();
   const extra = slo.matchers ?? '';
   if (slo.type === 'availability') {

@@ -272,3 +272,39 @@ describe('drift alert', () => {
     expect(drift).toContain('"title": "Drift score vs threshold"');
   });
 });
+
+describe('names, labels and buckets come from the resolved definitions', async () => {
+  const { Ctx } = await import('../src/context.js');
+  const { buildAlerts } = await import('../src/alerts.js');
+  const { checkLatencySlo } = await import('../src/slo.js');
+  /** A context whose resolved definitions carry what a per-metric override in core would produce. */
+  function overridden() {
+    const ctx = new Ctx(resolveConfig({}));
+    const req = ctx.res('http_requests_total');
+    ctx.resolved.set('http_requests_total', { ...req, labelNames: ['method', 'route', 'code'] });
+    const dur = ctx.res('http_request_duration_seconds');
+    ctx.resolved.set('http_request_duration_seconds', { ...dur, buckets: [0.05, 0.2, 1] });
+    return ctx;
+  }
+
+  it('a per-metric label rename reaches the rules and the test series of that metric only', () => {
+    const ctx = overridden();
+    const errors = buildAlerts(ctx).find((a) => a.alert === 'HighErrorRate');
+    expect(errors?.expr).toContain('http_requests_total{job="glassbox", code=~"5.."}');
+    expect(errors?.fire[0]?.series[0]?.series).toContain('code="500"');
+    // The duration histogram still exposes status_code: a label without its metric is ambiguous.
+    expect(() => ctx.l('status_code')).toThrow(
+      /"status_code" is exposed as code, status_code by different metrics/,
+    );
+    expect(ctx.l('status_code', 'http_request_duration_seconds')).toBe('status_code');
+  });
+
+  it('SLO bucket checks and latency test series use the resolved buckets', () => {
+    const ctx = overridden();
+    const slo = { name: 'p', type: 'latency' as const, objective: 0.99, threshold: 0.2 };
+    expect(checkLatencySlo(ctx, slo, 0)).toBe('http_request_duration_seconds');
+    expect(() => checkLatencySlo(ctx, { ...slo, threshold: 0.5 }, 0)).toThrow(/buckets: 0\.05, 0\.2, 1\)/);
+    const latency = buildAlerts(ctx).find((a) => a.alert === 'HighLatency');
+    expect(latency?.fire[0]?.series.map((s) => s.series).join()).toContain('le="0.2"');
+  });
+});

@@ -8,6 +8,7 @@ export const batchJobFailed: AlertRow = {
   name: 'BatchJobFailed',
   group: 'glassbox-batch',
   needs: 'batch',
+  metric: 'batch_job_runs_total',
   expr: (k) =>
     newEvents(
       k.ctx.by('job_name'),
@@ -84,6 +85,7 @@ export const batchJobStale: AlertRow = {
   name: 'BatchJobStale',
   group: 'glassbox-batch',
   needs: 'batch',
+  metric: 'batch_job_last_success_timestamp_seconds',
   expr: (k, t) => {
     const by = k.ctx.by('job_name');
     const jobs = Object.entries(k.cfg.batchJobIntervals);

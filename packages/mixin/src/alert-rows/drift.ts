@@ -7,6 +7,7 @@ export const modelDriftDetected: AlertRow = {
   name: 'ModelDriftDetected',
   group: 'glassbox-drift',
   needs: 'drift',
+  metric: 'ml_drift_detections_total',
   expr: (k) => newEvents(k.ctx.by('model'), k.ctx.sel('ml_drift_detections_total'), '1h'),
   summary: (k) => `${k.who}: drift detected for model ${k.lbl('model')}`,
   description: (k) =>
@@ -92,6 +93,7 @@ export const featureDriftDetected: AlertRow = {
   name: 'FeatureDriftDetected',
   group: 'glassbox-drift',
   needs: 'drift',
+  metric: 'ml_drift_detected',
   expr: (k) => `max by (${k.ctx.by('model', 'feature')}) (${k.ctx.sel('ml_drift_detected')}) == 1`,
   summary: (k) => `${k.who}: feature ${k.lbl('feature')} of model ${k.lbl('model')} drifted`,
   description: (k) =>

@@ -49,6 +49,7 @@ export const highErrorRate: AlertRow = {
   name: 'HighErrorRate',
   group: 'glassbox-http',
   needs: 'http',
+  metric: 'http_requests_total',
   expr: (k, t) =>
     `sum by (${k.ctx.by()}) (rate(${k.ctx.sel('http_requests_total', '', k.ctx.eq('status_code', '5..', '=~'))}[5m]))\n/\n` +
     `sum by (${k.ctx.by()}) (rate(${k.ctx.sel('http_requests_total')}[5m]))\n> ${num(t)}`,
@@ -100,6 +101,7 @@ function latencyRow(name: 'HighLatency' | 'CriticalLatency'): AlertRow {
     name,
     group: 'glassbox-http',
     needs: 'http',
+    metric: lat,
     expr: (k, t) =>
       `histogram_quantile(0.95, sum by (${k.ctx.by()}, le) (rate(${k.ctx.sel(lat, '_bucket')}[5m])))\n> ${num(t)}`,
     summary: (k) =>
@@ -157,6 +159,7 @@ export const highActiveRequests: AlertRow = {
   name: 'HighActiveRequests',
   group: 'glassbox-http',
   needs: 'http',
+  metric: 'http_requests_in_flight',
   expr: (k, t) => `sum by (${k.ctx.by()}, instance) (${k.ctx.sel('http_requests_in_flight')})\n> ${num(t)}`,
   summary: (k) => `${k.who}: too many HTTP requests in flight on {{ $labels.instance }}`,
   description: (_k, t) => `More than ${num(t)} requests are being served at once by {{ $labels.instance }}.`,

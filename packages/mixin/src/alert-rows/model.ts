@@ -11,6 +11,7 @@ export const modelPredictionErrors: AlertRow = {
   name: 'ModelPredictionErrors',
   group: 'glassbox-model',
   needs: 'model',
+  metric: 'ml_prediction_errors_total',
   expr: (k, t) =>
     `sum by (${k.ctx.by('model')}) (rate(${k.ctx.sel('ml_prediction_errors_total')}[5m]))\n> ${num(t)}`,
   summary: (k) => `${k.who}: model ${k.lbl('model')} fails predictions`,
@@ -61,6 +62,7 @@ export const slowModelPredictions: AlertRow = {
   name: 'SlowModelPredictions',
   group: 'glassbox-model',
   needs: 'model',
+  metric: 'ml_prediction_duration_seconds',
   expr: (k, t) =>
     `histogram_quantile(0.95, sum by (${k.ctx.by('model')}, le) (rate(${k.ctx.sel(pdur, '_bucket')}[5m])))\n> ${num(t)}`,
   summary: (k) => `${k.who}: model ${k.lbl('model')} p95 prediction latency over its SLO`,
@@ -117,6 +119,7 @@ export const predictionScoreCollapse: AlertRow = {
   name: 'PredictionScoreCollapse',
   group: 'glassbox-model',
   needs: 'model',
+  metric: 'ml_prediction_score',
   expr: (k, t) => {
     const b = k.ctx.buckets(score);
     const by = k.ctx.by('model');
@@ -177,6 +180,7 @@ export const unbalancedPredictions: AlertRow = {
   name: 'UnbalancedPredictions',
   group: 'glassbox-model',
   needs: 'model',
+  metric: 'ml_predictions_total',
   expr: (k, t) =>
     `sum by (${k.ctx.by('model', 'outcome')}) (rate(${k.ctx.sel('ml_predictions_total', '', k.ctx.eq('outcome', k.cfg.imbalanceOutcomes, '=~'))}[10m]))\n` +
     `/ ignoring (${k.ctx.l('outcome')}) group_left\n` +
@@ -239,6 +243,7 @@ export const modelPerformanceDegraded: AlertRow = {
   name: 'ModelPerformanceDegraded',
   group: 'glassbox-model',
   needs: 'model',
+  metric: 'ml_performance_degraded_total',
   expr: (k) => newEvents(k.ctx.by('model', 'metric'), k.ctx.sel('ml_performance_degraded_total'), '1h'),
   summary: (k) => `${k.who}: model ${k.lbl('model')} ${k.lbl('metric')} degraded`,
   description: (k) =>

@@ -8,6 +8,7 @@ export const consumerHighErrorRatio: AlertRow = {
   name: 'ConsumerHighErrorRatio',
   group: 'glassbox-consumer',
   needs: 'consumer',
+  metric: 'rabbitmq_messages_consumed_total',
   expr: (k, t) =>
     `sum by (${k.ctx.by('queue')}) (rate(${k.ctx.sel('rabbitmq_messages_consumed_total', '', k.ctx.eq('outcome', 'error|nack|reject', '=~'))}[5m]))\n/\n` +
     `sum by (${k.ctx.by('queue')}) (rate(${k.ctx.sel('rabbitmq_messages_consumed_total')}[5m]))\n> ${num(t)}`,
@@ -71,6 +72,7 @@ export const consumerStalled: AlertRow = {
   name: 'ConsumerStalled',
   group: 'glassbox-consumer',
   needs: 'consumer',
+  metric: 'rabbitmq_messages_in_flight',
   expr: (k) =>
     `sum by (${k.ctx.by('queue')}) (${k.ctx.sel('rabbitmq_messages_in_flight')}) > 0\n` +
     `unless\nsum by (${k.ctx.by('queue')}) (rate(${k.ctx.sel('rabbitmq_messages_consumed_total')}[10m])) > 0`,
@@ -122,6 +124,7 @@ export const llmCostOverBudget: AlertRow = {
   name: 'LLMCostOverBudget',
   group: 'glassbox-llm',
   needs: 'llm',
+  metric: 'llm_generation_cost_dollars_total',
   expr: (k, t) =>
     `sum by (${k.ctx.by()}) (rate(${k.ctx.sel('llm_generation_cost_dollars_total')}[1h])) * 3600\n> ${num(t)}`,
   summary: (k) => `${k.who}: LLM spend above budget`,
@@ -182,6 +185,7 @@ export const instrumentationErrors: AlertRow = {
   name: 'InstrumentationErrors',
   group: 'glassbox-sdk',
   needs: 'sdk',
+  metric: 'glassbox_instrumentation_errors_total',
   expr: (k) => newEvents(k.ctx.by('component'), k.ctx.sel('glassbox_instrumentation_errors_total'), '10m'),
   summary: (k) => `${k.who}: Glassbox dropped recordings in ${k.lbl('component')}`,
   description: (k) =>
