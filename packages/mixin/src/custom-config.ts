@@ -11,7 +11,7 @@ import type {
   ResolvedCustomConfig,
 } from './custom-types.js';
 import { catalogForMixin } from './definitions.js';
-import { checkKeys, duration, isObject, labelRecord, str } from './validate.js';
+import { checkKeys, duration, isObject, labelRecord, str, stringList } from './validate.js';
 
 const METRIC_KEYS = ['kind', 'name', 'help', 'unit', 'labelNames', 'buckets', 'aggregate', 'group'];
 const ALERT_KEYS = [
@@ -77,6 +77,17 @@ function checkTest(t: CustomAlertTest, f: string): void {
   if (t.evalTime !== undefined) duration(`${f}.evalTime`, t.evalTime, '30m');
 }
 
+function checkRunbook(r: NonNullable<CustomAlert['runbook']>, f: string): void {
+  checkKeys(f, r, ['meaning', 'queries', 'causes', 'actions']);
+  if (r.meaning !== undefined) text(`${f}.meaning`, r.meaning);
+  list<{ title: string; expr: string }>(`${f}.queries`, r.queries).forEach((q, j) => {
+    checkKeys(`${f}.queries[${j}]`, q, ['title', 'expr']);
+    text(`${f}.queries[${j}].title`, q.title);
+    text(`${f}.queries[${j}].expr`, q.expr);
+  });
+  for (const key of ['causes', 'actions'] as const) stringList(`${f}.${key}`, r[key], []);
+}
+
 function checkAlert(a: CustomAlert, i: number, taken: Set<string>): void {
   const f = `custom.alerts[${i}]`;
   checkKeys(f, a, ALERT_KEYS);
@@ -96,9 +107,12 @@ function checkAlert(a: CustomAlert, i: number, taken: Set<string>): void {
     throw new MixinConfigError(`${f}.severity`, "must be 'critical', 'warning' or 'info'");
   if (a.team !== undefined) text(`${f}.team`, a.team);
   if (a.group !== undefined) text(`${f}.group`, a.group);
-  if (a.labels !== undefined) labelRecord(`${f}.labels`, a.labels);
-  if (a.runbook !== undefined)
-    checkKeys(`${f}.runbook`, a.runbook, ['meaning', 'queries', 'causes', 'actions']);
+  if (a.labels !== undefined) {
+    const labels = labelRecord(`${f}.labels`, a.labels);
+    for (const k of ['severity', 'team'])
+      if (k in labels) throw new MixinConfigError(`${f}.labels.${k}`, `set it with ${f}.${k}`);
+  }
+  if (a.runbook !== undefined) checkRunbook(a.runbook, `${f}.runbook`);
   list<CustomAlertTest>(`${f}.tests`, a.tests).forEach((t, j) => {
     checkTest(t, `${f}.tests[${j}]`);
   });

@@ -106,6 +106,24 @@ describe('team alerts, recording rules and dashboards (custom)', () => {
       /custom\.dashboards\[0\]\.key.*already a dashboard/,
     ],
     [
+      'runbook causes not a list',
+      { alerts: [{ alert: 'X', expr: 'up', summary: 's', runbook: { causes: 'x' } }] },
+      /custom\.alerts\[0\]\.runbook\.causes.*list/,
+    ],
+    [
+      'severity as a label',
+      { alerts: [{ alert: 'X', expr: 'up', summary: 's', labels: { severity: 'page' } }] },
+      /custom\.alerts\[0\]\.labels\.severity.*custom\.alerts\[0\]\.severity/,
+    ],
+    [
+      'panel without queries',
+      {
+        dashboards: [{ key: 'x', title: 'x', rows: [{ title: 'r', panels: [{ title: 'p', queries: [] }] }] }],
+      },
+      /custom\.dashboards\[0\]\.rows\[0\]\.panels\[0\]\.queries.*at least one/,
+    ],
+    ['not an object', [], /custom.*must be an object/],
+    [
       'test without fires',
       {
         alerts: [
