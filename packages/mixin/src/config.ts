@@ -1,389 +1,29 @@
 /**
- * The mixin configuration: naming options (the same ones the services record with),
- * scrape targets, alert thresholds, SLOs and dashboard settings. Defaults live in
- * {@link MIXIN_DEFAULTS}; {@link resolveConfig} validates a config and fills them in,
- * throwing a {@link MixinConfigError} that names the offending field.
+ * Validation of the mixin configuration: {@link resolveConfig} checks a config and
+ * fills in {@link MIXIN_DEFAULTS}, throwing a {@link MixinConfigError} that names the
+ * offending field. The types and defaults live in `config-types.ts`.
  */
 import { type NamingOptions, validateNaming } from '@glassbox/core';
+import { resolveScrape } from './config-scrape.js';
+import {
+  ALERT_NAMES,
+  type AlertmanagerConfig,
+  type AlertName,
+  type AlertOverride,
+  type DashboardsConfig,
+  MIXIN_DEFAULTS,
+  type MixinConfig,
+  MixinConfigError,
+  type ResolvedMixinConfig,
+  type SloConfig,
+} from './config-types.js';
+import { resolveCustom } from './custom-config.js';
+import { catalogForMixin } from './definitions.js';
+import { checkKeys, duration, isObject, LABEL, str, stringList, validRegex } from './validate.js';
 
-/** Alert severities, routed by Alertmanager. */
-export type Severity = 'critical' | 'warning' | 'info';
+export * from './config-types.js';
 
-/** Names of the generated alerts (SLO burn-rate alerts are configured through {@link SloConfig}). */
-export type AlertName =
-  | 'ServiceDown'
-  | 'HighErrorRate'
-  | 'HighLatency'
-  | 'CriticalLatency'
-  | 'HighActiveRequests'
-  | 'ModelPredictionErrors'
-  | 'SlowModelPredictions'
-  | 'PredictionScoreCollapse'
-  | 'UnbalancedPredictions'
-  | 'ModelDriftDetected'
-  | 'DriftScoreAboveThreshold'
-  | 'ModelPerformanceDegraded'
-  | 'BatchJobFailed'
-  | 'BatchJobStale'
-  | 'ConsumerHighErrorRatio'
-  | 'ConsumerStalled'
-  | 'LLMCostOverBudget'
-  | 'InstrumentationErrors';
-
-/** Overrides for one alert. Every field falls back to the alert's default. */
-export interface AlertOverride {
-  /** Generate this alert. @default true */
-  readonly enabled?: boolean;
-  /** The alert's threshold, in the unit its runbook states (ratio, seconds, count, dollars/hour). @default the alert's own */
-  readonly threshold?: number;
-  /** How long the condition must hold (`for:`), a Prometheus duration; `0s` fires at once. @default the alert's own */
-  readonly for?: string;
-  /** The `severity` label. @default the alert's own */
-  readonly severity?: Severity;
-  /** The `team` label; overrides {@link MixinConfig.team} for this alert. @default config.team */
-  readonly team?: string;
-}
-
-/** A service-level objective, turned into multi-window multi-burn-rate alerts. */
-export interface SloConfig {
-  /** Name, snake_case or kebab-case; becomes the `slo` label. */
-  readonly name: string;
-  /**
-   * `availability`: the share of HTTP requests that are not 5xx;
-   * `latency`: the share of observations of {@link SloConfig.metric} at or under {@link SloConfig.threshold}.
-   */
-  readonly type: 'availability' | 'latency';
-  /** Objective as a ratio (0.999 = 99.9 %), strictly between 0 and 1. */
-  readonly objective: number;
-  /**
-   * Catalog histogram a latency SLO is measured on (catalog name, before renames).
-   * @default 'http_request_duration_seconds'
-   */
-  readonly metric?: string;
-  /** Latency threshold in seconds; must be a bucket boundary of the histogram. Required for latency SLOs. */
-  readonly threshold?: number;
-  /** Extra PromQL label matchers for this SLO's series, e.g. `route!="/health"`. @default '' */
-  readonly matchers?: string;
-  /** `team` label of its alerts. @default config.team */
-  readonly team?: string;
-  /** Human description used in annotations and the runbook. @default generated */
-  readonly description?: string;
-}
-
-/** A group of static targets sharing labels (a `static_configs` entry). */
-export interface StaticTargetGroup {
-  /** `host:port` targets. */
-  readonly targets: readonly string[];
-  /** Labels of these targets. @default {} */
-  readonly labels?: Readonly<Record<string, string>>;
-}
-
-/** Kubernetes service discovery for the scrape config. */
-export interface KubernetesScrapeConfig {
-  /** Discover pods or endpoints (behind Services). @default 'pod' */
-  readonly role?: 'pod' | 'endpoints';
-  /** Namespaces to watch; empty watches all. @default [] */
-  readonly namespaces?: readonly string[];
-  /**
-   * Kubernetes labels a pod (role pod) or Service (role endpoints) must carry to be
-   * scraped. @default { 'app.kubernetes.io/part-of': 'glassbox' }
-   */
-  readonly selector?: Readonly<Record<string, string>>;
-  /** Name of the container port (pod) or Service port (endpoints) that serves metrics. @default 'metrics' */
-  readonly port?: string;
-  /** Kubernetes label copied into the {@link MixinConfig.serviceLabel} target label. @default 'app.kubernetes.io/name' */
-  readonly serviceFrom?: string;
-}
-
-/** Prometheus Operator ServiceMonitor/PodMonitor settings. */
-export interface OperatorConfig {
-  /** Namespace of the generated ServiceMonitor/PodMonitor. @default 'monitoring' */
-  readonly namespace?: string;
-  /** Labels the Prometheus resource selects monitors by. @default { release: 'prometheus' } */
-  readonly labels?: Readonly<Record<string, string>>;
-  /** Secret holding the bearer token. @default { name: 'glassbox-metrics-token', key: 'token' } */
-  readonly tokenSecret?: { readonly name: string; readonly key: string };
-}
-
-/** Scrape configuration. */
-export interface ScrapeConfig {
-  /** `job_name`, and the `job` label every variant sets. @default 'glassbox' */
-  readonly jobName?: string;
-  /** Path of the metrics endpoint. @default '/metrics' */
-  readonly metricsPath?: string;
-  /** `http` or `https`. @default 'http' */
-  readonly scheme?: 'http' | 'https';
-  /** Scrape interval. @default '15s' */
-  readonly interval?: string;
-  /** Scrape timeout (at most the interval). @default '10s' */
-  readonly timeout?: string;
-  /**
-   * File holding the bearer token, sent as `authorization: { type: Bearer, credentials_file }`;
-   * `null` scrapes without auth.
-   * @default '/etc/prometheus/secrets/metrics-token'
-   */
-  readonly credentialsFile?: string | null;
-  /** Static targets (`host:port`); an empty list means no static job. @default ['localhost:9464'] (the exporter's standalone port) */
-  readonly targets?: readonly string[];
-  /** Labels attached to the static targets (e.g. `{ service: 'risk-analytics' }`). @default {} */
-  readonly labels?: Readonly<Record<string, string>>;
-  /**
-   * More static target groups, each with its own labels (one per service:
-   * `[{ targets: ['risk:8000'], labels: { service: 'risk-analytics' } }]`), after {@link ScrapeConfig.targets}.
-   * @default []
-   */
-  readonly staticConfigs?: readonly StaticTargetGroup[];
-  /** Kubernetes service discovery job; `null` for none. @default {} (pods by label) */
-  readonly kubernetes?: KubernetesScrapeConfig | null;
-  /** Prometheus Operator monitors. @default {} */
-  readonly operator?: OperatorConfig;
-}
-
-/** Dashboard settings. */
-export interface DashboardsConfig {
-  /** Prefix of every dashboard UID (UIDs are stable: prefix + dashboard key). @default 'glassbox' */
-  readonly uidPrefix?: string;
-  /** Prefix of every dashboard title. @default 'Glassbox' */
-  readonly titlePrefix?: string;
-  /** Tags on every dashboard. @default ['glassbox'] */
-  readonly tags?: readonly string[];
-  /** Auto-refresh interval. @default '30s' */
-  readonly refresh?: string;
-}
-
-/** Alertmanager example settings. */
-export interface AlertmanagerConfig {
-  /** Teams that get their own receivers (config.team is always included). @default [] */
-  readonly teams?: readonly string[];
-  /** Webhook URL placeholder used by every receiver. @default 'http://alert-receiver.example:9095/hook' */
-  readonly webhookUrl?: string;
-}
-
-/** The mixin configuration (JSON, YAML or the default export of a .mjs file). */
-export interface MixinConfig {
-  /** Naming options, exactly as passed to `createGlassbox({ naming })`. @default {} */
-  readonly naming?: NamingOptions;
-  /** The `team` label of every alert, used for routing. @default 'platform' */
-  readonly team?: string;
-  /** Base URL of the runbook pages; `runbook_url` is `<base>/<alert-kebab>.md`. @default 'https://github.com/glassbox-dev/glassbox/blob/main/docs/operations/runbooks' */
-  readonly runbookBaseUrl?: string;
-  /**
-   * PromQL label matchers added to every selector in rules (not dashboards, which use
-   * their `job`/`service` variables). @default 'job="<scrape.jobName>"'
-   */
-  readonly selector?: string;
-  /** Target label naming the service (set by static labels or Kubernetes discovery). @default 'service' */
-  readonly serviceLabel?: string;
-  /** Scrape configuration. @default {} */
-  readonly scrape?: ScrapeConfig;
-  /** Per-alert overrides. @default {} */
-  readonly alerts?: Readonly<Partial<Record<AlertName, AlertOverride>>>;
-  /** Expected interval (seconds) between successful runs, per batch job, for `BatchJobStale`. @default {} */
-  readonly batchJobIntervals?: Readonly<Record<string, number>>;
-  /** Outcomes (regex) watched by `UnbalancedPredictions`. @default '.+' */
-  readonly imbalanceOutcomes?: string;
-  /** Drift threshold used when a service exports no `ml_drift_threshold` series. @default 0.2 */
-  readonly defaultDriftThreshold?: number;
-  /** Service-level objectives. @default the two in {@link MIXIN_DEFAULTS} */
-  readonly slos?: readonly SloConfig[];
-  /** Rule evaluation interval written to prometheus.yml and to each rule group. @default '30s' */
-  readonly evaluationInterval?: string;
-  /** Dashboard settings. @default {} */
-  readonly dashboards?: DashboardsConfig;
-  /** Alertmanager example settings. @default {} */
-  readonly alertmanager?: AlertmanagerConfig;
-}
-
-/** Defaults of {@link MixinConfig}. */
-export const MIXIN_DEFAULTS = Object.freeze({
-  team: 'platform',
-  runbookBaseUrl: 'https://github.com/glassbox-dev/glassbox/blob/main/docs/operations/runbooks',
-  serviceLabel: 'service',
-  imbalanceOutcomes: '.+',
-  defaultDriftThreshold: 0.2,
-  evaluationInterval: '30s',
-  scrape: Object.freeze({
-    jobName: 'glassbox',
-    metricsPath: '/metrics',
-    scheme: 'http' as const,
-    interval: '15s',
-    timeout: '10s',
-    credentialsFile: '/etc/prometheus/secrets/metrics-token',
-    targets: Object.freeze(['localhost:9464'] as string[]),
-    labels: Object.freeze({} as Record<string, string>),
-  }),
-  kubernetes: Object.freeze({
-    role: 'pod' as const,
-    namespaces: Object.freeze([] as string[]),
-    selector: Object.freeze({ 'app.kubernetes.io/part-of': 'glassbox' } as Record<string, string>),
-    port: 'metrics',
-    serviceFrom: 'app.kubernetes.io/name',
-  }),
-  operator: Object.freeze({
-    namespace: 'monitoring',
-    labels: Object.freeze({ release: 'prometheus' } as Record<string, string>),
-    tokenSecret: Object.freeze({ name: 'glassbox-metrics-token', key: 'token' }),
-  }),
-  dashboards: Object.freeze({
-    uidPrefix: 'glassbox',
-    titlePrefix: 'Glassbox',
-    tags: Object.freeze(['glassbox']),
-    refresh: '30s',
-  }),
-  alertmanager: Object.freeze({
-    teams: Object.freeze([] as string[]),
-    webhookUrl: 'http://alert-receiver.example:9095/hook',
-  }),
-  /** The SLOs from the users' documents: 99.9 % available HTTP, prediction p95 under 500 ms. */
-  slos: Object.freeze([
-    Object.freeze({ name: 'http-availability', type: 'availability' as const, objective: 0.999 }),
-    Object.freeze({
-      name: 'prediction-latency',
-      type: 'latency' as const,
-      objective: 0.95,
-      metric: 'ml_prediction_duration_seconds',
-      threshold: 0.5,
-    }),
-  ]),
-});
-
-/** Thrown for an invalid mixin configuration; the message names the field. */
-export class MixinConfigError extends Error {
-  override readonly name = 'MixinConfigError';
-  constructor(
-    /** Path of the offending field (`scrape.interval`, `slos[1].threshold`). */
-    readonly field: string,
-    reason: string,
-  ) {
-    super(`Glassbox mixin: invalid config at "${field}": ${reason}`);
-  }
-}
-
-/** A {@link MixinConfig} with every default filled in. */
-export interface ResolvedMixinConfig {
-  readonly naming: NamingOptions;
-  readonly team: string;
-  readonly runbookBaseUrl: string;
-  readonly selector: string;
-  readonly serviceLabel: string;
-  readonly scrape: {
-    readonly jobName: string;
-    readonly metricsPath: string;
-    readonly scheme: 'http' | 'https';
-    readonly interval: string;
-    readonly timeout: string;
-    readonly credentialsFile: string | null;
-    readonly targets: readonly string[];
-    readonly labels: Readonly<Record<string, string>>;
-    readonly staticConfigs: readonly StaticTargetGroup[];
-    readonly kubernetes: Required<KubernetesScrapeConfig> | null;
-    readonly operator: Required<OperatorConfig>;
-  };
-  readonly alerts: Readonly<Partial<Record<AlertName, AlertOverride>>>;
-  readonly batchJobIntervals: Readonly<Record<string, number>>;
-  readonly imbalanceOutcomes: string;
-  readonly defaultDriftThreshold: number;
-  readonly slos: readonly SloConfig[];
-  readonly evaluationInterval: string;
-  readonly dashboards: Required<DashboardsConfig>;
-  readonly alertmanager: Required<AlertmanagerConfig>;
-}
-
-const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
-const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const SLO_NAME = /^[a-z0-9][a-z0-9_-]*$/;
-
-/** The alerts {@link AlertOverride} may name. */
-export const ALERT_NAMES: readonly AlertName[] = Object.freeze([
-  'ServiceDown',
-  'HighErrorRate',
-  'HighLatency',
-  'CriticalLatency',
-  'HighActiveRequests',
-  'ModelPredictionErrors',
-  'SlowModelPredictions',
-  'PredictionScoreCollapse',
-  'UnbalancedPredictions',
-  'ModelDriftDetected',
-  'DriftScoreAboveThreshold',
-  'ModelPerformanceDegraded',
-  'BatchJobFailed',
-  'BatchJobStale',
-  'ConsumerHighErrorRatio',
-  'ConsumerStalled',
-  'LLMCostOverBudget',
-  'InstrumentationErrors',
-]);
-
-/** Parses a Prometheus duration (`1h30m`, `15s`) into seconds; throws on a bad one. */
-export function durationSeconds(value: string, field = 'duration'): number {
-  if (typeof value !== 'string' || !DURATION.test(value))
-    throw new MixinConfigError(field, `"${String(value)}" is not a Prometheus duration (e.g. 30s, 5m, 1h)`);
-  const units: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
-  let total = 0;
-  for (const [, n, unit] of value.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g))
-    total += Number(n) * (units[unit as string] ?? 0);
-  return total;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function checkKeys(field: string, value: unknown, allowed: readonly string[]): void {
-  if (value === undefined) return;
-  if (!isObject(value)) throw new MixinConfigError(field, 'must be an object');
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key))
-      throw new MixinConfigError(
-        field === '' ? key : `${field}.${key}`,
-        `unknown option (known: ${allowed.join(', ')})`,
-      );
-  }
-}
-
-function str(field: string, value: unknown, fallback: string, pattern?: RegExp, hint?: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.length === 0)
-    throw new MixinConfigError(field, 'must be a non-empty string');
-  if (pattern !== undefined && !pattern.test(value))
-    throw new MixinConfigError(field, hint ?? `must match ${pattern}`);
-  return value;
-}
-
-function duration(field: string, value: unknown, fallback: string): string {
-  const v = str(field, value, fallback);
-  durationSeconds(v, field);
-  return v;
-}
-
-function stringRecord(
-  field: string,
-  value: unknown,
-  fallback: Readonly<Record<string, string>>,
-): Record<string, string> {
-  if (value === undefined) return { ...fallback };
-  if (!isObject(value)) throw new MixinConfigError(field, 'must be an object of strings');
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw new MixinConfigError(`${field}.${k}`, 'must be a string');
-  }
-  return { ...(value as Record<string, string>) };
-}
-
-function stringList(field: string, value: unknown, fallback: readonly string[]): string[] {
-  if (value === undefined) return [...fallback];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.length === 0))
-    throw new MixinConfigError(field, 'must be a list of non-empty strings');
-  return [...(value as string[])];
-}
-
-function validRegex(field: string, value: string): void {
-  try {
-    new RegExp(value);
-  } catch {
-    throw new MixinConfigError(field, `"${value}" is not a valid regular expression`);
-  }
-}
 
 const TOP_KEYS = [
   'naming',
@@ -395,7 +35,8 @@ const TOP_KEYS = [
   'alerts',
   'batchJobIntervals',
   'imbalanceOutcomes',
-  'defaultDriftThreshold',
+  'groups',
+  'custom',
   'slos',
   'evaluationInterval',
   'dashboards',
@@ -403,125 +44,24 @@ const TOP_KEYS = [
   '$schema',
 ];
 
-/**
- * Validates a config and fills in the defaults. Throws {@link MixinConfigError} (or
- * core's `MetricDefinitionError` for bad naming options) with the offending field.
- */
-export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
-  if (!isObject(input)) throw new MixinConfigError('(root)', 'the config must be an object');
-  checkKeys('', input, TOP_KEYS);
-  const naming = (input.naming ?? {}) as NamingOptions;
-  checkKeys('naming', naming, ['prefix', 'rename', 'labelRename', 'constLabels']);
-  validateNaming(naming);
-  const team = str('team', input.team, MIXIN_DEFAULTS.team);
-  const runbookBaseUrl = str('runbookBaseUrl', input.runbookBaseUrl, MIXIN_DEFAULTS.runbookBaseUrl).replace(
-    /\/+$/,
-    '',
-  );
-  const serviceLabel = str(
-    'serviceLabel',
-    input.serviceLabel,
-    MIXIN_DEFAULTS.serviceLabel,
-    LABEL,
-    'must be a label name',
-  );
+const SLO_KEYS = ['name', 'type', 'objective', 'metric', 'threshold', 'matchers', 'team', 'description'];
 
-  const s: ScrapeConfig = input.scrape ?? {};
-  checkKeys('scrape', s, [
-    'jobName',
-    'metricsPath',
-    'scheme',
-    'interval',
-    'timeout',
-    'credentialsFile',
-    'targets',
-    'labels',
-    'staticConfigs',
-    'kubernetes',
-    'operator',
-  ]);
-  const d = MIXIN_DEFAULTS.scrape;
-  const jobName = str('scrape.jobName', s.jobName, d.jobName, /^[a-zA-Z0-9_.-]+$/, 'must be [a-zA-Z0-9_.-]+');
-  const scheme = s.scheme ?? d.scheme;
-  if (scheme !== 'http' && scheme !== 'https')
-    throw new MixinConfigError('scrape.scheme', "must be 'http' or 'https'");
-  const interval = duration('scrape.interval', s.interval, d.interval);
-  const timeout = duration('scrape.timeout', s.timeout, d.timeout);
-  if (durationSeconds(timeout) > durationSeconds(interval))
-    throw new MixinConfigError('scrape.timeout', `${timeout} is longer than the scrape interval ${interval}`);
-  let credentialsFile: string | null = d.credentialsFile;
-  if (s.credentialsFile === null) credentialsFile = null;
-  else if (s.credentialsFile !== undefined)
-    credentialsFile = str('scrape.credentialsFile', s.credentialsFile, '');
-  const targets = stringList('scrape.targets', s.targets, d.targets);
-  const checkTargets = (field: string, list: readonly string[]) => {
-    for (const [i, t] of list.entries()) {
-      if (!/^[^\s/]+:\d+$/.test(t)) throw new MixinConfigError(`${field}[${i}]`, `"${t}" must be host:port`);
-    }
-  };
-  checkTargets('scrape.targets', targets);
-  const checkLabels = (field: string, value: unknown): Record<string, string> => {
-    const out = stringRecord(field, value, {});
-    for (const k of Object.keys(out)) {
-      if (!LABEL.test(k) || k.startsWith('__'))
-        throw new MixinConfigError(`${field}.${k}`, 'not a valid label name');
-    }
-    return out;
-  };
-  const labels = checkLabels('scrape.labels', s.labels ?? d.labels);
-  if (s.staticConfigs !== undefined && !Array.isArray(s.staticConfigs))
-    throw new MixinConfigError('scrape.staticConfigs', 'must be a list of { targets, labels }');
-  const staticConfigs: StaticTargetGroup[] = (s.staticConfigs ?? []).map((g, i) => {
-    const f = `scrape.staticConfigs[${i}]`;
-    checkKeys(f, g, ['targets', 'labels']);
-    const list = stringList(`${f}.targets`, g.targets, []);
-    if (list.length === 0) throw new MixinConfigError(`${f}.targets`, 'needs at least one target');
-    checkTargets(`${f}.targets`, list);
-    return { targets: list, labels: checkLabels(`${f}.labels`, g.labels) };
-  });
-  let kubernetes: Required<KubernetesScrapeConfig> | null = null;
-  if (s.kubernetes !== null) {
-    const k: KubernetesScrapeConfig = s.kubernetes ?? {};
-    checkKeys('scrape.kubernetes', k, ['role', 'namespaces', 'selector', 'port', 'serviceFrom']);
-    const dk = MIXIN_DEFAULTS.kubernetes;
-    const role = k.role ?? dk.role;
-    if (role !== 'pod' && role !== 'endpoints')
-      throw new MixinConfigError('scrape.kubernetes.role', "must be 'pod' or 'endpoints'");
-    const selector = stringRecord('scrape.kubernetes.selector', k.selector, dk.selector);
-    if (Object.keys(selector).length === 0)
-      throw new MixinConfigError(
-        'scrape.kubernetes.selector',
-        'needs at least one label, or every pod is scraped',
-      );
-    kubernetes = {
-      role,
-      namespaces: stringList('scrape.kubernetes.namespaces', k.namespaces, dk.namespaces),
-      selector,
-      port: str('scrape.kubernetes.port', k.port, dk.port),
-      serviceFrom: str('scrape.kubernetes.serviceFrom', k.serviceFrom, dk.serviceFrom),
-    };
-  }
-  const o: OperatorConfig = s.operator ?? {};
-  checkKeys('scrape.operator', o, ['namespace', 'labels', 'tokenSecret']);
-  const dop = MIXIN_DEFAULTS.operator;
-  if (o.tokenSecret !== undefined) {
-    checkKeys('scrape.operator.tokenSecret', o.tokenSecret, ['name', 'key']);
-    str('scrape.operator.tokenSecret.name', o.tokenSecret.name ?? '', '');
-    str('scrape.operator.tokenSecret.key', o.tokenSecret.key ?? '', '');
-  }
-  const operator: Required<OperatorConfig> = {
-    namespace: str('scrape.operator.namespace', o.namespace, dop.namespace),
-    labels: stringRecord('scrape.operator.labels', o.labels, dop.labels),
-    tokenSecret: o.tokenSecret ?? dop.tokenSecret,
-  };
-
-  const selector = input.selector ?? `job="${jobName}"`;
+function resolveSelector(value: unknown, jobName: string): string {
+  const selector = value ?? `job="${jobName}"`;
   if (typeof selector !== 'string')
     throw new MixinConfigError('selector', 'must be a string of PromQL label matchers');
   if (selector !== '' && !/^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=~|!~|!=|=)\s*"/.test(selector))
     throw new MixinConfigError('selector', 'must be PromQL label matchers without braces, e.g. job="api"');
+  return selector;
+}
 
-  const alerts = input.alerts ?? {};
+function resolveAlertOverrides(value: unknown): Readonly<Partial<Record<AlertName, AlertOverride>>> {
+  const alerts = (value ?? {}) as Readonly<Partial<Record<AlertName, AlertOverride>>>;
+  if (isObject(alerts as unknown) && 'DriftScoreAboveThreshold' in alerts)
+    throw new MixinConfigError(
+      'alerts.DriftScoreAboveThreshold',
+      'renamed to FeatureDriftDetected: the drift alert reads the drift decision (ml_drift_detected), whatever the direction of the method’s score',
+    );
   checkKeys('alerts', alerts, ALERT_NAMES);
   for (const [name, o2] of Object.entries(alerts)) {
     const f = `alerts.${name}`;
@@ -536,62 +76,67 @@ export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
       throw new MixinConfigError(`${f}.severity`, "must be 'critical', 'warning' or 'info'");
     if (ov.team !== undefined) str(`${f}.team`, ov.team, '');
   }
-  const batchJobIntervals: Readonly<Record<string, number>> = (input.batchJobIntervals ?? {}) as Readonly<
-    Record<string, number>
-  >;
-  if (!isObject(batchJobIntervals as unknown))
-    throw new MixinConfigError('batchJobIntervals', 'must be an object');
-  for (const [job, secs] of Object.entries(batchJobIntervals)) {
+  return alerts;
+}
+
+function resolveBatchJobIntervals(value: unknown): Readonly<Record<string, number>> {
+  const intervals = (value ?? {}) as Readonly<Record<string, number>>;
+  if (!isObject(intervals as unknown)) throw new MixinConfigError('batchJobIntervals', 'must be an object');
+  for (const [job, secs] of Object.entries(intervals)) {
     if (typeof secs !== 'number' || !(secs > 0))
       throw new MixinConfigError(`batchJobIntervals.${job}`, 'must be a positive number of seconds');
   }
-  const imbalanceOutcomes = str(
-    'imbalanceOutcomes',
-    input.imbalanceOutcomes,
-    MIXIN_DEFAULTS.imbalanceOutcomes,
-  );
-  validRegex('imbalanceOutcomes', imbalanceOutcomes);
-  const defaultDriftThreshold = input.defaultDriftThreshold ?? MIXIN_DEFAULTS.defaultDriftThreshold;
-  if (typeof defaultDriftThreshold !== 'number' || !(defaultDriftThreshold > 0))
-    throw new MixinConfigError('defaultDriftThreshold', 'must be a positive number');
+  return intervals;
+}
 
-  const slos = input.slos ?? MIXIN_DEFAULTS.slos;
+function checkSlo(slo: SloConfig, i: number, seen: Set<string>): void {
+  const f = `slos[${i}]`;
+  checkKeys(f, slo, SLO_KEYS);
+  str(`${f}.name`, slo.name, '', SLO_NAME, 'must be lower-case letters, digits, - and _');
+  if (seen.has(slo.name)) throw new MixinConfigError(`${f}.name`, `"${slo.name}" is declared twice`);
+  seen.add(slo.name);
+  if (slo.type !== 'availability' && slo.type !== 'latency')
+    throw new MixinConfigError(`${f}.type`, "must be 'availability' or 'latency'");
+  if (typeof slo.objective !== 'number' || !(slo.objective > 0 && slo.objective < 1))
+    throw new MixinConfigError(`${f}.objective`, 'must be a ratio strictly between 0 and 1 (0.999 = 99.9 %)');
+  if (slo.type === 'latency' && (typeof slo.threshold !== 'number' || !(slo.threshold > 0)))
+    throw new MixinConfigError(`${f}.threshold`, 'a latency SLO needs a threshold in seconds');
+  if (slo.type === 'availability' && (slo.threshold !== undefined || slo.metric !== undefined))
+    throw new MixinConfigError(f, 'an availability SLO takes no metric or threshold');
+  if (slo.matchers !== undefined && typeof slo.matchers !== 'string')
+    throw new MixinConfigError(`${f}.matchers`, 'must be a string of PromQL label matchers');
+}
+
+/** The catalog group an SLO reads (`custom` for a team histogram). */
+function sloGroup(slo: SloConfig): string {
+  if (slo.type === 'availability') return 'http';
+  const metric = slo.metric ?? 'http_request_duration_seconds';
+  return catalogForMixin().find((d) => d.name === metric)?.group ?? 'custom';
+}
+
+/** The SLOs: the defaults of the selected groups, or the given ones (each on a selected group). */
+function resolveSlos(value: unknown, groups: readonly string[]): readonly SloConfig[] {
+  const selected = (slo: SloConfig) => sloGroup(slo) === 'custom' || groups.includes(sloGroup(slo));
+  if (value === undefined) return MIXIN_DEFAULTS.slos.filter(selected);
+  const slos = value as readonly SloConfig[];
   if (!Array.isArray(slos)) throw new MixinConfigError('slos', 'must be a list');
   const seen = new Set<string>();
   slos.forEach((slo: SloConfig, i: number) => {
-    const f = `slos[${i}]`;
-    checkKeys(f, slo, [
-      'name',
-      'type',
-      'objective',
-      'metric',
-      'threshold',
-      'matchers',
-      'team',
-      'description',
-    ]);
-    str(`${f}.name`, slo.name, '', SLO_NAME, 'must be lower-case letters, digits, - and _');
-    if (seen.has(slo.name)) throw new MixinConfigError(`${f}.name`, `"${slo.name}" is declared twice`);
-    seen.add(slo.name);
-    if (slo.type !== 'availability' && slo.type !== 'latency')
-      throw new MixinConfigError(`${f}.type`, "must be 'availability' or 'latency'");
-    if (typeof slo.objective !== 'number' || !(slo.objective > 0 && slo.objective < 1))
+    checkSlo(slo, i, seen);
+    if (!selected(slo))
       throw new MixinConfigError(
-        `${f}.objective`,
-        'must be a ratio strictly between 0 and 1 (0.999 = 99.9 %)',
+        `slos[${i}]`,
+        `SLO "${slo.name}" reads the ${sloGroup(slo)} group, which is not in groups (${groups.join(', ')})`,
       );
-    if (slo.type === 'latency' && (typeof slo.threshold !== 'number' || !(slo.threshold > 0)))
-      throw new MixinConfigError(`${f}.threshold`, 'a latency SLO needs a threshold in seconds');
-    if (slo.type === 'availability' && (slo.threshold !== undefined || slo.metric !== undefined))
-      throw new MixinConfigError(f, 'an availability SLO takes no metric or threshold');
-    if (slo.matchers !== undefined && typeof slo.matchers !== 'string')
-      throw new MixinConfigError(`${f}.matchers`, 'must be a string of PromQL label matchers');
   });
+  return slos;
+}
 
-  const db: DashboardsConfig = input.dashboards ?? {};
+function resolveDashboards(value: DashboardsConfig | undefined): Required<DashboardsConfig> {
+  const db: DashboardsConfig = value ?? {};
   checkKeys('dashboards', db, ['uidPrefix', 'titlePrefix', 'tags', 'refresh']);
   const dd = MIXIN_DEFAULTS.dashboards;
-  const dashboards: Required<DashboardsConfig> = {
+  return {
     uidPrefix: str(
       'dashboards.uidPrefix',
       db.uidPrefix,
@@ -603,10 +148,13 @@ export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
     tags: stringList('dashboards.tags', db.tags, dd.tags),
     refresh: duration('dashboards.refresh', db.refresh, dd.refresh),
   };
-  const am: AlertmanagerConfig = input.alertmanager ?? {};
+}
+
+function resolveAlertmanager(value: AlertmanagerConfig | undefined): Required<AlertmanagerConfig> {
+  const am: AlertmanagerConfig = value ?? {};
   checkKeys('alertmanager', am, ['teams', 'webhookUrl']);
   const da = MIXIN_DEFAULTS.alertmanager;
-  const alertmanager: Required<AlertmanagerConfig> = {
+  return {
     teams: stringList('alertmanager.teams', am.teams, da.teams),
     webhookUrl: str(
       'alertmanager.webhookUrl',
@@ -616,30 +164,86 @@ export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
       'must be an http(s) URL',
     ),
   };
+}
 
+const GROUPS = MIXIN_DEFAULTS.groups as readonly string[];
+
+function resolveGroups(value: unknown): readonly string[] {
+  const groups = stringList('groups', value, GROUPS);
+  for (const [i, g] of groups.entries()) {
+    if (!GROUPS.includes(g))
+      throw new MixinConfigError(
+        `groups[${i}]`,
+        `"${g}" is not a catalog group (known: ${GROUPS.join(', ')})`,
+      );
+  }
+  return groups;
+}
+
+function resolveRunbookBaseUrl(value: unknown): string {
+  const base = str('runbookBaseUrl', value, MIXIN_DEFAULTS.runbookBaseUrl).replace(/\/+$/, '');
+  if (/^[a-z][a-z0-9+.-]*:/i.test(base) && !/^https?:\/\/\S+$/.test(base))
+    throw new MixinConfigError('runbookBaseUrl', 'must be an http(s) URL or a relative path (e.g. runbooks)');
+  if (/\s/.test(base) || base === '')
+    throw new MixinConfigError('runbookBaseUrl', 'must be a URL or a path without spaces');
+  return base;
+}
+
+function resolveNaming(value: unknown): NamingOptions {
+  const naming = (value ?? {}) as NamingOptions;
+  checkKeys('naming', naming, ['prefix', 'rename', 'labelRename', 'constLabels']);
+  validateNaming(naming);
+  return naming;
+}
+
+/**
+ * Validates a config and fills in the defaults. Throws {@link MixinConfigError} (or
+ * core's `MetricDefinitionError` for bad naming options) with the offending field.
+ */
+export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
+  if (!isObject(input as unknown)) throw new MixinConfigError('(root)', 'the config must be an object');
+  if ('defaultDriftThreshold' in input)
+    throw new MixinConfigError(
+      'defaultDriftThreshold',
+      'removed: the drift alert reads the service’s own drift decision (ml_drift_detected), so it needs no threshold',
+    );
+  checkKeys('', input, TOP_KEYS);
+  const naming = resolveNaming(input.naming);
+  const team = str('team', input.team, MIXIN_DEFAULTS.team);
+  const runbookBaseUrl = resolveRunbookBaseUrl(input.runbookBaseUrl);
+  const serviceLabel = str(
+    'serviceLabel',
+    input.serviceLabel,
+    MIXIN_DEFAULTS.serviceLabel,
+    LABEL,
+    'must be a label name',
+  );
+  const scrape = resolveScrape(input.scrape);
+  const selector = resolveSelector(input.selector, scrape.jobName);
+  const alerts = resolveAlertOverrides(input.alerts);
+  const batchJobIntervals = resolveBatchJobIntervals(input.batchJobIntervals);
+  const imbalanceOutcomes = str(
+    'imbalanceOutcomes',
+    input.imbalanceOutcomes,
+    MIXIN_DEFAULTS.imbalanceOutcomes,
+  );
+  validRegex('imbalanceOutcomes', imbalanceOutcomes);
+  const groups = resolveGroups(input.groups);
+  const slos = resolveSlos(input.slos, groups);
+  const dashboards = resolveDashboards(input.dashboards);
+  const alertmanager = resolveAlertmanager(input.alertmanager);
   return {
     naming,
     team,
     runbookBaseUrl,
     selector,
     serviceLabel,
-    scrape: {
-      jobName,
-      metricsPath: str('scrape.metricsPath', s.metricsPath, d.metricsPath, /^\//, 'must start with /'),
-      scheme,
-      interval,
-      timeout,
-      credentialsFile,
-      targets,
-      labels,
-      staticConfigs,
-      kubernetes,
-      operator,
-    },
+    scrape,
     alerts,
     batchJobIntervals,
     imbalanceOutcomes,
-    defaultDriftThreshold,
+    groups,
+    custom: resolveCustom(input.custom),
     slos,
     evaluationInterval: duration(
       'evaluationInterval',

@@ -1,53 +1,103 @@
 /**
- * The generation context: catalog lookups under the naming options. Every metric or
+ * The generation context: definition lookups under the naming options. Every metric or
  * label name that reaches a rule, dashboard or runbook goes through {@link Ctx.m} or
- * {@link Ctx.l}, so renames apply everywhere and an unknown name fails generation.
+ * {@link Ctx.l}, so renames apply everywhere and an unknown name fails generation. The
+ * names, label names and buckets come from the definitions resolved by core's
+ * `resolveDefinition`, so whatever core's resolution applies flows into every asset.
  */
 import {
-  catalogDefinitions,
   type MetricDefinition,
+  type ResolvedDefinition,
   resolveDefinition,
   resolveLabelName,
-  resolveMetricName,
 } from '@glassbox/core';
 import type { ResolvedMixinConfig } from './config.js';
+import { catalogForMixin } from './definitions.js';
 
 /** Histogram series suffixes. */
 export type SeriesSuffix = '' | '_bucket' | '_count' | '_sum';
 
-/** Catalog lookups and PromQL builders under one config. */
+/** Definition lookups and PromQL builders under one config. */
 export class Ctx {
+  /** Definitions by definition name: the catalog's, then the team's (`custom.metrics`). */
   readonly defs = new Map<string, MetricDefinition>();
-  /** Exposed (renamed) name → catalog name, for the reference checks. */
+  /** The same, resolved under the naming options. */
+  readonly resolved = new Map<string, ResolvedDefinition>();
+  /** Exposed (renamed) name → definition name, for the reference checks. */
   readonly exposed = new Map<string, string>();
 
   constructor(readonly config: ResolvedMixinConfig) {
-    for (const def of catalogDefinitions()) {
+    for (const def of [...catalogForMixin(), ...config.custom.metrics]) {
       // Throws at generation time when a rename produces an invalid name.
       const resolved = resolveDefinition(def, config.naming);
       this.defs.set(def.name, def);
+      this.resolved.set(def.name, resolved);
       this.exposed.set(resolved.name, def.name);
     }
   }
 
-  /** The definition of a catalog metric; throws for a name the catalog does not have. */
+  /** The definition of a metric; throws for a name neither the catalog nor the config defines. */
   def(name: string): MetricDefinition {
     const def = this.defs.get(name);
     if (def === undefined) throw new Error(`Glassbox mixin: "${name}" is not in the metric catalog`);
     return def;
   }
 
-  /** Exposed name of a catalog metric, plus a histogram series suffix. */
+  /** The resolved definition of a metric. */
+  res(name: string): ResolvedDefinition {
+    this.def(name);
+    return this.resolved.get(name) as ResolvedDefinition;
+  }
+
+  /** True when the config selects the catalog group (`sdk` and team metrics always are). */
+  has(group: string): boolean {
+    return group === 'always' || group === 'sdk' || this.config.groups.includes(group);
+  }
+
+  /** Exposed name of a metric, plus a histogram series suffix. */
   m(name: string, suffix: SeriesSuffix = ''): string {
     const def = this.def(name);
     if (suffix !== '' && def.kind !== 'histogram')
       throw new Error(`Glassbox mixin: "${name}" is a ${def.kind}, it has no ${suffix} series`);
-    return `${resolveMetricName(name, this.config.naming)}${suffix}`;
+    return `${this.res(name).name}${suffix}`;
   }
 
-  /** Exposed label name (after label renames). */
-  l(label: string): string {
-    return resolveLabelName(label, this.config.naming);
+  /**
+   * Exposed label name: as `metric`'s resolved definition exposes it (default: the
+   * metric this context is bound to, see {@link Ctx.on}). For a label the metric does not
+   * have, the one name every definition with that label exposes it as; when definitions
+   * disagree (a per-metric label rename), the label needs its metric and this throws.
+   */
+  l(label: string, metric: string | undefined = this.primary): string {
+    if (metric !== undefined && this.defs.has(metric)) {
+      const r = this.res(metric);
+      const i = r.definition.labelNames.indexOf(label);
+      if (i >= 0) return r.labelNames[i] as string;
+    }
+    const names = new Set<string>();
+    const owners: string[] = [];
+    for (const r of this.resolved.values()) {
+      const i = r.definition.labelNames.indexOf(label);
+      if (i < 0) continue;
+      names.add(r.labelNames[i] as string);
+      owners.push(r.definition.name);
+    }
+    if (names.size > 1)
+      throw new Error(
+        `Glassbox mixin: label "${label}" is exposed as ${[...names].join(', ')} by different metrics (${owners.join(', ')}); ` +
+          'a rule or panel using it must name its metric',
+      );
+    return [...names][0] ?? resolveLabelName(label, this.config.naming);
+  }
+
+  /** The metric {@link Ctx.l} resolves labels through by default (see {@link Ctx.on}). */
+  primary: string | undefined = undefined;
+
+  /** This context with labels resolved through `metric`'s definition by default. */
+  on(metric: string | undefined): Ctx {
+    const view = Object.create(this) as Ctx;
+    view.primary = metric;
+    return view;
   }
 
   /** The constant labels of the naming options (on every series the services emit). */
@@ -95,11 +145,12 @@ export class Ctx {
     return `${this.l(label)}${op}"${value}"`;
   }
 
-  /** Buckets of a catalog histogram. */
+  /** Buckets of a histogram, as its resolved definition has them. */
   buckets(name: string): readonly number[] {
-    const def = this.def(name);
-    if (def.kind !== 'histogram') throw new Error(`Glassbox mixin: "${name}" is not a histogram`);
-    return def.buckets;
+    const r = this.res(name);
+    if (r.kind !== 'histogram' || r.buckets === undefined)
+      throw new Error(`Glassbox mixin: "${name}" is not a histogram`);
+    return r.buckets;
   }
 }
 

@@ -4,6 +4,7 @@ export type {
   AlertmanagerConfig,
   AlertName,
   AlertOverride,
+  CatalogGroupName,
   DashboardsConfig,
   KubernetesScrapeConfig,
   MixinConfig,
@@ -21,7 +22,18 @@ export {
   MixinConfigError,
   resolveConfig,
 } from './config.js';
+export type {
+  CustomAlert,
+  CustomAlertTest,
+  CustomConfig,
+  CustomDashboard,
+  CustomMetric,
+  CustomPanel,
+  CustomRecording,
+  ResolvedCustomConfig,
+} from './custom-types.js';
 export type { DashboardSpec, PanelQuery, PanelSpec, RowSpec } from './dashboards.js';
+export { DRIFT_DETECTED_DEFINITION } from './definitions.js';
 export type { ExpressionRef, MixinOutput } from './generate.js';
 export { dashboardExpressions, generateMixin, OUTPUT_PATHS, writeMixin } from './generate.js';
 export { loadConfig } from './load-config.js';

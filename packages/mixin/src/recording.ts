@@ -1,8 +1,10 @@
 /**
  * Recording rules for the expensive dashboard queries: per-route and per-model
  * quantiles and rates, named `level:metric:operations` from the exposed (renamed)
- * names, so a rename changes the recorded names too.
+ * names, so a rename changes the recorded names too. Each rule is a row of
+ * {@link RECORDING_ROWS}.
  */
+import type { AlertNeeds } from './alert-kit.js';
 import type { Ctx } from './context.js';
 import type { RecordingGroup, RecordingSpec } from './rules-model.js';
 
@@ -20,44 +22,132 @@ export interface RecordedNames {
   batchP99: string;
 }
 
+/** One recording rule: a rate (`sum by`) or a quantile of a catalog metric, over a window, kept by labels. */
+export interface RecordingRow {
+  readonly key: keyof RecordedNames;
+  readonly needs: AlertNeeds;
+  readonly metric: string;
+  /** Catalog labels kept besides the scope labels. */
+  readonly labels: readonly string[];
+  readonly window: string;
+  /** `rate`, or the quantile (0.95, 0.99) of a histogram. */
+  readonly op: 'rate' | number;
+}
+
+/** The recording table, in rule-file order. */
+export const RECORDING_ROWS: readonly RecordingRow[] = Object.freeze([
+  {
+    key: 'httpRate',
+    needs: 'http',
+    metric: 'http_requests_total',
+    labels: ['route', 'status_code'],
+    window: '5m',
+    op: 'rate',
+  },
+  {
+    key: 'httpP95',
+    needs: 'http',
+    metric: 'http_request_duration_seconds',
+    labels: ['route'],
+    window: '5m',
+    op: 0.95,
+  },
+  {
+    key: 'httpP99',
+    needs: 'http',
+    metric: 'http_request_duration_seconds',
+    labels: ['route'],
+    window: '5m',
+    op: 0.99,
+  },
+  {
+    key: 'predictionRate',
+    needs: 'model',
+    metric: 'ml_predictions_total',
+    labels: ['model', 'outcome'],
+    window: '5m',
+    op: 'rate',
+  },
+  {
+    key: 'predictionP95',
+    needs: 'model',
+    metric: 'ml_prediction_duration_seconds',
+    labels: ['model'],
+    window: '5m',
+    op: 0.95,
+  },
+  {
+    key: 'predictionP99',
+    needs: 'model',
+    metric: 'ml_prediction_duration_seconds',
+    labels: ['model'],
+    window: '5m',
+    op: 0.99,
+  },
+  {
+    key: 'consumerRate',
+    needs: 'consumer',
+    metric: 'rabbitmq_messages_consumed_total',
+    labels: ['queue', 'outcome'],
+    window: '5m',
+    op: 'rate',
+  },
+  {
+    key: 'consumerP95',
+    needs: 'consumer',
+    metric: 'rabbitmq_message_processing_duration_seconds',
+    labels: ['queue'],
+    window: '5m',
+    op: 0.95,
+  },
+  {
+    key: 'llmCostRate1h',
+    needs: 'llm',
+    metric: 'llm_generation_cost_dollars_total',
+    labels: ['provider', 'model'],
+    window: '1h',
+    op: 'rate',
+  },
+  {
+    key: 'batchP99',
+    needs: 'batch',
+    metric: 'batch_job_duration_seconds',
+    labels: ['job_name'],
+    window: '1h',
+    op: 0.99,
+  },
+] satisfies RecordingRow[]);
+
 const stem = (name: string) => name.replace(/_total$/, '');
+
+/** `level:metric:operations` of a row under this config. */
+function recordName(base: Ctx, row: RecordingRow): string {
+  const ctx = base.on(row.metric);
+  const level = [...ctx.scope, ...row.labels.map((l) => ctx.l(l))].join('_');
+  const ops = row.op === 'rate' ? `rate${row.window}` : `p${Math.round(row.op * 100)}_rate${row.window}`;
+  return `${level}:${stem(ctx.m(row.metric))}:${ops}`;
+}
+
+/** The expression of a row under this config. */
+function recordExpr(base: Ctx, row: RecordingRow): string {
+  const ctx = base.on(row.metric);
+  const by = ctx.by(...row.labels);
+  if (row.op === 'rate') return `sum by (${by}) (rate(${ctx.sel(row.metric)}[${row.window}]))`;
+  return `histogram_quantile(${row.op}, sum by (${by}, le) (rate(${ctx.sel(row.metric, '_bucket')}[${row.window}])))`;
+}
 
 /** The recorded names under this config. */
 export function recordedNames(ctx: Ctx): RecordedNames {
-  const level = (...labels: string[]) => [...ctx.scope, ...labels.map((l) => ctx.l(l))].join('_');
-  const m = (n: string) => stem(ctx.m(n));
-  return {
-    httpRate: `${level('route', 'status_code')}:${m('http_requests_total')}:rate5m`,
-    httpP95: `${level('route')}:${m('http_request_duration_seconds')}:p95_rate5m`,
-    httpP99: `${level('route')}:${m('http_request_duration_seconds')}:p99_rate5m`,
-    predictionRate: `${level('model', 'outcome')}:${m('ml_predictions_total')}:rate5m`,
-    predictionP95: `${level('model')}:${m('ml_prediction_duration_seconds')}:p95_rate5m`,
-    predictionP99: `${level('model')}:${m('ml_prediction_duration_seconds')}:p99_rate5m`,
-    consumerRate: `${level('queue', 'outcome')}:${m('rabbitmq_messages_consumed_total')}:rate5m`,
-    consumerP95: `${level('queue')}:${m('rabbitmq_message_processing_duration_seconds')}:p95_rate5m`,
-    llmCostRate1h: `${level('provider', 'model')}:${m('llm_generation_cost_dollars_total')}:rate1h`,
-    batchP99: `${level('job_name')}:${m('batch_job_duration_seconds')}:p99_rate1h`,
-  };
+  const out = {} as RecordedNames;
+  for (const row of RECORDING_ROWS) out[row.key] = recordName(ctx, row);
+  return out;
 }
 
 /** The dashboard recording rules. */
 export function buildRecordingRules(ctx: Ctx): RecordingGroup[] {
-  const n = recordedNames(ctx);
-  const q = (p: number, metric: string, window: string, ...labels: string[]) =>
-    `histogram_quantile(${p}, sum by (${ctx.by(...labels)}, le) (rate(${ctx.sel(metric, '_bucket')}[${window}])))`;
-  const rate = (metric: string, window: string, ...labels: string[]) =>
-    `sum by (${ctx.by(...labels)}) (rate(${ctx.sel(metric)}[${window}]))`;
-  const rules: RecordingSpec[] = [
-    { record: n.httpRate, expr: rate('http_requests_total', '5m', 'route', 'status_code') },
-    { record: n.httpP95, expr: q(0.95, 'http_request_duration_seconds', '5m', 'route') },
-    { record: n.httpP99, expr: q(0.99, 'http_request_duration_seconds', '5m', 'route') },
-    { record: n.predictionRate, expr: rate('ml_predictions_total', '5m', 'model', 'outcome') },
-    { record: n.predictionP95, expr: q(0.95, 'ml_prediction_duration_seconds', '5m', 'model') },
-    { record: n.predictionP99, expr: q(0.99, 'ml_prediction_duration_seconds', '5m', 'model') },
-    { record: n.consumerRate, expr: rate('rabbitmq_messages_consumed_total', '5m', 'queue', 'outcome') },
-    { record: n.consumerP95, expr: q(0.95, 'rabbitmq_message_processing_duration_seconds', '5m', 'queue') },
-    { record: n.llmCostRate1h, expr: rate('llm_generation_cost_dollars_total', '1h', 'provider', 'model') },
-    { record: n.batchP99, expr: q(0.99, 'batch_job_duration_seconds', '1h', 'job_name') },
-  ];
+  const rules: RecordingSpec[] = RECORDING_ROWS.filter((row) => ctx.has(row.needs)).map((row) => ({
+    record: recordName(ctx, row),
+    expr: recordExpr(ctx, row),
+  }));
   return [{ name: 'glassbox-recording', rules }];
 }

@@ -48,6 +48,8 @@ export interface AlertSpec {
   readonly fire: readonly (TestCase & { readonly labels: Readonly<Record<string, string>> })[];
   /** Scenarios in which the alert must stay silent. */
   readonly silent: readonly TestCase[];
+  /** Run each scenario in its own promtool test group (team alerts, whose expressions may drop the service label). @default false */
+  readonly separateTests?: boolean;
 }
 
 /** A recording rule. */
@@ -88,7 +90,8 @@ export function scopeLabels(ctx: Ctx): Record<string, string> {
   return out;
 }
 
-function renderSeries(name: string, labels: Readonly<Record<string, string>>): string {
+/** `name{a="b", ...}` in promtool's series notation. */
+export function renderSeries(name: string, labels: Readonly<Record<string, string>>): string {
   const parts = Object.entries(labels).map(
     ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`,
   );
@@ -107,7 +110,7 @@ export function series(
   suffix: SeriesSuffix = '',
 ): TestSeries {
   const renamed: Record<string, string> = { ...selectorLabels(ctx) };
-  for (const [k, v] of Object.entries(labels)) renamed[ctx.l(k)] = v;
+  for (const [k, v] of Object.entries(labels)) renamed[ctx.l(k, metric)] = v;
   return { series: renderSeries(ctx.m(metric, suffix), renamed), values };
 }
 

@@ -40,7 +40,7 @@ export function sloRecordName(window: string): string {
 /** The histogram a latency SLO uses, checked to have a bucket exactly at the threshold. */
 export function checkLatencySlo(ctx: Ctx, slo: SloConfig, index: number): string {
   const metric = slo.metric ?? 'http_request_duration_seconds';
-  const def = ctx.defs.get(metric);
+  const def = ctx.resolved.get(metric);
   if (def === undefined)
     throw new MixinConfigError(`slos[${index}].metric`, `"${metric}" is not a metric of the catalog`);
   if (def.kind !== 'histogram')
@@ -49,16 +49,20 @@ export function checkLatencySlo(ctx: Ctx, slo: SloConfig, index: number): string
       `"${metric}" is a ${def.kind}; a latency SLO needs a histogram`,
     );
   const threshold = slo.threshold as number;
-  if (!def.buckets.some((b) => Math.abs(b - threshold) < 1e-12))
+  const buckets = def.buckets ?? [];
+  if (!buckets.some((b) => Math.abs(b - threshold) < 1e-12))
     throw new MixinConfigError(
       `slos[${index}].threshold`,
-      `SLO "${slo.name}": ${num(threshold)} s is not a bucket boundary of ${metric} (buckets: ${def.buckets.map(num).join(', ')}); ` +
+      `SLO "${slo.name}": ${num(threshold)} s is not a bucket boundary of ${metric} (buckets: ${buckets.map(num).join(', ')}); ` +
         'the share of requests under the threshold cannot be computed from its histogram. Use one of these bounds or add the bucket to the definition.',
     );
   return metric;
 }
 
-function errorRatio(ctx: Ctx, slo: SloConfig, index: number, window: string): string {
+function errorRatio(base: Ctx, slo: SloConfig, index: number, window: string): string {
+  const ctx = base.on(
+    slo.type === 'availability' ? 'http_requests_total' : (slo.metric ?? 'http_request_duration_seconds'),
+  );
   const by = ctx.by();
   const extra = slo.matchers ?? '';
   if (slo.type === 'availability') {
@@ -74,137 +78,100 @@ function errorRatio(ctx: Ctx, slo: SloConfig, index: number, window: string): st
   );
 }
 
+/** Synthetic series for an SLO's tests: `burning` spends the budget, otherwise healthy. */
+function sloSeries(ctx: Ctx, slo: SloConfig, burning: boolean): TestSeries[] {
+  if (slo.type === 'availability') {
+    const l = { method: 'GET', route: '/api' };
+    return [
+      series(ctx, 'http_requests_total', { ...l, status_code: '500' }, burning ? '0+12x130' : '0x130'),
+      series(ctx, 'http_requests_total', { ...l, status_code: '200' }, burning ? '0+48x130' : '0+60x130'),
+    ];
+  }
+  const metric = slo.metric ?? 'http_request_duration_seconds';
+  const labels =
+    slo.metric === 'ml_prediction_duration_seconds'
+      ? { model: 'risk-scoring', model_version: '1' }
+      : { method: 'GET', route: '/api', status_code: '200' };
+  const value = burning ? (slo.threshold as number) * 1.5 + 1e-9 : (ctx.buckets(metric)[0] as number);
+  return histogramSeries(ctx, metric, labels, allIn(ctx, metric, value), 130);
+}
+
+/** The runbook of an SLO alert. */
+function sloRunbook(slo: SloConfig, kind: 'page' | 'ticket'): AlertSpec['runbook'] {
+  return {
+    meaning:
+      kind === 'page'
+        ? `The error budget of SLO "${slo.name}" burns fast enough to spend 2 % of a 30-day budget in 1 hour (14.4x) or 5 % in 6 hours (6x). Act now.`
+        : `The error budget of SLO "${slo.name}" burns steadily: 10 % of a 30-day budget in 1 day (3x) or in 3 days (1x). Plan a fix.`,
+    queries: SLO_WINDOWS.map((w) => ({
+      title: `Error ratio over ${w}`,
+      expr: `${sloRecordName(w)}{slo="${slo.name}"}`,
+    })),
+    causes: [
+      slo.type === 'availability'
+        ? 'Requests fail with 5xx (see HighErrorRate).'
+        : 'Requests or predictions got slower than the SLO threshold (see the latency alerts).',
+      'A deploy, a dependency or load; compare the burn start with rollouts.',
+    ],
+    actions: [
+      kind === 'page'
+        ? 'Mitigate first (roll back, scale out), then investigate.'
+        : 'Open a ticket; fix within days.',
+    ],
+  };
+}
+
+/** The page or ticket alert of an SLO. */
+function sloAlert(ctx: Ctx, slo: SloConfig, kind: 'page' | 'ticket'): AlertSpec {
+  const budget = 1 - slo.objective;
+  const what =
+    slo.description ??
+    (slo.type === 'availability'
+      ? `${num(slo.objective * 100)} % of HTTP requests answer without a 5xx`
+      : `${num(slo.objective * 100)} % of ${ctx.m(slo.metric ?? 'http_request_duration_seconds')} observations complete within ${num(slo.threshold as number)} s`);
+  const windows = BURN_RATE_WINDOWS[kind];
+  const expr = windows
+    .map(
+      ({ long, short, factor }) =>
+        `(\n  ${sloRecordName(long)}{slo="${slo.name}"} > ${num(factor * budget)}\n  and\n  ${sloRecordName(short)}{slo="${slo.name}"} > ${num(factor * budget)}\n)`,
+    )
+    .join('\nor\n');
+  return {
+    alert: kind === 'page' ? 'SLOErrorBudgetBurnFast' : 'SLOErrorBudgetBurnSlow',
+    group: `glassbox-slo-${slo.name}-alerts`,
+    expr,
+    for: '0s',
+    severity: kind === 'page' ? 'critical' : 'warning',
+    team: slo.team ?? ctx.config.team,
+    labels: { slo: slo.name },
+    summary: `${'{{ $labels.job }}'}: SLO ${slo.name} burns its error budget ${kind === 'page' ? 'fast' : 'steadily'}`,
+    description: `SLO ${slo.name} (${what}) is burning its error budget at ${windows.map((w) => `${w.factor}x over ${w.long}/${w.short}`).join(' or ')}.`,
+    runbook: sloRunbook(slo, kind),
+    fire: [
+      {
+        name:
+          slo.type === 'availability' ? '20 % errors for 2 hours' : 'every observation over the threshold',
+        series: sloSeries(ctx, slo, true),
+        evalTime: '2h',
+        labels: { ...scopeLabels(ctx), slo: slo.name },
+      },
+    ],
+    silent: [{ name: 'no errors', series: sloSeries(ctx, slo, false), evalTime: '2h' }],
+  };
+}
+
 /** Recording rules (one group per SLO) and the page/ticket alerts. */
 export function buildSlos(ctx: Ctx): { recording: RecordingGroup[]; alerts: AlertSpec[] } {
-  const cfg = ctx.config;
   const recording: RecordingGroup[] = [];
   const alerts: AlertSpec[] = [];
-  const scope = scopeLabels(ctx);
-  cfg.slos.forEach((slo, index) => {
+  ctx.config.slos.forEach((slo, index) => {
     const rules: RecordingSpec[] = SLO_WINDOWS.map((w) => ({
       record: sloRecordName(w),
       expr: errorRatio(ctx, slo, index, w),
       labels: { slo: slo.name },
     }));
     recording.push({ name: `glassbox-slo-${slo.name}`, rules });
-    const budget = 1 - slo.objective;
-    const what =
-      slo.description ??
-      (slo.type === 'availability'
-        ? `${num(slo.objective * 100)} % of HTTP requests answer without a 5xx`
-        : `${num(slo.objective * 100)} % of ${ctx.m(slo.metric ?? 'http_request_duration_seconds')} observations complete within ${num(slo.threshold as number)} s`);
-    for (const kind of ['page', 'ticket'] as const) {
-      const windows = BURN_RATE_WINDOWS[kind];
-      const expr = windows
-        .map(
-          ({ long, short, factor }) =>
-            `(\n  ${sloRecordName(long)}{slo="${slo.name}"} > ${num(factor * budget)}\n  and\n  ${sloRecordName(short)}{slo="${slo.name}"} > ${num(factor * budget)}\n)`,
-        )
-        .join('\nor\n');
-      const alert = kind === 'page' ? 'SLOErrorBudgetBurnFast' : 'SLOErrorBudgetBurnSlow';
-      const burning: TestSeries[] =
-        slo.type === 'availability'
-          ? [
-              series(
-                ctx,
-                'http_requests_total',
-                { method: 'GET', route: '/api', status_code: '500' },
-                '0+12x130',
-              ),
-              series(
-                ctx,
-                'http_requests_total',
-                { method: 'GET', route: '/api', status_code: '200' },
-                '0+48x130',
-              ),
-            ]
-          : histogramSeries(
-              ctx,
-              slo.metric ?? 'http_request_duration_seconds',
-              slo.metric === 'ml_prediction_duration_seconds'
-                ? { model: 'risk-scoring', model_version: '1' }
-                : { method: 'GET', route: '/api', status_code: '200' },
-              allIn(
-                ctx,
-                slo.metric ?? 'http_request_duration_seconds',
-                (slo.threshold as number) * 1.5 + 1e-9,
-              ),
-              130,
-            );
-      const healthy: TestSeries[] =
-        slo.type === 'availability'
-          ? [
-              series(
-                ctx,
-                'http_requests_total',
-                { method: 'GET', route: '/api', status_code: '500' },
-                '0x130',
-              ),
-              series(
-                ctx,
-                'http_requests_total',
-                { method: 'GET', route: '/api', status_code: '200' },
-                '0+60x130',
-              ),
-            ]
-          : histogramSeries(
-              ctx,
-              slo.metric ?? 'http_request_duration_seconds',
-              slo.metric === 'ml_prediction_duration_seconds'
-                ? { model: 'risk-scoring', model_version: '1' }
-                : { method: 'GET', route: '/api', status_code: '200' },
-              allIn(
-                ctx,
-                slo.metric ?? 'http_request_duration_seconds',
-                ctx.buckets(slo.metric ?? 'http_request_duration_seconds')[0] as number,
-              ),
-              130,
-            );
-      alerts.push({
-        alert,
-        group: `glassbox-slo-${slo.name}-alerts`,
-        expr,
-        for: '0s',
-        severity: kind === 'page' ? 'critical' : 'warning',
-        team: slo.team ?? cfg.team,
-        labels: { slo: slo.name },
-        summary: `${'{{ $labels.job }}'}: SLO ${slo.name} burns its error budget ${kind === 'page' ? 'fast' : 'steadily'}`,
-        description: `SLO ${slo.name} (${what}) is burning its error budget at ${windows.map((w) => `${w.factor}x over ${w.long}/${w.short}`).join(' or ')}.`,
-        runbook: {
-          meaning:
-            kind === 'page'
-              ? `The error budget of SLO "${slo.name}" burns fast enough to spend 2 % of a 30-day budget in 1 hour (14.4x) or 5 % in 6 hours (6x). Act now.`
-              : `The error budget of SLO "${slo.name}" burns steadily: 10 % of a 30-day budget in 1 day (3x) or in 3 days (1x). Plan a fix.`,
-          queries: SLO_WINDOWS.map((w) => ({
-            title: `Error ratio over ${w}`,
-            expr: `${sloRecordName(w)}{slo="${slo.name}"}`,
-          })),
-          causes: [
-            slo.type === 'availability'
-              ? 'Requests fail with 5xx (see HighErrorRate).'
-              : 'Requests or predictions got slower than the SLO threshold (see the latency alerts).',
-            'A deploy, a dependency or load; compare the burn start with rollouts.',
-          ],
-          actions: [
-            kind === 'page'
-              ? 'Mitigate first (roll back, scale out), then investigate.'
-              : 'Open a ticket; fix within days.',
-          ],
-        },
-        fire: [
-          {
-            name:
-              slo.type === 'availability'
-                ? '20 % errors for 2 hours'
-                : 'every observation over the threshold',
-            series: burning,
-            evalTime: '2h',
-            labels: { ...scope, slo: slo.name },
-          },
-        ],
-        silent: [{ name: 'no errors', series: healthy, evalTime: '2h' }],
-      });
-    }
+    for (const kind of ['page', 'ticket'] as const) alerts.push(sloAlert(ctx, slo, kind));
   });
   return { recording, alerts };
 }

@@ -4,7 +4,8 @@
  * Prometheus started with the generated scrape config (token from credentials_file)
  * and rules. After a few scrapes every target is up, every rule evaluates cleanly,
  * every dashboard/rule expression runs through the HTTP API, and every metric name
- * they reference exists in the scraped data — with default and with renamed names.
+ * they reference exists in the scraped data — with default and with renamed names, and
+ * with a team's own metrics, alerts, recording rules and panels.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,7 +15,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  catalogDefinitions,
   createGlassbox,
   createHttpRecorder,
   type Glassbox,
@@ -33,6 +33,7 @@ import {
   substituteVariables,
   writeMixin,
 } from '../src/index.js';
+import { TEAM } from './fixtures.js';
 import { freePort, requireBinary } from './helpers.js';
 
 const prometheus = requireBinary('prometheus', 'prometheus');
@@ -53,6 +54,7 @@ const SAMPLE: Readonly<Record<string, string>> = {
   exchange: 'events',
   provider: 'openai',
   type: 'input',
+  result: 'block',
 };
 
 interface App {
@@ -89,8 +91,9 @@ async function startApp(naming: NamingOptions, token: string): Promise<App> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 
-  // Every other catalog metric, through core, once (the instruments' own tests cover their logic).
-  for (const def of catalogDefinitions()) {
+  // Every other metric the assets read (the catalog, and catalog entries this core does not
+  // define yet), through core, once (the instruments' own tests cover their logic).
+  for (const def of generateMixin({ custom: TEAM }).definitions) {
     if (def.group === 'http' || def.group === 'sdk') continue;
     const labels = Object.fromEntries(def.labelNames.map((l) => [l, SAMPLE[l] ?? 'x']));
     if (def.kind === 'counter') glassbox.counter(def).inc(labels, 1);
@@ -173,6 +176,7 @@ describe.skipIf(prometheus.skip).each(cases)('e2e with a real Prometheus: %s', (
     await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
     output = generateMixin({
       naming,
+      custom: TEAM,
       scrape: {
         targets: apps.map((a) => `127.0.0.1:${a.port}`),
         labels: { service: 'e2e-app' },
@@ -304,6 +308,11 @@ describe.skipIf(prometheus.skip).each(cases)('e2e with a real Prometheus: %s', (
     const overview = output.files['grafana/dashboards/service-overview.json'] as string;
     expect(rules).toContain(`${requests}{`);
     expect(overview).toContain(requests.replace(/_total$/, ''));
+    // The team's own metric is scraped under the naming options and its rules and panels read it.
+    const qc = resolveMetricName('qc_checks_total', naming);
+    expect(names).toContain(qc);
+    expect(output.files[OUTPUT_PATHS.recordingRules]).toContain(`${qc}{job="glassbox"`);
+    expect(output.files['grafana/dashboards/content.json']).toContain(qc);
     if (requests !== 'http_requests_total') {
       expect(names).not.toContain('http_requests_total');
       expect(rules).not.toContain('http_requests_total');

@@ -70,9 +70,10 @@ describe('alert rules', () => {
     expect(rule('BatchJobStale').expr).toMatch(
       /^time\(\) - max by \(job, service, job_name\) \(batch_job_last_success_timestamp_seconds\{job="glassbox"\}\)\n> 93600$/,
     );
-    expect(rule('DriftScoreAboveThreshold').expr).toContain(
-      '(ml_drift_score{job="glassbox"}) > max by (job, service, model, feature, method) (ml_drift_threshold',
+    expect(rule('FeatureDriftDetected').expr).toBe(
+      'max by (job, service, model, feature) (ml_drift_detected{job="glassbox"}) == 1',
     );
+    expect(rule('FeatureDriftDetected').for).toBe('5m');
     expect(rule('ConsumerStalled').expr).toContain('unless');
     expect(ALERT_DEFAULTS.HighLatency).toEqual({ threshold: 0.5, for: '2m', severity: 'warning' });
   });
@@ -353,7 +354,10 @@ describe('every referenced metric is defined in the catalog', () => {
     const out = generateMixin(config);
     const naming = out.config.naming;
     const defined = new Set<string>(['up', ...out.recordedNames]);
-    for (const def of catalogDefinitions()) {
+    expect(out.definitions.map((d) => d.name)).toEqual(
+      expect.arrayContaining([...catalogDefinitions().map((d) => d.name), 'ml_drift_detected']),
+    );
+    for (const def of out.definitions) {
       const name = resolveMetricName(def.name, naming);
       defined.add(name);
       if (def.kind === 'histogram') for (const s of ['_bucket', '_count', '_sum']) defined.add(`${name}${s}`);
@@ -367,7 +371,7 @@ describe('every referenced metric is defined in the catalog', () => {
       }
     }
     // Every catalog metric is used somewhere (rules or dashboards).
-    for (const def of catalogDefinitions()) {
+    for (const def of out.definitions) {
       const name = resolveMetricName(def.name, naming);
       const hit = [...used].some((u) => u === name || u === `${name}_bucket` || u === `${name}_count`);
       expect(hit, `${def.name} is used`).toBe(true);

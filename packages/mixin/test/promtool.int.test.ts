@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { generateMixin, type MixinConfig, OUTPUT_PATHS, writeMixin } from '../src/index.js';
+import { TEAM } from './fixtures.js';
 import { requireBinary, run } from './helpers.js';
 
 const promtool = requireBinary('promtool', 'prometheus');
@@ -31,6 +32,18 @@ const configs: [string, MixinConfig][] = [
         { name: 'api', type: 'availability', objective: 0.995 },
         { name: 'api-latency', type: 'latency', objective: 0.99, threshold: 1 },
       ],
+    },
+  ],
+  [
+    'team rules and some groups',
+    {
+      groups: ['http', 'drift'],
+      custom: TEAM,
+      naming: {
+        prefix: 'cp_',
+        rename: { jobs_active: 'active_jobs' },
+        labelRename: { result: 'outcome', feature: 'feat' },
+      },
     },
   ],
 ];
@@ -63,7 +76,9 @@ describe.skipIf(promtool.skip)('promtool on the generated files', () => {
       dir,
     );
     expect(rules.code, rules.stdout + rules.stderr).toBe(0);
-    expect(rules.stdout).toMatch(/glassbox-alerts\.yml\n\s+SUCCESS: 18 rules found/);
+    // 18 built-in alerts; with groups http and drift 8 of them, plus the team's 2.
+    const count = name === 'team rules and some groups' ? 10 : 18;
+    expect(rules.stdout).toMatch(new RegExp(`glassbox-alerts\\.yml\\n\\s+SUCCESS: ${count} rules found`));
   });
 
   it('both: promtool test rules — every alert fires on its scenario and stays silent on a healthy one', async () => {
@@ -112,6 +127,57 @@ describe.skipIf(promtool.skip)('promtool on the generated files', () => {
     }
   });
 
+  it('the drift cases catch a direction-dependent rule: score > threshold fires on a healthy KS p-value', async () => {
+    const dir = dirs['default naming'] as string;
+    const rulesPath = join(dir, OUTPUT_PATHS.alertRules);
+    const original = await readFile(rulesPath, 'utf8');
+    const testsDoc = parse(await readFile(join(dir, OUTPUT_PATHS.ruleTests), 'utf8')) as {
+      tests: { name: string }[];
+    };
+    const only = {
+      ...testsDoc,
+      tests: testsDoc.tests.filter((t) => t.name.startsWith('FeatureDriftDetected:')),
+    };
+    expect(only.tests).toHaveLength(1);
+    const testFile = 'prometheus/tests/only-drift.test.yml';
+    await writeFile(join(dir, testFile), stringify(only));
+    const decision = 'max by (job, service, model, feature) (ml_drift_detected{job="glassbox"}) == 1';
+    expect(original).toContain(decision);
+    try {
+      const ok = await pt(['test', 'rules', testFile], dir);
+      expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+      // The old rule compared score and threshold for every method.
+      const byScore =
+        'max by (job, service, model, feature) (ml_drift_score{job="glassbox"}) > max by (job, service, model, feature) (ml_drift_threshold{job="glassbox"})';
+      await writeFile(rulesPath, original.replace(decision, byScore));
+      const wrong = await pt(['test', 'rules', testFile], dir);
+      expect(wrong.code).not.toBe(0);
+      // It misses the drifted KS/chi2 features and fires on the healthy ones.
+      expect(wrong.stdout + wrong.stderr).toMatch(/FeatureDriftDetected[\s\S]*service="silent-2"/);
+    } finally {
+      await writeFile(rulesPath, original);
+      await rm(join(dir, testFile), { force: true });
+    }
+  });
+
+  it('the team cases are not vacuous: a loosened team rule fails them', async () => {
+    const dir = dirs['team rules and some groups'] as string;
+    const rulesPath = join(dir, OUTPUT_PATHS.alertRules);
+    const original = await readFile(rulesPath, 'utf8');
+    expect(original).toContain('expr: sum by (job) (active_jobs{job="glassbox"}) > 100');
+    try {
+      await writeFile(
+        rulesPath,
+        original.replace('(active_jobs{job="glassbox"}) > 100', '(active_jobs{job="glassbox"}) > 5'),
+      );
+      const r = await pt(['test', 'rules', OUTPUT_PATHS.ruleTests], dir);
+      expect(r.code).not.toBe(0);
+      expect(r.stdout + r.stderr).toMatch(/TooManyActiveJobs stays silent: 10 active/);
+    } finally {
+      await writeFile(rulesPath, original);
+    }
+  });
+
   it('the committed docs/operations assets pass promtool (syntax-only: the token file lives in the Prometheus container)', async () => {
     const docs = fileURLToPath(new URL('../../../docs/operations/', import.meta.url));
     const config = await pt(['check', 'config', '--syntax-only', OUTPUT_PATHS.prometheusConfig], docs);
@@ -154,6 +220,51 @@ describe.skipIf(amtool.skip)('amtool on the Alertmanager example', () => {
       expect(r.stdout).toContain('SUCCESS');
       expect(r.stdout).toContain('2 inhibit rules');
       expect(r.stdout).toContain('6 receivers');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(promtool.skip || amtool.skip)('the README', () => {
+  it('its example config generates, and its "check them" block runs as written', async () => {
+    const readme = await readFile(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const config = /```yaml\n# glassbox\.config\.yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    const check = /Check them[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(config).toBeDefined();
+    expect(check).toBeDefined();
+    const dir = await mkdtemp(join(tmpdir(), 'glassbox-mixin-readme-'));
+    try {
+      await writeFile(join(dir, 'glassbox.config.yaml'), config as string);
+      const { runCli } = await import('../src/run-cli.js');
+      let errors = '';
+      const sink = { write: () => true };
+      const err = { write: (s: string) => (errors += s) };
+      const args = ['generate', '--config', join(dir, 'glassbox.config.yaml'), '--out', join(dir, 'ops')];
+      expect(await runCli(args, sink, err), errors).toBe(0);
+      const lines = (check as string).trim().split('\n');
+      expect(lines.length).toBe(4);
+      for (const line of lines) {
+        const [tool, ...args] = line.split(/\s+/);
+        const bin = tool === 'promtool' ? promtool.path : amtool.path;
+        // The shell expands the glob; do the same.
+        const expanded = await Promise.all(
+          args.map(async (a) => {
+            if (!a.includes('*')) return [a];
+            const folder = a.slice(0, a.lastIndexOf('/'));
+            const { readdir } = await import('node:fs/promises');
+            return (await readdir(join(dir, folder)))
+              .filter((f) => f.endsWith('.yml'))
+              .map((f) => `${folder}/${f}`);
+          }),
+        );
+        const r = await run(bin as string, expanded.flat(), dir);
+        expect(r.code, `${line}\n${r.stdout}${r.stderr}`).toBe(0);
+      }
+      // The team alert of the example passed its own promtool cases above.
+      expect(await readFile(join(dir, 'ops', OUTPUT_PATHS.ruleTests), 'utf8')).toContain(
+        'RiskEvaluationsFailing fires: one failure every 5 s',
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
