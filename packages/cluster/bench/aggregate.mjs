@@ -3,17 +3,18 @@
 //
 //   pnpm --filter @glassbox/cluster build && node packages/cluster/bench/aggregate.mjs
 //
-// Part 1 (in one process): the worker's snapshot, the IPC payload, the primary's merge and
-// render, next to prom-client's AggregatorRegistry.aggregate() on the same data.
+// Part 1 (in one process): the worker's snapshot, the IPC payload, the primary's
+// merge and render (the exporter's renderer), next to prom-client's
+// AggregatorRegistry.aggregate() on the same data.
 // Part 2 (a real node:cluster with 4 workers): a whole scrape through setupClusterPrimary
-// (IPC included) next to AggregatorRegistry.clusterMetrics() on the same cluster.
+// (IPC included) rendered by the exporter, next to AggregatorRegistry.clusterMetrics()
+// on the same cluster.
 // Times are medians; compare them with the default scrape timeout (5,000 ms).
 import cluster from 'node:cluster';
 import { performance } from 'node:perf_hooks';
 import {
   CLUSTER_PRIMARY_DEFAULTS,
   mergeSnapshots,
-  renderFamilies,
   setupClusterPrimary,
   setupClusterWorker,
   snapshotRegistry,
@@ -26,6 +27,7 @@ import {
   defineHistogram,
   promClientBackend,
 } from '@glassbox/core';
+import { renderFamilies } from '@glassbox/exporter';
 import * as client from 'prom-client';
 
 const WORKERS = 4;
@@ -139,10 +141,10 @@ async function realCluster() {
       });
     }
   });
-  const ours = await time(() => primary.collect('prometheus'));
+  const ours = await time(async () => renderFamilies(await primary.collect(), 'prometheus'));
   const theirs = await time(() => aggregator.clusterMetrics());
   console.log(
-    `setupClusterPrimary().collect()          ${fmt(ours.ms)}  (${primary.lastScrape().answered.length} workers answered)`,
+    `setupClusterPrimary().collect() + render ${fmt(ours.ms)}  (${primary.lastScrape().answered.length} workers answered)`,
   );
   console.log(`AggregatorRegistry.clusterMetrics()      ${fmt(theirs.ms)}`);
   primary.close();

@@ -6,7 +6,13 @@ import {
   type Logger,
   promClientBackend,
 } from '@glassbox/core';
-import { createMetricsServer, type MetricsServer } from '@glassbox/exporter';
+import { readMetrics } from '@glassbox/core/testing';
+import {
+  createMetricsServer,
+  type ExpositionFormat,
+  type MetricsServer,
+  renderFamilies,
+} from '@glassbox/exporter';
 import * as client from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -16,6 +22,7 @@ import {
   type ClusterWorker,
   isClusterMessage,
   MESSAGE_KEY,
+  PROTOCOL_VERSION,
   setupClusterPrimary,
   setupClusterWorker,
 } from '../src/index.js';
@@ -63,6 +70,13 @@ function primaryOf(cluster: FakeCluster, options: Partial<ClusterPrimaryOptions>
 }
 
 const lines = (text: string) => text.trimEnd().split('\n');
+/** Collects a cluster source and renders it with the exporter's renderer, as a scrape does. */
+async function scrape(
+  source: ClusterPrimary | ClusterWorker,
+  format: ExpositionFormat = 'prometheus',
+): Promise<string> {
+  return renderFamilies(await source.collect(), format);
+}
 const REQUESTS = 'http_requests_total{method="GET",route="/work",status_code="200"}';
 
 describe('setupClusterPrimary: healthy cluster', () => {
@@ -71,7 +85,7 @@ describe('setupClusterPrimary: healthy cluster', () => {
     const primary = primaryOf(cluster);
     for (const n of [3, 4, 5]) glassboxWorker(cluster, n);
     await settled();
-    const out = lines(await primary.collect('prometheus'));
+    const out = lines(await scrape(primary));
     expect(out).toContain(`${REQUESTS} 12`);
     expect(out).toContain(
       'http_request_duration_seconds_bucket{method="GET",route="/work",status_code="200",le="+Inf"} 12',
@@ -91,18 +105,14 @@ describe('setupClusterPrimary: healthy cluster', () => {
     const b = glassboxWorker(cluster, 3);
     cluster.fork(); // no Glassbox
     await settled();
-    const texts = await Promise.all([
-      primary.collect('prometheus'),
-      primary.collect('openmetrics'),
-      a.source.collect('prometheus'),
-    ]);
+    const texts = await Promise.all([scrape(primary), scrape(primary, 'openmetrics'), scrape(a.source)]);
     for (const t of texts) expect(lines(t)).toContain(`${REQUESTS} 5`);
     expect(lines(texts[0])).toContain(
       'glassbox_cluster_worker_scrape_failures_total{reason="no_glassbox"} 1',
     );
     expect([a.worker.collectRequests, b.worker.collectRequests]).toEqual([1, 1]);
     // the next scrape is a new round
-    await primary.collect('prometheus');
+    await scrape(primary);
     expect([a.worker.collectRequests, b.worker.collectRequests]).toEqual([2, 2]);
   });
 
@@ -111,7 +121,7 @@ describe('setupClusterPrimary: healthy cluster', () => {
     const primary = primaryOf(cluster);
     glassboxWorker(cluster, 2);
     await settled();
-    const out = lines(await primary.collect('openmetrics'));
+    const out = lines(await scrape(primary, 'openmetrics'));
     expect(out).toContain('# TYPE http_requests counter');
     expect(out).toContain(`${REQUESTS} 2`);
     expect(out.some((l) => l.startsWith('# EOF'))).toBe(false);
@@ -129,11 +139,25 @@ describe('setupClusterPrimary: healthy cluster', () => {
     const w = glassboxWorker(cluster, 1);
     w.glassbox.reportError('http', 'broke');
     await settled();
-    const text = await primary.collect('prometheus');
+    const text = await scrape(primary);
     expect(text.match(/# TYPE glassbox_instrumentation_errors_total counter/g)).toHaveLength(1);
     expect(lines(text)).toContain('glassbox_instrumentation_errors_total{component="primary-thing"} 1');
     expect(lines(text)).toContain('glassbox_instrumentation_errors_total{component="http"} 1');
     expect(lines(text)).toContain('glassbox_cluster_workers_answered 1');
+  });
+
+  it('reads back through @glassbox/core/testing: merged values, absent is undefined', async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster);
+    glassboxWorker(cluster, 2);
+    glassboxWorker(cluster, 3);
+    await settled();
+    const metrics = await readMetrics(primary);
+    const labels = { method: 'GET', route: '/work', status_code: '200' };
+    expect(metrics.value('http_requests_total', labels)).toBe(5);
+    expect(metrics.distribution('http_request_duration_seconds', labels)?.count).toBe(5);
+    expect(metrics.value('glassbox_cluster_workers_answered')).toBe(2);
+    expect(metrics.value('http_requests_total', { ...labels, route: '/nowhere' })).toBeUndefined();
   });
 
   it('serves through the exporter (auth, status) as a MetricsSource', async () => {
@@ -165,7 +189,7 @@ describe('setupClusterPrimary: worker failures', () => {
     const slow = glassboxWorker(cluster, 50);
     await settled();
     slow.worker.hang = true;
-    const out = lines(await primary.collect('prometheus'));
+    const out = lines(await scrape(primary));
     expect(out).toContain(`${REQUESTS} 2`);
     expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="timeout"} 1');
     expect(out).toContain('glassbox_cluster_workers 2');
@@ -180,7 +204,7 @@ describe('setupClusterPrimary: worker failures', () => {
     glassboxWorker(cluster, 3);
     cluster.fork(); // no setupClusterWorker: never announces, never answers
     await settled();
-    const out = lines(await primary.collect('prometheus'));
+    const out = lines(await scrape(primary));
     expect(out).toContain(`${REQUESTS} 3`);
     expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="no_glassbox"} 1');
     expect(primary.lastScrape()?.failures).toEqual([{ worker: 2, reason: 'no_glassbox' }]);
@@ -193,14 +217,14 @@ describe('setupClusterPrimary: worker failures', () => {
     const doomed = glassboxWorker(cluster, 10);
     await settled();
     doomed.worker.hang = true;
-    const scrape = primary.collect('prometheus');
+    const inProgress = scrape(primary);
     await tick(10);
     doomed.worker.exit();
-    const out = lines(await scrape);
+    const out = lines(await inProgress);
     expect(out).toContain(`${REQUESTS} 1`);
     expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="exited"} 1');
     // next scrape: the dead worker is gone from cluster.workers, nothing more is counted
-    const again = lines(await primary.collect('prometheus'));
+    const again = lines(await scrape(primary));
     expect(again).toContain('glassbox_cluster_worker_scrape_failures_total{reason="exited"} 1');
     expect(again).toContain('glassbox_cluster_workers 1');
   });
@@ -214,12 +238,12 @@ describe('setupClusterPrimary: worker failures', () => {
     await settled();
     a.worker.connected = false;
     b.worker.failSend = true;
-    const out = lines(await primary.collect('prometheus'));
+    const out = lines(await scrape(primary));
     expect(out).toContain(`${REQUESTS} 1`);
     expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="exited"} 2');
     // still listed (node:cluster removes a worker after both exit and disconnect): each is
     // counted once, and no longer asked
-    const again = lines(await primary.collect('prometheus'));
+    const again = lines(await scrape(primary));
     expect(again).toContain('glassbox_cluster_worker_scrape_failures_total{reason="exited"} 2');
     expect(again).toContain('glassbox_cluster_workers 1');
   });
@@ -231,13 +255,13 @@ describe('setupClusterPrimary: worker failures', () => {
     const doomed = glassboxWorker(cluster, 1);
     await settled();
     doomed.worker.hang = true;
-    const scrape = primary.collect('prometheus');
+    const inProgress = scrape(primary);
     await tick(10);
     // disconnect seen, exit not yet: node:cluster keeps it in `workers` for now
     doomed.worker.connected = false;
     cluster.emit('disconnect', doomed.worker);
-    await scrape;
-    const again = lines(await primary.collect('prometheus'));
+    await inProgress;
+    const again = lines(await scrape(primary));
     expect(again).toContain('glassbox_cluster_worker_scrape_failures_total{reason="exited"} 1');
     expect(again).toContain('glassbox_cluster_workers 1');
   });
@@ -257,7 +281,7 @@ describe('setupClusterPrimary: worker failures', () => {
     });
     cleanup.push(() => source.close());
     await settled();
-    const out = lines(await primary.collect('prometheus'));
+    const out = lines(await scrape(primary));
     expect(out).toContain(`${REQUESTS} 1`);
     expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="error"} 1');
   });
@@ -269,11 +293,11 @@ describe('setupClusterPrimary: worker failures', () => {
     const late = glassboxWorker(cluster, 7);
     await settled();
     late.worker.hold(); // its answer to the first scrape arrives after that scrape timed out
-    const first = lines(await primary.collect('prometheus'));
+    const first = lines(await scrape(primary));
     expect(first).toContain(`${REQUESTS} 1`);
     late.worker.release();
     await settled();
-    const second = lines(await primary.collect('prometheus'));
+    const second = lines(await scrape(primary));
     expect(second).toContain(`${REQUESTS} 8`);
     expect(second).toContain('glassbox_cluster_late_answers_total 1');
     expect(second).toContain('glassbox_cluster_worker_scrape_failures_total{reason="timeout"} 1');
@@ -286,8 +310,8 @@ describe('setupClusterPrimary: worker failures', () => {
     const slow = glassboxWorker(cluster, 1);
     await settled();
     slow.worker.hang = true;
-    await expect(primary.collect('prometheus')).rejects.toBeInstanceOf(ClusterScrapeError);
-    await expect(primary.collect('prometheus')).rejects.toThrow(/1 of 2 workers missing .*worker 2: timeout/);
+    await expect(scrape(primary)).rejects.toBeInstanceOf(ClusterScrapeError);
+    await expect(scrape(primary)).rejects.toThrow(/1 of 2 workers missing .*worker 2: timeout/);
     const server = createMetricsServer({ sources: [primary], port: 0, host: '127.0.0.1', logger: null });
     cleanup.push(() => server.close());
     const { url } = await server.start();
@@ -314,16 +338,16 @@ describe('setupClusterPrimary: protocol', () => {
       w.worker.process.emit('message', msg);
     }
     cluster.emit('message', w.worker, {
-      [MESSAGE_KEY]: 1,
+      [MESSAGE_KEY]: PROTOCOL_VERSION,
       type: 'snapshot',
       id: 'someone-else.1',
       metrics: [],
     });
-    const out = lines(await primary.collect('prometheus'));
+    const out = lines(await scrape(primary));
     expect(out).toContain(`${REQUESTS} 2`);
     expect(out).toContain('glassbox_cluster_late_answers_total 0');
     expect(isClusterMessage({ type: 'collect' })).toBe(false);
-    expect(isClusterMessage({ [MESSAGE_KEY]: 1, type: 'collect', id: '1' })).toBe(true);
+    expect(isClusterMessage({ [MESSAGE_KEY]: PROTOCOL_VERSION, type: 'collect', id: '1' })).toBe(true);
   });
 
   it('two primaries on one cluster never take each other’s answers', async () => {
@@ -333,7 +357,7 @@ describe('setupClusterPrimary: protocol', () => {
     glassboxWorker(cluster, 2);
     glassboxWorker(cluster, 3);
     await settled();
-    const [ta, tb] = await Promise.all([a.collect('prometheus'), b.collect('prometheus')]);
+    const [ta, tb] = await Promise.all([scrape(a), scrape(b)]);
     for (const t of [ta, tb]) {
       expect(lines(t)).toContain(`${REQUESTS} 5`);
       expect(lines(t)).toContain('glassbox_cluster_late_answers_total 0');
@@ -348,7 +372,7 @@ describe('setupClusterPrimary: protocol', () => {
     await settled();
     expect(early.source.connected).toBe(true);
     early.worker.hang = true;
-    await primary.collect('prometheus');
+    await scrape(primary);
     expect(primary.lastScrape()?.failures).toEqual([{ worker: 1, reason: 'timeout' }]);
   });
 
@@ -358,8 +382,8 @@ describe('setupClusterPrimary: protocol', () => {
     const a = glassboxWorker(cluster, 2);
     glassboxWorker(cluster, 3);
     await settled();
-    expect(lines(await a.source.collect('prometheus'))).toContain(`${REQUESTS} 5`);
-    expect(lines(await a.source.collect('openmetrics'))).toContain('# TYPE http_requests counter');
+    expect(lines(await scrape(a.source))).toContain(`${REQUESTS} 5`);
+    expect(lines(await scrape(a.source, 'openmetrics'))).toContain('# TYPE http_requests counter');
   });
 
   it("a worker's scrape fails with the primary's reason under onWorkerFailure: 'fail'", async () => {
@@ -369,7 +393,7 @@ describe('setupClusterPrimary: protocol', () => {
     const slow = glassboxWorker(cluster, 3);
     await settled();
     slow.worker.hang = true;
-    await expect(a.source.collect('prometheus')).rejects.toThrow(/could not aggregate: .*worker 2: timeout/);
+    await expect(scrape(a.source)).rejects.toThrow(/could not aggregate: .*worker 2: timeout/);
   });
 
   it('a worker with no Glassbox primary fails its scrape at once with a clear error', async () => {
@@ -377,7 +401,7 @@ describe('setupClusterPrimary: protocol', () => {
     const a: ClusterWorker = glassboxWorker(cluster, 1).source;
     await settled();
     expect(a.connected).toBe(false);
-    await expect(a.collect('prometheus')).rejects.toThrow(/no Glassbox primary has answered/);
+    await expect(scrape(a)).rejects.toThrow(/no Glassbox primary has answered/);
   });
 
   it('close(): scrapes in progress end at once, later ones reject', async () => {
@@ -386,13 +410,13 @@ describe('setupClusterPrimary: protocol', () => {
     const w = glassboxWorker(cluster, 1);
     await settled();
     w.worker.hang = true;
-    const pending = primary.collect('prometheus');
+    const pending = scrape(primary);
     await settled();
     primary.close();
     await expect(pending).resolves.toContain(
       'glassbox_cluster_worker_scrape_failures_total{reason="timeout"} 1',
     );
-    await expect(primary.collect('prometheus')).rejects.toThrow(/closed/);
+    await expect(scrape(primary)).rejects.toThrow(/closed/);
     expect(cluster.listenerCount('message')).toBe(0);
   });
 
@@ -402,8 +426,8 @@ describe('setupClusterPrimary: protocol', () => {
     const logger: Logger = { warn: (m) => warnings.push(m) };
     const primary = primaryOf(cluster, { logger, timeoutMs: 600_000 });
     cluster.fork();
-    await primary.collect('prometheus');
-    await primary.collect('prometheus');
+    await scrape(primary);
+    await scrape(primary);
     expect(warnings).toEqual([
       'Glassbox cluster: worker 1 missing from a scrape (no_glassbox); further occurrences are counted, not logged',
     ]);
