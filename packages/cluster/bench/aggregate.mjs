@@ -4,7 +4,7 @@
 //   pnpm --filter @glassbox/cluster build && node packages/cluster/bench/aggregate.mjs
 //
 // Part 1 (in one process): the worker's snapshot, the IPC payload, the primary's
-// merge and render (the exporter's renderer), next to prom-client's
+// validation, merge and render (the exporter's renderer), next to prom-client's
 // AggregatorRegistry.aggregate() on the same data.
 // Part 2 (a real node:cluster with 4 workers): a whole scrape through setupClusterPrimary
 // (IPC included) rendered by the exporter, next to AggregatorRegistry.clusterMetrics()
@@ -18,6 +18,7 @@ import {
   setupClusterPrimary,
   setupClusterWorker,
   snapshotRegistry,
+  validateSnapshot,
 } from '@glassbox/cluster';
 import {
   catalog,
@@ -106,11 +107,14 @@ async function inProcess() {
     workers.map(async (w) => JSON.stringify(await snapshotRegistry(w.registry, w.glassbox))),
   );
   const merge = await time(() => {
-    const parts = payloads.map((p, i) => ({ worker: String(i + 1), metrics: JSON.parse(p) }));
+    const parts = payloads.map((p, i) => ({
+      worker: String(i + 1),
+      metrics: validateSnapshot(JSON.parse(p), () => {}),
+    }));
     return renderFamilies(mergeSnapshots(parts), 'prometheus');
   });
   console.log(
-    `primary: parse + merge + render (Glassbox)    ${fmt(merge.ms)}  → ${mb(merge.result.length)} of text`,
+    `primary: parse + validate + merge + render (Glassbox) ${fmt(merge.ms)}  → ${mb(merge.result.length)} of text`,
   );
 
   const promPayloads = await Promise.all(

@@ -30,5 +30,7 @@ export {
   snapshotRegistry,
   snapshotSource,
 } from './snapshot.js';
+export type { SnapshotProblem, SnapshotProblemHandler } from './validate.js';
+export { validateSnapshot } from './validate.js';
 export type { ClusterWorker, ClusterWorkerOptions, WorkerProcessLike } from './worker.js';
 export { CLUSTER_WORKER_DEFAULTS, setupClusterWorker } from './worker.js';

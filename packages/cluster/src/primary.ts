@@ -41,6 +41,7 @@ import {
   snapshotRegistry,
   snapshotSource,
 } from './snapshot.js';
+import { validateSnapshot } from './validate.js';
 
 /** The part of the `node:cluster` module the primary uses (injectable for tests). */
 export interface ClusterLike {
@@ -254,7 +255,7 @@ interface Handling {
   readonly collect: () => Promise<MergedFamily[]>;
 }
 
-/** A snapshot arrived: settled in its round (an answer after its round ended is counted as late). */
+/** A snapshot arrived: validated (invalid parts dropped and counted), then settled in its round. */
 function onSnapshot(h: Handling, worker: ClusterWorkerHandle, msg: SnapshotMessage): void {
   h.rounds.announced.add(worker.id);
   if (typeof msg.id !== 'string' || !h.rounds.isOpen(msg.id)) {
@@ -266,7 +267,14 @@ function onSnapshot(h: Handling, worker: ClusterWorkerHandle, msg: SnapshotMessa
     h.rounds.settle(msg.id, worker.id, 'error');
     return;
   }
-  h.rounds.settle(msg.id, worker.id, msg.metrics);
+  const metrics = validateSnapshot(msg.metrics, (problem, metric) =>
+    h.glassbox.reportError(
+      'cluster',
+      "a worker's snapshot had invalid parts; they were left out of the merge",
+      new Error(`worker ${worker.id}, metric ${JSON.stringify(metric).slice(0, 200)}: ${problem}`),
+    ),
+  );
+  h.rounds.settle(msg.id, worker.id, metrics);
 }
 
 /** A scrape reached a worker: the worker gets the merged families, compact. */

@@ -420,6 +420,42 @@ describe('setupClusterPrimary: protocol', () => {
     expect(cluster.listenerCount('message')).toBe(0);
   });
 
+  it('issue 16.9: an invalid worker snapshot is dropped where invalid, counted, and logged once', async () => {
+    const cluster = new FakeCluster();
+    const warnings: string[] = [];
+    const primary = primaryOf(cluster, { logger: { warn: (m) => warnings.push(m) } });
+    glassboxWorker(cluster, 2);
+    // a worker that speaks the protocol by hand (another version, a bug)
+    const bad = cluster.fork();
+    const send = (body: object) => bad.process.send({ [MESSAGE_KEY]: PROTOCOL_VERSION, ...body });
+    const metrics = [
+      {
+        n: 'http_requests_total',
+        h: 'R.',
+        t: 'counter',
+        k: ['method', 'route', 'status_code'],
+        s: [[['GET', '/work', '200'], 10]],
+      },
+      { n: 'bad-name_total', h: 'B.', t: 'counter', k: [], s: [[[], 1]] },
+      { n: 'jobs_total', h: 'J.', t: 'counter', k: ['bad-label'], s: [[['x'], 1]] },
+    ];
+    bad.process.on('message', (msg: unknown) => {
+      if (isClusterMessage(msg) && msg.type === 'collect') send({ type: 'snapshot', id: msg.id, metrics });
+    });
+    send({ type: 'hello' });
+    await settled();
+    const first = await scrape(primary);
+    expect(lines(first)).toContain(`${REQUESTS} 12`);
+    expect(first).not.toContain('bad-');
+    expect(lines(first)).toContain('glassbox_instrumentation_errors_total{component="cluster"} 2');
+    expect(primary.lastScrape()).toMatchObject({ answered: [1, 2], failures: [] });
+    const again = await readMetrics(primary);
+    expect(again.value('glassbox_instrumentation_errors_total', { component: 'cluster' })).toBe(4);
+    expect(again.value('jobs_total')).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/invalid parts.*worker 2, metric "bad-name_total": invalid metric name/);
+  });
+
   it('warns once per cause through the logger', async () => {
     const cluster = new FakeCluster();
     const warnings: string[] = [];
