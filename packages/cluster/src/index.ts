@@ -24,7 +24,6 @@ export {
   decodeValue,
   encodeValue,
   gaugeRules,
-  SNAPSHOT_RULES,
   snapshotFromFamilies,
   snapshotFromPromJson,
   snapshotRegistry,
