@@ -37,7 +37,7 @@ import {
 import {
   type ClusterRegistryLike,
   type SnapshotMetric,
-  snapshotFromFamilies,
+  snapshotOfMerged,
   snapshotRegistry,
   snapshotSource,
 } from './snapshot.js';
@@ -282,7 +282,7 @@ function onScrape(h: Handling, worker: ClusterWorkerHandle, id: string): void {
   const reply = (body: Omit<ScrapeResultMessage, '$glassboxCluster' | 'type' | 'id'>) =>
     sendTo(worker, message<ScrapeResultMessage>({ type: 'scrape-result', id, ...body }));
   h.collect().then(
-    (families) => reply({ metrics: snapshotFromFamilies(families) }),
+    (families) => reply({ metrics: snapshotOfMerged(families) }),
     (error: unknown) => reply({ error: error instanceof Error ? error.message : 'collect failed' }),
   );
 }

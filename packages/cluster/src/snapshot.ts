@@ -178,6 +178,48 @@ export function snapshotFromFamilies(
   return out;
 }
 
+/**
+ * Merged families as a snapshot that keeps each point's own label order and the order of
+ * the points: a new entry starts wherever the label names change (merging the entries
+ * again gives back the same families). Used to answer a scrape that reached a worker, so
+ * it renders exactly what the primary renders.
+ */
+export function snapshotOfMerged(families: readonly MetricFamily[]): SnapshotMetric[] {
+  const out: SnapshotMetric[] = [];
+  for (const f of families) {
+    const t = f.type;
+    if (t !== 'counter' && t !== 'gauge' && t !== 'histogram' && t !== 'summary') continue;
+    const buckets = (f.bounds?.length ?? 0) + 1;
+    let current: SnapshotMetric | undefined;
+    let signature: string | undefined;
+    for (const p of f.points) {
+      const names = p.labelNames ?? f.labelNames;
+      const sig = names.join('\u0000');
+      if (current === undefined || sig !== signature) {
+        current = { n: f.name, h: f.help, t, k: [...names], s: [] };
+        if (t === 'histogram') current.b = [...(f.bounds ?? [])];
+        out.push(current);
+        signature = sig;
+      }
+      const values = Array.from(p.labelValues, String);
+      if (t === 'histogram') current.s.push([values, encodeValue(p.sum ?? 0), cumulativeCounts(p, buckets)]);
+      else if (t === 'summary') current.s.push([values, encodeValue(p.sum ?? 0), [p.value]]);
+      else current.s.push([values, encodeValue(p.value)]);
+    }
+    // a family without points still shows its HELP and TYPE
+    if (current === undefined)
+      out.push({
+        n: f.name,
+        h: f.help,
+        t,
+        k: [...f.labelNames],
+        s: [],
+        ...(t === 'histogram' ? { b: [...(f.bounds ?? [])] } : {}),
+      });
+  }
+  return out;
+}
+
 /** prom-client's `aggregator` field of each gauge, where it names a rule. */
 function aggregatorRules(metrics: readonly PromMetricJson[]): Map<string, SnapshotRule> {
   const rules = new Map<string, SnapshotRule>();

@@ -386,6 +386,28 @@ describe('setupClusterPrimary: protocol', () => {
     expect(lines(await scrape(a.source, 'openmetrics'))).toContain('# TYPE http_requests counter');
   });
 
+  it('a scrape through a worker renders exactly what the primary renders (label order, series order)', async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster);
+    const a = glassboxWorker(cluster, 2);
+    const b = glassboxWorker(cluster, 3);
+    const mixed = (registry: client.Registry) =>
+      new client.Counter({ name: 'mixed_total', help: 'M.', labelNames: ['x', 'y'], registers: [registry] });
+    mixed(a.registry).inc({ x: '1', y: '2' });
+    mixed(b.registry).inc({ y: '3', x: '4' }); // this worker's labels come in the other order
+    await settled();
+    const withoutDuration = (text: string) =>
+      lines(text).filter((l) => !l.startsWith('glassbox_cluster_collect_duration_seconds '));
+    const fromPrimary = withoutDuration(await scrape(primary));
+    expect(fromPrimary).toEqual(
+      expect.arrayContaining(['mixed_total{x="1",y="2"} 1', 'mixed_total{y="3",x="4"} 1']),
+    );
+    expect(withoutDuration(await scrape(a.source))).toEqual(fromPrimary);
+    expect(withoutDuration(await scrape(a.source, 'openmetrics'))).toEqual(
+      withoutDuration(await scrape(primary, 'openmetrics')),
+    );
+  });
+
   it("a worker's scrape fails with the primary's reason under onWorkerFailure: 'fail'", async () => {
     const cluster = new FakeCluster();
     primaryOf(cluster, { timeoutMs: 500, onWorkerFailure: 'fail' });
