@@ -4,6 +4,7 @@ import {
   createHttpRecorder,
   defineCounter,
   type Logger,
+  nativeBackend,
   promClientBackend,
 } from '@glassbox/core';
 import { readMetrics } from '@glassbox/core/testing';
@@ -144,6 +145,29 @@ describe('setupClusterPrimary: healthy cluster', () => {
     expect(lines(text)).toContain('glassbox_instrumentation_errors_total{component="primary-thing"} 1');
     expect(lines(text)).toContain('glassbox_instrumentation_errors_total{component="http"} 1');
     expect(lines(text)).toContain('glassbox_cluster_workers_answered 1');
+  });
+
+  it('a worker on the native backend is snapshotted from its families (gauge rule from the family)', async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster);
+    glassboxWorker(cluster, 2); // prom-client, last success 1001
+    const w = cluster.fork();
+    const backend = nativeBackend();
+    const glassbox = createGlassbox({ backend, logger: null });
+    const http = createHttpRecorder(glassbox);
+    for (let i = 0; i < 4; i++) http.end('GET', '/work', 200, http.begin('GET'));
+    glassbox.gauge(catalog.batch.lastSuccess).set({ job_name: 'nightly' }, 5000);
+    // no `glassbox` option: the rule comes from the family's `aggregate` (max), not the default sum
+    const source = setupClusterWorker({ backend, process: w.process });
+    cleanup.push(() => source.close());
+    sources.push(source);
+    await settled();
+    const out = lines(await scrape(primary));
+    expect(out).toContain(`${REQUESTS} 6`);
+    expect(out).toContain(
+      'http_request_duration_seconds_bucket{method="GET",route="/work",status_code="200",le="+Inf"} 6',
+    );
+    expect(out).toContain('batch_job_last_success_timestamp_seconds{job_name="nightly"} 5000');
   });
 
   it('reads back through @glassbox/core/testing: merged values, absent is undefined', async () => {
