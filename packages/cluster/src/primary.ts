@@ -29,6 +29,7 @@ import { clusterMetrics, WORKER_FAILURE_REASONS, type WorkerFailureReason } from
 import {
   type ClusterMessage,
   isClusterMessage,
+  type MESSAGE_KEY,
   message,
   type ScrapeResultMessage,
   type SnapshotMessage,
@@ -279,7 +280,7 @@ function onSnapshot(h: Handling, worker: ClusterWorkerHandle, msg: SnapshotMessa
 
 /** A scrape reached a worker: the worker gets the merged families, compact. */
 function onScrape(h: Handling, worker: ClusterWorkerHandle, id: string): void {
-  const reply = (body: Omit<ScrapeResultMessage, '$glassboxCluster' | 'type' | 'id'>) =>
+  const reply = (body: Omit<ScrapeResultMessage, typeof MESSAGE_KEY | 'type' | 'id'>) =>
     sendTo(worker, message<ScrapeResultMessage>({ type: 'scrape-result', id, ...body }));
   h.collect().then(
     (families) => reply({ metrics: snapshotOfMerged(families) }),
