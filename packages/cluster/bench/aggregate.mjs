@@ -3,20 +3,22 @@
 //
 //   pnpm --filter @glassbox/cluster build && node packages/cluster/bench/aggregate.mjs
 //
-// Part 1 (in one process): the worker's snapshot, the IPC payload, the primary's merge and
-// render, next to prom-client's AggregatorRegistry.aggregate() on the same data.
+// Part 1 (in one process): the worker's snapshot, the IPC payload, the primary's
+// validation, merge and render (the exporter's renderer), next to prom-client's
+// AggregatorRegistry.aggregate() on the same data.
 // Part 2 (a real node:cluster with 4 workers): a whole scrape through setupClusterPrimary
-// (IPC included) next to AggregatorRegistry.clusterMetrics() on the same cluster.
+// (IPC included) rendered by the exporter, next to AggregatorRegistry.clusterMetrics()
+// on the same cluster.
 // Times are medians; compare them with the default scrape timeout (5,000 ms).
 import cluster from 'node:cluster';
 import { performance } from 'node:perf_hooks';
 import {
   CLUSTER_PRIMARY_DEFAULTS,
   mergeSnapshots,
-  renderFamilies,
   setupClusterPrimary,
   setupClusterWorker,
   snapshotRegistry,
+  validateSnapshot,
 } from '@glassbox/cluster';
 import {
   catalog,
@@ -26,6 +28,7 @@ import {
   defineHistogram,
   promClientBackend,
 } from '@glassbox/core';
+import { renderFamilies } from '@glassbox/exporter';
 import * as client from 'prom-client';
 
 const WORKERS = 4;
@@ -104,11 +107,14 @@ async function inProcess() {
     workers.map(async (w) => JSON.stringify(await snapshotRegistry(w.registry, w.glassbox))),
   );
   const merge = await time(() => {
-    const parts = payloads.map((p, i) => ({ worker: String(i + 1), metrics: JSON.parse(p) }));
+    const parts = payloads.map((p, i) => ({
+      worker: String(i + 1),
+      metrics: validateSnapshot(JSON.parse(p), () => {}),
+    }));
     return renderFamilies(mergeSnapshots(parts), 'prometheus');
   });
   console.log(
-    `primary: parse + merge + render (Glassbox)    ${fmt(merge.ms)}  → ${mb(merge.result.length)} of text`,
+    `primary: parse + validate + merge + render (Glassbox) ${fmt(merge.ms)}  → ${mb(merge.result.length)} of text`,
   );
 
   const promPayloads = await Promise.all(
@@ -139,10 +145,10 @@ async function realCluster() {
       });
     }
   });
-  const ours = await time(() => primary.collect('prometheus'));
+  const ours = await time(async () => renderFamilies(await primary.collect(), 'prometheus'));
   const theirs = await time(() => aggregator.clusterMetrics());
   console.log(
-    `setupClusterPrimary().collect()          ${fmt(ours.ms)}  (${primary.lastScrape().answered.length} workers answered)`,
+    `setupClusterPrimary().collect() + render ${fmt(ours.ms)}  (${primary.lastScrape().answered.length} workers answered)`,
   );
   console.log(`AggregatorRegistry.clusterMetrics()      ${fmt(theirs.ms)}`);
   primary.close();

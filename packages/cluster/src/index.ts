@@ -1,14 +1,13 @@
+export type { ClusterWorkerHandle, WorkerFailure } from './gather.js';
 export type { MergedFamily, MergeOptions, Participant } from './merge.js';
-export { MERGE_DEFAULTS, mergeSnapshots, remapCounts, renderFamilies } from './merge.js';
+export { MERGE_DEFAULTS, mergeSnapshots, remapCounts } from './merge.js';
 export type { WorkerFailureReason } from './metrics.js';
 export { clusterMetrics, WORKER_FAILURE_REASONS } from './metrics.js';
 export type {
   ClusterLike,
   ClusterPrimary,
   ClusterPrimaryOptions,
-  ClusterWorkerHandle,
   ScrapeReport,
-  WorkerFailure,
 } from './primary.js';
 export { CLUSTER_PRIMARY_DEFAULTS, ClusterScrapeError, setupClusterPrimary } from './primary.js';
 export type { ClusterMessage } from './protocol.js';
@@ -16,7 +15,6 @@ export { isClusterMessage, MESSAGE_KEY, PROTOCOL_VERSION } from './protocol.js';
 export type {
   ClusterRegistryLike,
   DistributionSeries,
-  PromMetricJSON,
   ScalarSeries,
   SnapshotMetric,
   SnapshotRule,
@@ -26,9 +24,12 @@ export {
   decodeValue,
   encodeValue,
   gaugeRules,
-  snapshotFromPromJSON,
-  snapshotInMemory,
+  snapshotFromFamilies,
+  snapshotFromPromJson,
   snapshotRegistry,
+  snapshotSource,
 } from './snapshot.js';
+export type { SnapshotProblem, SnapshotProblemHandler } from './validate.js';
+export { validateSnapshot } from './validate.js';
 export type { ClusterWorker, ClusterWorkerOptions, WorkerProcessLike } from './worker.js';
 export { CLUSTER_WORKER_DEFAULTS, setupClusterWorker } from './worker.js';

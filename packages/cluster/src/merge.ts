@@ -1,10 +1,11 @@
 /**
- * Merging snapshots of several processes into one exposition: counters, histograms
- * (bucket by bucket) and summaries (sum and count) are summed; gauges follow their
- * declared rule. Pure functions, no I/O: the primary calls them after the workers
- * answered, and users with their own transport (PM2's bus, a sidecar) can call them too.
+ * Merging snapshots of several processes into metric families (core's data model, which
+ * the exporter renders): counters, histograms (bucket by bucket) and summaries (sum and
+ * count) are summed; gauges follow their declared rule. Pure functions, no I/O: the
+ * primary calls them after the workers answered, and users with their own transport
+ * (PM2's bus, a sidecar) can call them too.
  */
-import type { ExpositionFormat } from '@glassbox/exporter';
+import type { MetricFamily, MetricPoint } from '@glassbox/core';
 import {
   type DistributionSeries,
   decodeValue,
@@ -31,24 +32,41 @@ export interface MergeOptions {
 /** Defaults of {@link MergeOptions}. */
 export const MERGE_DEFAULTS = Object.freeze({ workerLabel: 'worker' });
 
-interface MergedSeries {
-  readonly names: readonly string[];
-  readonly values: readonly string[];
+/**
+ * One merged metric family: a {@link MetricFamily} whose points carry their own label
+ * names (processes may label a metric differently), plus the rule it was merged by.
+ */
+export interface MergedFamily extends MetricFamily {
+  readonly type: SnapshotMetric['t'];
+  readonly rule: SnapshotRule;
+  /** Always empty: each point has its own `labelNames`. */
+  readonly labelNames: readonly string[];
+  /** Histogram upper bounds (the union of the processes' bounds); empty for other types. */
+  readonly bounds: readonly number[];
+  readonly points: readonly MetricPoint[];
+}
+
+/** A merged series while merging; it becomes the point itself. */
+interface Acc {
+  readonly labelNames: readonly string[];
+  readonly labelValues: readonly string[];
   value: number;
   /** Number of values folded in (for `average`). */
   n: number;
   sum: number;
+  /** Histograms and summaries: cumulative counts while merging. */
   counts: number[] | undefined;
+  /** Histograms: per-bucket counts, set when the merge finishes. */
+  bucketCounts?: number[];
 }
 
-/** One merged metric family. */
-export interface MergedFamily {
+interface Building {
   readonly name: string;
   readonly help: string;
   readonly type: SnapshotMetric['t'];
   readonly rule: SnapshotRule;
   bounds: number[];
-  readonly series: Map<string, MergedSeries>;
+  readonly series: Map<string, Acc>;
 }
 
 function sameBounds(a: readonly number[], b: readonly number[]): boolean {
@@ -97,34 +115,162 @@ function seriesKey(
   return key;
 }
 
-function presentLabels(
-  names: readonly string[],
-  values: ReadonlyArray<string | null>,
-): { names: string[]; values: string[] } {
-  const outNames: string[] = [];
-  const outValues: string[] = [];
+function newAcc(names: readonly string[], values: ReadonlyArray<string | null>, value: number): Acc {
+  const labelNames: string[] = [];
+  const labelValues: string[] = [];
   for (let i = 0; i < names.length; i++) {
     const v = values[i];
     if (v === null || v === undefined) continue;
-    outNames.push(names[i] as string);
-    outValues.push(v);
+    labelNames.push(names[i] as string);
+    labelValues.push(v);
   }
-  return { names: outNames, values: outValues };
+  return { labelNames, labelValues, value, n: 1, sum: 0, counts: undefined };
 }
 
-function resolveRule(m: SnapshotMetric): SnapshotRule {
-  if (m.t !== 'gauge') return 'sum';
-  return m.a ?? 'sum';
+function combine(rule: SnapshotRule, s: Acc, v: number): void {
+  switch (rule) {
+    case 'max':
+      s.value = Math.max(s.value, v);
+      break;
+    case 'min':
+      s.value = Math.min(s.value, v);
+      break;
+    case 'first':
+      break;
+    case 'average':
+      s.value += v;
+      s.n++;
+      break;
+    default:
+      // sum (counters always; gauges by rule); `worker` keys never collide across workers
+      s.value += v;
+  }
+}
+
+/** One metric of one process, folded into its family. */
+interface Incoming {
+  readonly m: SnapshotMetric;
+  readonly worker: string;
+  /** Label names, with the worker label appended for per-worker gauges. */
+  readonly names: readonly string[];
+  /** Slot of the worker label, or -1. */
+  readonly workerSlot: number;
+  /** Label slots in name order (series keys do not depend on label order). */
+  readonly order: readonly number[];
+  /** The process' own bounds when they differ from the family's. */
+  readonly bounds: readonly number[] | undefined;
+}
+
+function addSeries(family: Building, inc: Incoming, raw: ScalarSeries | DistributionSeries): void {
+  let values = raw[0];
+  if (inc.workerSlot >= 0) {
+    values = [...values];
+    while (values.length < inc.names.length) values.push(null);
+    values[inc.workerSlot] = inc.worker;
+  }
+  const key = seriesKey(inc.names, values, inc.order);
+  let s = family.series.get(key);
+  if (family.type === 'histogram' || family.type === 'summary') {
+    const d = raw as DistributionSeries;
+    let counts = Array.isArray(d[2]) ? d[2] : [];
+    if (inc.bounds !== undefined) counts = remapCounts(counts, inc.bounds, family.bounds);
+    const sum = decodeValue(d[1]);
+    if (s === undefined) {
+      s = newAcc(inc.names, values, 0);
+      s.sum = sum;
+      s.counts = [...counts];
+      family.series.set(key, s);
+      return;
+    }
+    s.sum += sum;
+    const target = s.counts ?? [];
+    for (let i = 0; i < counts.length; i++) target[i] = (target[i] ?? 0) + (counts[i] ?? 0);
+    s.counts = target;
+    return;
+  }
+  const v = decodeValue((raw as ScalarSeries)[1]);
+  if (s === undefined) family.series.set(key, newAcc(inc.names, values, v));
+  else combine(family.rule, s, v);
+}
+
+/** Aligns a histogram family and an incoming metric on the union of their bounds. */
+function alignBounds(
+  family: Building,
+  m: SnapshotMetric,
+  conflict: (metric: string, problem: string) => void,
+): readonly number[] | undefined {
+  const b = m.b ?? [];
+  if (sameBounds(family.bounds, b)) return undefined;
+  conflict(m.n, 'bucket bounds differ across workers; merged on the union of bounds');
+  const union = unionBounds(family.bounds, b);
+  if (!sameBounds(union, family.bounds)) {
+    for (const s of family.series.values()) {
+      if (s.counts !== undefined) s.counts = remapCounts(s.counts, family.bounds, union);
+    }
+    family.bounds = union;
+  }
+  return b;
+}
+
+function incoming(
+  family: Building,
+  m: SnapshotMetric,
+  worker: string,
+  workerLabel: string,
+  conflict: (metric: string, problem: string) => void,
+): Incoming {
+  const names = [...(m.k ?? [])];
+  let workerSlot = -1;
+  if (family.type === 'gauge' && family.rule === 'worker') {
+    workerSlot = names.indexOf(workerLabel);
+    if (workerSlot < 0) {
+      workerSlot = names.length;
+      names.push(workerLabel);
+    }
+  }
+  const order = names.map((_, i) => i).sort((x, y) => ((names[x] as string) < (names[y] as string) ? -1 : 1));
+  const bounds = family.type === 'histogram' ? alignBounds(family, m, conflict) : undefined;
+  return { m, worker, names, workerSlot, order, bounds };
+}
+
+/** The finished family: averages divided, histogram counts per bucket. */
+function finish(f: Building): MergedFamily {
+  const points = [...f.series.values()];
+  for (const s of points) {
+    if (f.rule === 'average') s.value = s.value / s.n;
+    const counts = s.counts;
+    if (counts === undefined) continue;
+    const total = counts[counts.length - 1] ?? 0;
+    s.value = total;
+    if (f.type !== 'histogram') continue;
+    const per = new Array<number>(counts.length);
+    let previous = 0;
+    for (let i = 0; i < counts.length; i++) {
+      per[i] = (counts[i] as number) - previous;
+      previous = counts[i] as number;
+    }
+    s.bucketCounts = per;
+  }
+  return {
+    name: f.name,
+    help: f.help,
+    type: f.type,
+    rule: f.rule,
+    labelNames: [],
+    bounds: f.type === 'histogram' ? f.bounds : [],
+    ...(f.type === 'summary' ? { quantiles: [] } : {}),
+    points,
+  };
 }
 
 /**
- * Merges the snapshots of several processes. Families appear in the order they are
- * first seen (pass participants in a stable order: primary first, then workers by id);
- * within a family, series too.
+ * Merges the snapshots of several processes into metric families, ready for the
+ * exporter. Families appear in the order they are first seen (pass participants in a
+ * stable order: primary first, then workers by id); within a family, series too.
  */
 export function mergeSnapshots(parts: readonly Participant[], options: MergeOptions = {}): MergedFamily[] {
   const workerLabel = options.workerLabel ?? MERGE_DEFAULTS.workerLabel;
-  const families = new Map<string, MergedFamily>();
+  const families = new Map<string, Building>();
   const reported = new Set<string>();
   const conflict = (metric: string, problem: string) => {
     const key = `${metric}\u0000${problem}`;
@@ -136,18 +282,19 @@ export function mergeSnapshots(parts: readonly Participant[], options: MergeOpti
       // a broken callback must not break the merge
     }
   };
-
   for (const part of parts) {
     for (const m of part.metrics) {
       if (m === null || typeof m !== 'object' || typeof m.n !== 'string' || !Array.isArray(m.s)) continue;
       let family = families.get(m.n);
       if (family === undefined) {
+        const rule = m.t === 'gauge' ? (m.a ?? 'sum') : 'sum';
+        const bounds = m.t === 'histogram' ? [...(m.b ?? [])] : [];
         family = {
           name: m.n,
           help: typeof m.h === 'string' ? m.h : '',
           type: m.t,
-          rule: resolveRule(m),
-          bounds: m.t === 'histogram' ? [...(m.b ?? [])] : [],
+          rule,
+          bounds,
           series: new Map(),
         };
         families.set(m.n, family);
@@ -159,154 +306,11 @@ export function mergeSnapshots(parts: readonly Participant[], options: MergeOpti
         continue;
       }
       if (family.rule === 'omit') continue;
-      const names = [...(m.k ?? [])];
-      const perWorker = family.type === 'gauge' && family.rule === 'worker';
-      let workerSlot = -1;
-      if (perWorker) {
-        workerSlot = names.indexOf(workerLabel);
-        if (workerSlot < 0) {
-          workerSlot = names.length;
-          names.push(workerLabel);
-        }
-      }
-      const order = names
-        .map((_, i) => i)
-        .sort((x, y) => ((names[x] as string) < (names[y] as string) ? -1 : 1));
-
-      let incomingBounds: readonly number[] | undefined;
-      if (family.type === 'histogram') {
-        const b = m.b ?? [];
-        if (!sameBounds(family.bounds, b)) {
-          conflict(m.n, 'bucket bounds differ across workers; merged on the union of bounds');
-          const union = unionBounds(family.bounds, b);
-          if (!sameBounds(union, family.bounds)) {
-            for (const s of family.series.values()) {
-              if (s.counts !== undefined) s.counts = remapCounts(s.counts, family.bounds, union);
-            }
-            family.bounds = union;
-          }
-          incomingBounds = b;
-        }
-      }
-
-      for (const raw of m.s) {
-        if (!Array.isArray(raw) || !Array.isArray(raw[0])) continue;
-        let values = raw[0];
-        if (perWorker) {
-          values = [...values];
-          while (values.length < names.length) values.push(null);
-          values[workerSlot] = part.worker;
-        }
-        const key = seriesKey(names, values, order);
-        let s = family.series.get(key);
-        const fresh = s === undefined;
-        if (family.type === 'histogram' || family.type === 'summary') {
-          const d = raw as DistributionSeries;
-          let counts = Array.isArray(d[2]) ? d[2] : [];
-          if (incomingBounds !== undefined) counts = remapCounts(counts, incomingBounds, family.bounds);
-          const sum = decodeValue(d[1]);
-          if (s === undefined) {
-            const labels = presentLabels(names, values);
-            s = { names: labels.names, values: labels.values, value: 0, n: 1, sum, counts: [...counts] };
-            family.series.set(key, s);
-          } else {
-            s.sum += sum;
-            const target = s.counts ?? [];
-            for (let i = 0; i < counts.length; i++) target[i] = (target[i] ?? 0) + (counts[i] ?? 0);
-            s.counts = target;
-          }
-          continue;
-        }
-        const v = decodeValue((raw as ScalarSeries)[1]);
-        if (s === undefined) {
-          const labels = presentLabels(names, values);
-          s = { names: labels.names, values: labels.values, value: v, n: 1, sum: 0, counts: undefined };
-          family.series.set(key, s);
-        }
-        if (fresh) continue;
-        switch (family.rule) {
-          case 'max':
-            s.value = Math.max(s.value, v);
-            break;
-          case 'min':
-            s.value = Math.min(s.value, v);
-            break;
-          case 'first':
-            break;
-          case 'average':
-            s.value += v;
-            s.n++;
-            break;
-          default:
-            // sum (counters always; gauges by rule); `worker` keys never collide across workers
-            s.value += v;
-        }
-      }
+      const inc = incoming(family, m, part.worker, workerLabel, conflict);
+      for (const raw of m.s) if (Array.isArray(raw) && Array.isArray(raw[0])) addSeries(family, inc, raw);
     }
   }
-  const out = [...families.values()].filter((f) => f.rule !== 'omit');
-  for (const f of out) {
-    if (f.rule === 'average') for (const s of f.series.values()) s.value = s.value / s.n;
-  }
+  const out: MergedFamily[] = [];
+  for (const f of families.values()) if (f.rule !== 'omit') out.push(finish(f));
   return out;
-}
-
-function formatValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Number.POSITIVE_INFINITY) return '+Inf';
-  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
-  return String(v);
-}
-
-function escapeHelp(text: string, openMetrics: boolean): string {
-  const s = text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-  return openMetrics ? s.replace(/"/g, '\\"') : s;
-}
-
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
-function labelInner(names: readonly string[], values: readonly string[]): string {
-  let out = '';
-  for (let i = 0; i < names.length; i++) {
-    out += `${i === 0 ? '' : ','}${names[i]}="${escapeLabel(values[i] as string)}"`;
-  }
-  return out;
-}
-
-/**
- * Renders merged families in the Prometheus text format (0.0.4) or OpenMetrics 1.0.0
- * (without the final `# EOF`, which the exporter adds). Counters keep their `_total`
- * samples; in OpenMetrics the family name drops it, as the format requires.
- */
-export function renderFamilies(families: readonly MergedFamily[], format: ExpositionFormat): string {
-  const om = format === 'openmetrics';
-  const lines: string[] = [];
-  for (const f of families) {
-    const familyName = om && f.type === 'counter' ? f.name.replace(/_total$/, '') : f.name;
-    lines.push(`# HELP ${familyName} ${escapeHelp(f.help, om)}`);
-    lines.push(`# TYPE ${familyName} ${f.type}`);
-    const sample = om && f.type === 'counter' ? `${familyName}_total` : f.name;
-    const les = f.type === 'histogram' ? [...f.bounds.map(formatValue), '+Inf'].map((b) => `le="${b}"`) : [];
-    for (const s of f.series.values()) {
-      const inner = labelInner(s.names, s.values);
-      const braces = inner === '' ? '' : `{${inner}}`;
-      if (f.type === 'counter' || f.type === 'gauge') {
-        lines.push(`${sample}${braces} ${formatValue(s.value)}`);
-        continue;
-      }
-      const counts = s.counts ?? [];
-      const total = counts[counts.length - 1] ?? 0;
-      if (f.type === 'histogram') {
-        const prefix = `${f.name}_bucket{${inner}${inner === '' ? '' : ','}`;
-        for (let i = 0; i < les.length - 1; i++)
-          lines.push(`${prefix}${les[i]}} ${formatValue(counts[i] ?? 0)}`);
-        lines.push(`${prefix}${les[les.length - 1]}} ${formatValue(total)}`);
-      }
-      lines.push(`${f.name}_sum${braces} ${formatValue(s.sum)}`);
-      lines.push(`${f.name}_count${braces} ${formatValue(total)}`);
-    }
-  }
-  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }

@@ -7,39 +7,42 @@
 import nodeCluster from 'node:cluster';
 import {
   type BoundCounter,
-  type BoundGauge,
   consoleLogger,
   createGlassbox,
   type Glassbox,
   type Logger,
+  type MetricsSource,
   type NativeBackend,
   nativeBackend,
   silentLogger,
 } from '@glassbox/core';
-import type { ExpositionFormat, MetricsSource } from '@glassbox/exporter';
-import { mergeSnapshots, type Participant, renderFamilies } from './merge.js';
+import {
+  type ClusterWorkerHandle,
+  createRounds,
+  type Round,
+  type Rounds,
+  sendTo,
+  type WorkerFailure,
+} from './gather.js';
+import { type MergedFamily, mergeSnapshots, type Participant } from './merge.js';
 import { clusterMetrics, WORKER_FAILURE_REASONS, type WorkerFailureReason } from './metrics.js';
 import {
-  type CollectMessage,
+  type ClusterMessage,
   isClusterMessage,
+  type MESSAGE_KEY,
   message,
   type ScrapeResultMessage,
+  type SnapshotMessage,
   type WelcomeMessage,
 } from './protocol.js';
 import {
   type ClusterRegistryLike,
   type SnapshotMetric,
-  snapshotInMemory,
+  snapshotOfMerged,
   snapshotRegistry,
+  snapshotSource,
 } from './snapshot.js';
-
-/** The part of a `node:cluster` Worker the primary uses. */
-export interface ClusterWorkerHandle {
-  readonly id: number;
-  send(message: unknown, callback?: (error: Error | null) => void): boolean;
-  isConnected(): boolean;
-  isDead(): boolean;
-}
+import { validateSnapshot } from './validate.js';
 
 /** The part of the `node:cluster` module the primary uses (injectable for tests). */
 export interface ClusterLike {
@@ -71,11 +74,11 @@ export interface ClusterPrimaryOptions {
    */
   readonly registry?: ClusterRegistryLike;
   /**
-   * The primary's own Glassbox native backend (`nativeBackend()`), merged like
-   * {@link ClusterPrimaryOptions.registry}.
+   * The primary's own Glassbox native backend (`nativeBackend()`, or any other metrics
+   * source), merged like {@link ClusterPrimaryOptions.registry}.
    * @default undefined
    */
-  readonly backend?: NativeBackend;
+  readonly backend?: MetricsSource;
   /**
    * How long a scrape waits for the workers' answers. Keep it below the exporter's
    * `timeoutMs` (10 s by default) and Prometheus' `scrape_timeout`.
@@ -108,12 +111,6 @@ export const CLUSTER_PRIMARY_DEFAULTS = Object.freeze({
   serveWorkers: true,
 });
 
-/** One worker missing from a scrape. */
-export interface WorkerFailure {
-  readonly worker: number;
-  readonly reason: WorkerFailureReason;
-}
-
 /** What happened in one scrape. */
 export interface ScrapeReport {
   /** Workers asked. */
@@ -128,8 +125,11 @@ export interface ScrapeReport {
 
 /** The aggregated view: a `MetricsSource` for `createMetricsHandler`/`createMetricsServer`. */
 export interface ClusterPrimary extends MetricsSource {
-  /** Gathers, merges and renders the cluster's metrics. Rejects only with `onWorkerFailure: 'fail'` or after close. */
-  collect(format: ExpositionFormat): Promise<string>;
+  /**
+   * Gathers and merges the cluster's metrics into families (the exporter renders them).
+   * Rejects only with `onWorkerFailure: 'fail'` or after close.
+   */
+  collect(): Promise<MergedFamily[]>;
   /** The outcome of the last finished scrape. */
   lastScrape(): ScrapeReport | undefined;
   /** Stops listening to the cluster; scrapes in progress finish at once with what they have. */
@@ -148,19 +148,203 @@ export class ClusterScrapeError extends Error {
   }
 }
 
-interface Gather {
-  readonly id: string;
-  readonly started: number;
-  readonly asked: number;
-  /** Worker id → whether it had announced itself when asked. */
-  readonly pending: Map<number, boolean>;
-  readonly answers: Map<number, SnapshotMetric[]>;
-  readonly failures: WorkerFailure[];
-  finish(): void;
+/** Options resolved and checked at set-up. */
+interface Config {
+  readonly cluster: ClusterLike;
+  readonly timeoutMs: number;
+  readonly mode: 'partial' | 'fail';
+  readonly workerLabel: string;
+  readonly serveWorkers: boolean;
+  readonly registry: ClusterRegistryLike | undefined;
+  readonly backend: MetricsSource | undefined;
+  readonly logger: Logger;
 }
 
-function nonce(): string {
-  return `${process.pid.toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+function resolveCluster(options: ClusterPrimaryOptions): ClusterLike {
+  const cluster = options.cluster ?? (nodeCluster as unknown as ClusterLike);
+  if (cluster === null || typeof cluster !== 'object' || typeof cluster.on !== 'function')
+    throw new TypeError('Glassbox cluster: options.cluster must be the node:cluster module (or one like it)');
+  if (cluster.isPrimary === false)
+    throw new Error(
+      'Glassbox cluster: setupClusterPrimary() must run in the cluster primary; call setupClusterWorker() in workers',
+    );
+  return cluster;
+}
+
+function resolveOptions(options: ClusterPrimaryOptions): Config {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('Glassbox cluster: options must be an object');
+  const cluster = resolveCluster(options);
+  const timeoutMs = options.timeoutMs ?? CLUSTER_PRIMARY_DEFAULTS.timeoutMs;
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new RangeError(`Glassbox cluster: timeoutMs must be a positive number, got ${String(timeoutMs)}`);
+  const mode = options.onWorkerFailure ?? CLUSTER_PRIMARY_DEFAULTS.onWorkerFailure;
+  if (mode !== 'partial' && mode !== 'fail')
+    throw new TypeError("Glassbox cluster: onWorkerFailure must be 'partial' or 'fail'");
+  const workerLabel = options.workerLabel ?? CLUSTER_PRIMARY_DEFAULTS.workerLabel;
+  if (
+    typeof workerLabel !== 'string' ||
+    !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(workerLabel) ||
+    workerLabel.startsWith('__')
+  )
+    throw new TypeError(`Glassbox cluster: workerLabel "${String(workerLabel)}" is not a valid label name`);
+  const { registry, backend } = options;
+  if (registry !== undefined && (registry === null || typeof registry.getMetricsAsJSON !== 'function'))
+    throw new TypeError(
+      'Glassbox cluster: options.registry must be a prom-client Registry (getMetricsAsJSON)',
+    );
+  if (backend !== undefined && (backend === null || typeof backend.collect !== 'function'))
+    throw new TypeError(
+      'Glassbox cluster: options.backend must be a Glassbox nativeBackend() (or another metrics source)',
+    );
+  const logger = options.logger === null ? silentLogger : (options.logger ?? consoleLogger);
+  const serveWorkers = options.serveWorkers ?? CLUSTER_PRIMARY_DEFAULTS.serveWorkers;
+  return { cluster, timeoutMs, mode, workerLabel, serveWorkers, registry, backend, logger };
+}
+
+/** A warning per cause, logged once; a broken logger never reaches the host. */
+function onceWarner(logger: Logger): (key: string, text: string) => void {
+  const warned = new Set<string>();
+  return (key, text) => {
+    if (warned.has(key)) return;
+    warned.add(key);
+    try {
+      logger.warn(`Glassbox cluster: ${text}; further occurrences are counted, not logged`);
+    } catch {
+      // a broken logger must not reach the host
+    }
+  };
+}
+
+/** The cluster metrics of one primary, recorded once per round. */
+interface Instruments {
+  readonly late: BoundCounter;
+  record(report: ScrapeReport): void;
+}
+
+function instruments(glassbox: Glassbox): Instruments {
+  const failures = new Map<WorkerFailureReason, BoundCounter>();
+  const failuresMetric = glassbox.counter(clusterMetrics.workerScrapeFailuresTotal);
+  for (const reason of WORKER_FAILURE_REASONS) {
+    const series = failuresMetric.bind({ reason });
+    series.inc(0); // exposed as 0 from the start, so rate() and increase() see the first miss
+    failures.set(reason, series);
+  }
+  const workers = glassbox.gauge(clusterMetrics.workers).bind();
+  const answered = glassbox.gauge(clusterMetrics.workersAnswered).bind();
+  const late = glassbox.counter(clusterMetrics.lateAnswersTotal).bind();
+  late.inc(0);
+  const duration = glassbox.gauge(clusterMetrics.collectDuration).bind();
+  return {
+    late,
+    record(report) {
+      for (const f of report.failures) failures.get(f.reason)?.inc();
+      workers.set(report.asked);
+      answered.set(report.answered.length);
+      duration.set(report.durationMs / 1000);
+    },
+  };
+}
+
+/** What the message handler needs from its primary. */
+interface Handling {
+  readonly config: Config;
+  readonly rounds: Rounds;
+  readonly glassbox: Glassbox;
+  readonly instruments: Instruments;
+  readonly warn: (key: string, text: string) => void;
+  readonly collect: () => Promise<MergedFamily[]>;
+}
+
+/** A snapshot arrived: validated (invalid parts dropped and counted), then settled in its round. */
+function onSnapshot(h: Handling, worker: ClusterWorkerHandle, msg: SnapshotMessage): void {
+  h.rounds.announced.add(worker.id);
+  if (typeof msg.id !== 'string' || !h.rounds.isOpen(msg.id)) {
+    if (typeof msg.id === 'string' && h.rounds.issued(msg.id)) h.instruments.late.inc();
+    return;
+  }
+  if (typeof msg.error === 'string' || !Array.isArray(msg.metrics)) {
+    h.warn('error', `worker ${worker.id} could not snapshot its metrics: ${String(msg.error)}`);
+    h.rounds.settle(msg.id, worker.id, 'error');
+    return;
+  }
+  const metrics = validateSnapshot(msg.metrics, (problem, metric) =>
+    h.glassbox.reportError(
+      'cluster',
+      "a worker's snapshot had invalid parts; they were left out of the merge",
+      new Error(`worker ${worker.id}, metric ${JSON.stringify(metric).slice(0, 200)}: ${problem}`),
+    ),
+  );
+  h.rounds.settle(msg.id, worker.id, metrics);
+}
+
+/** A scrape reached a worker: the worker gets the merged families, compact. */
+function onScrape(h: Handling, worker: ClusterWorkerHandle, id: string): void {
+  const reply = (body: Omit<ScrapeResultMessage, typeof MESSAGE_KEY | 'type' | 'id'>) =>
+    sendTo(worker, message<ScrapeResultMessage>({ type: 'scrape-result', id, ...body }));
+  h.collect().then(
+    (families) => reply({ metrics: snapshotOfMerged(families) }),
+    (error: unknown) => reply({ error: error instanceof Error ? error.message : 'collect failed' }),
+  );
+}
+
+function messageHandler(h: Handling): (worker: ClusterWorkerHandle, msg: unknown) => void {
+  return (worker, msg) => {
+    if (!isClusterMessage(msg) || worker === null || typeof worker !== 'object') return;
+    try {
+      const m: ClusterMessage = msg;
+      if (m.type === 'hello') {
+        h.rounds.announced.add(worker.id);
+        sendTo(worker, message<WelcomeMessage>({ type: 'welcome', probe: false }));
+      } else if (m.type === 'snapshot') onSnapshot(h, worker, m);
+      else if (m.type === 'scrape' && h.config.serveWorkers && typeof m.id === 'string')
+        onScrape(h, worker, m.id);
+    } catch (error) {
+      h.warn(
+        'message',
+        `handling a worker message failed (${error instanceof Error ? error.message : 'error'})`,
+      );
+    }
+  };
+}
+
+/** The listed workers of the cluster, by id. */
+function listedWorkers(cluster: ClusterLike): ClusterWorkerHandle[] {
+  return Object.values(cluster.workers ?? {}).filter((w): w is ClusterWorkerHandle => w !== undefined);
+}
+
+/** The primary's own snapshots: its internal cluster metrics, its backend, its registry. */
+function ownSnapshots(
+  config: Config,
+  glassbox: Glassbox,
+  internal: MetricsSource | undefined,
+): Promise<SnapshotMetric[][]> {
+  const parts: Array<Promise<SnapshotMetric[]>> = [];
+  if (internal !== undefined) parts.push(snapshotSource(internal));
+  if (config.backend !== undefined && config.backend !== internal)
+    parts.push(snapshotSource(config.backend, glassbox));
+  if (config.registry !== undefined) parts.push(snapshotRegistry(config.registry, glassbox));
+  return Promise.all(parts);
+}
+
+/** The Glassbox instance that records the cluster metrics: the user's, or an internal one. */
+function ownGlassbox(
+  options: ClusterPrimaryOptions,
+  config: Config,
+): { glassbox: Glassbox; internal: NativeBackend | undefined } {
+  if (options.glassbox !== undefined) return { glassbox: options.glassbox, internal: undefined };
+  const internal = nativeBackend();
+  const logger = options.logger === null ? null : config.logger;
+  return { glassbox: createGlassbox({ backend: internal, logger }), internal };
+}
+
+function reportOf(g: Round): ScrapeReport {
+  return {
+    asked: g.asked,
+    answered: [...g.answers.keys()].sort((a, b) => a - b),
+    failures: g.failures,
+    durationMs: performance.now() - g.started,
+  };
 }
 
 /**
@@ -180,298 +364,74 @@ function nonce(): string {
  * ```
  */
 export function setupClusterPrimary(options: ClusterPrimaryOptions = {}): ClusterPrimary {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('Glassbox cluster: options must be an object');
-  const cluster = options.cluster ?? (nodeCluster as unknown as ClusterLike);
-  if (cluster === null || typeof cluster !== 'object' || typeof cluster.on !== 'function')
-    throw new TypeError('Glassbox cluster: options.cluster must be the node:cluster module (or one like it)');
-  if (cluster.isPrimary === false)
-    throw new Error(
-      'Glassbox cluster: setupClusterPrimary() must run in the cluster primary; call setupClusterWorker() in workers',
-    );
-  const timeoutMs = options.timeoutMs ?? CLUSTER_PRIMARY_DEFAULTS.timeoutMs;
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)
-    throw new RangeError(`Glassbox cluster: timeoutMs must be a positive number, got ${String(timeoutMs)}`);
-  const mode = options.onWorkerFailure ?? CLUSTER_PRIMARY_DEFAULTS.onWorkerFailure;
-  if (mode !== 'partial' && mode !== 'fail')
-    throw new TypeError("Glassbox cluster: onWorkerFailure must be 'partial' or 'fail'");
-  const workerLabel = options.workerLabel ?? CLUSTER_PRIMARY_DEFAULTS.workerLabel;
-  if (
-    typeof workerLabel !== 'string' ||
-    !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(workerLabel) ||
-    workerLabel.startsWith('__')
-  )
-    throw new TypeError(`Glassbox cluster: workerLabel "${String(workerLabel)}" is not a valid label name`);
-  const serveWorkers = options.serveWorkers ?? CLUSTER_PRIMARY_DEFAULTS.serveWorkers;
-  const registry = options.registry;
-  if (registry !== undefined && (registry === null || typeof registry.getMetricsAsJSON !== 'function'))
-    throw new TypeError(
-      'Glassbox cluster: options.registry must be a prom-client Registry (getMetricsAsJSON)',
-    );
-  const ownBackend = options.backend;
-  if (ownBackend !== undefined && (ownBackend === null || typeof ownBackend.metricNames !== 'function'))
-    throw new TypeError('Glassbox cluster: options.backend must be a Glassbox nativeBackend()');
-  const logger = options.logger === null ? silentLogger : (options.logger ?? consoleLogger);
+  const config = resolveOptions(options);
+  const { cluster } = config;
+  const { glassbox, internal } = ownGlassbox(options, config);
+  const metrics = instruments(glassbox);
+  const warn = onceWarner(config.logger);
+  const rounds = createRounds(config.timeoutMs);
+  let last: ScrapeReport | undefined;
+  let inflight: Promise<{ g: Round; report: ScrapeReport }> | undefined;
 
-  let internal: NativeBackend | undefined;
-  let glassbox = options.glassbox;
-  if (glassbox === undefined) {
-    internal = nativeBackend();
-    glassbox = createGlassbox({
-      backend: internal,
-      logger: options.logger === null ? null : (options.logger ?? consoleLogger),
+  /** One round of requests, shared by the scrapes that arrive while it runs; recorded once. */
+  function round(): Promise<{ g: Round; report: ScrapeReport }> {
+    if (inflight !== undefined) return inflight;
+    const r = rounds.start(listedWorkers(cluster)).then((g) => {
+      const report = reportOf(g);
+      last = report;
+      metrics.record(report);
+      for (const f of g.failures)
+        warn(`fail:${f.reason}`, `worker ${f.worker} missing from a scrape (${f.reason})`);
+      return { g, report };
+    });
+    inflight = r;
+    void r.finally(() => {
+      if (inflight === r) inflight = undefined;
+    });
+    return r;
+  }
+
+  async function collect(): Promise<MergedFamily[]> {
+    if (rounds.closed) throw new Error('Glassbox cluster: the cluster source is closed');
+    const { g, report } = await round();
+    if (config.mode === 'fail' && g.failures.length > 0) throw new ClusterScrapeError(report);
+    const participants: Participant[] = (await ownSnapshots(config, glassbox, internal)).map((m) => ({
+      worker: 'primary',
+      metrics: m,
+    }));
+    for (const id of report.answered)
+      participants.push({ worker: String(id), metrics: g.answers.get(id) ?? [] });
+    return mergeSnapshots(participants, {
+      workerLabel: config.workerLabel,
+      onConflict: (metric, problem) => warn(`conflict:${metric}:${problem}`, `${metric}: ${problem}`),
     });
   }
-  const failureCounters = new Map<WorkerFailureReason, BoundCounter>();
-  const failuresMetric = glassbox.counter(clusterMetrics.workerScrapeFailuresTotal);
-  for (const reason of WORKER_FAILURE_REASONS) {
-    const series = failuresMetric.bind({ reason });
-    series.inc(0); // exposed as 0 from the start, so rate() and increase() see the first miss
-    failureCounters.set(reason, series);
-  }
-  const workersGauge: BoundGauge = glassbox.gauge(clusterMetrics.workers).bind();
-  const answeredGauge: BoundGauge = glassbox.gauge(clusterMetrics.workersAnswered).bind();
-  const lateCounter: BoundCounter = glassbox.counter(clusterMetrics.lateAnswersTotal).bind();
-  lateCounter.inc(0);
-  const durationGauge: BoundGauge = glassbox.gauge(clusterMetrics.collectDuration).bind();
 
-  const warned = new Set<string>();
-  const warn = (key: string, text: string) => {
-    if (warned.has(key)) return;
-    warned.add(key);
-    try {
-      logger.warn(`Glassbox cluster: ${text}; further occurrences are counted, not logged`);
-    } catch {
-      // a broken logger must not reach the host
-    }
-  };
-
-  const prefix = nonce();
-  let seq = 0;
-  let closed = false;
-  let last: ScrapeReport | undefined;
-  const announced = new Set<number>();
-  /** Workers already counted as exited: a dead worker still listed is not counted (or asked) again. */
-  const goneCounted = new Set<number>();
-  const active = new Map<string, Gather>();
-
-  const send = (worker: ClusterWorkerHandle, msg: unknown, onError?: (error: unknown) => void): void => {
-    try {
-      worker.send(msg, (error) => {
-        if (error) onError?.(error);
-      });
-    } catch (error) {
-      onError?.(error);
-    }
-  };
-
-  const settle = (g: Gather, workerId: number, outcome: SnapshotMetric[] | WorkerFailureReason): void => {
-    if (!g.pending.has(workerId)) return;
-    g.pending.delete(workerId);
-    if (typeof outcome === 'string') {
-      g.failures.push({ worker: workerId, reason: outcome });
-      if (outcome === 'exited') goneCounted.add(workerId);
-    } else g.answers.set(workerId, outcome);
-    // Done once every worker that announced Glassbox has answered or failed; workers
-    // that never announced themselves are not waited for.
-    for (const wasAnnounced of g.pending.values()) if (wasAnnounced) return;
-    g.finish();
-  };
-
-  const onMessage = (worker: ClusterWorkerHandle, msg: unknown): void => {
-    if (!isClusterMessage(msg) || worker === null || typeof worker !== 'object') return;
-    try {
-      switch (msg.type) {
-        case 'hello':
-          announced.add(worker.id);
-          send(worker, message<WelcomeMessage>({ type: 'welcome', probe: false }));
-          break;
-        case 'snapshot': {
-          announced.add(worker.id);
-          const g = typeof msg.id === 'string' ? active.get(msg.id) : undefined;
-          if (g === undefined) {
-            if (typeof msg.id === 'string' && msg.id.startsWith(`${prefix}.`)) lateCounter.inc();
-            return;
-          }
-          if (typeof msg.error === 'string' || !Array.isArray(msg.metrics)) {
-            warn('error', `worker ${worker.id} could not snapshot its metrics: ${String(msg.error)}`);
-            settle(g, worker.id, 'error');
-          } else settle(g, worker.id, msg.metrics);
-          break;
-        }
-        case 'scrape': {
-          if (!serveWorkers || typeof msg.id !== 'string') return;
-          const format: ExpositionFormat = msg.format === 'openmetrics' ? 'openmetrics' : 'prometheus';
-          primary.collect(format).then(
-            (text) => send(worker, message<ScrapeResultMessage>({ type: 'scrape-result', id: msg.id, text })),
-            (error: unknown) =>
-              send(
-                worker,
-                message<ScrapeResultMessage>({
-                  type: 'scrape-result',
-                  id: msg.id,
-                  error: error instanceof Error ? error.message : 'collect failed',
-                }),
-              ),
-          );
-          break;
-        }
-        default:
-          break;
-      }
-    } catch (error) {
-      warn(
-        'message',
-        `handling a worker message failed (${error instanceof Error ? error.message : 'error'})`,
-      );
-    }
-  };
-
+  const onMessage = messageHandler({ config, rounds, glassbox, instruments: metrics, warn, collect });
   const onGone = (worker: ClusterWorkerHandle): void => {
-    if (worker === null || typeof worker !== 'object') return;
-    for (const g of active.values()) settle(g, worker.id, 'exited');
+    if (worker !== null && typeof worker === 'object') rounds.gone(worker.id);
   };
   const onExit = (worker: ClusterWorkerHandle): void => {
     onGone(worker);
-    if (worker !== null && typeof worker === 'object') announced.delete(worker.id);
+    if (worker !== null && typeof worker === 'object') rounds.announced.delete(worker.id);
   };
-
   cluster.on('message', onMessage);
   cluster.on('disconnect', onGone);
   cluster.on('exit', onExit);
-
   // Workers that set up Glassbox before this primary did: ask them to announce again.
-  for (const worker of Object.values(cluster.workers ?? {})) {
-    if (worker?.isConnected() && !worker.isDead())
-      send(worker, message<WelcomeMessage>({ type: 'welcome', probe: true }));
-  }
+  for (const worker of listedWorkers(cluster))
+    if (worker.isConnected() && !worker.isDead())
+      sendTo(worker, message<WelcomeMessage>({ type: 'welcome', probe: true }));
 
-  function gather(): Promise<Gather> {
-    return new Promise((resolve) => {
-      const id = `${prefix}.${++seq}`;
-      const listed = Object.values(cluster.workers ?? {}).filter(
-        (w): w is ClusterWorkerHandle => w !== undefined,
-      );
-      const ids = new Set(listed.map((w) => w.id));
-      for (const gone of goneCounted) if (!ids.has(gone)) goneCounted.delete(gone);
-      const workers = listed.filter((w) => !goneCounted.has(w.id));
-      workers.sort((a, b) => a.id - b.id);
-      let timer: NodeJS.Timeout | undefined;
-      let finished = false;
-      const g: Gather = {
-        id,
-        started: performance.now(),
-        asked: workers.length,
-        pending: new Map(),
-        answers: new Map(),
-        failures: [],
-        finish() {
-          if (finished) return;
-          finished = true;
-          clearTimeout(timer);
-          active.delete(id);
-          for (const [workerId, wasAnnounced] of g.pending)
-            g.failures.push({ worker: workerId, reason: wasAnnounced ? 'timeout' : 'no_glassbox' });
-          g.pending.clear();
-          g.failures.sort((a, b) => a.worker - b.worker);
-          resolve(g);
-        },
-      };
-      active.set(id, g);
-      const request = message<CollectMessage>({ type: 'collect', id });
-      for (const worker of workers) {
-        if (worker.isDead() || !worker.isConnected()) {
-          g.failures.push({ worker: worker.id, reason: 'exited' });
-          goneCounted.add(worker.id);
-          continue;
-        }
-        g.pending.set(worker.id, announced.has(worker.id));
-      }
-      for (const worker of workers) {
-        if (g.pending.has(worker.id)) send(worker, request, () => settle(g, worker.id, 'exited'));
-      }
-      if (closed) {
-        g.finish();
-        return;
-      }
-      timer = setTimeout(() => g.finish(), timeoutMs);
-      timer.unref?.();
-      // Nothing to wait for (no announced worker): finish once the sends are flushed.
-      let waiting = false;
-      for (const wasAnnounced of g.pending.values()) waiting ||= wasAnnounced;
-      if (!waiting) setImmediate(() => g.finish());
-    });
-  }
-
-  let inflight: Promise<{ g: Gather; report: ScrapeReport }> | undefined;
-
-  /** Records one round's outcome in the cluster metrics (once per round, however many scrapes share it). */
-  function record(g: Gather): { g: Gather; report: ScrapeReport } {
-    const report: ScrapeReport = {
-      asked: g.asked,
-      answered: [...g.answers.keys()].sort((a, b) => a - b),
-      failures: g.failures,
-      durationMs: performance.now() - g.started,
-    };
-    last = report;
-    for (const f of g.failures) {
-      failureCounters.get(f.reason)?.inc();
-      warn(`fail:${f.reason}`, `worker ${f.worker} missing from a scrape (${f.reason})`);
-    }
-    workersGauge.set(report.asked);
-    answeredGauge.set(report.answered.length);
-    durationGauge.set(report.durationMs / 1000);
-    return { g, report };
-  }
-
-  function snapshotsOfPrimary(): Promise<SnapshotMetric[][]> {
-    const parts: Array<Promise<SnapshotMetric[]>> = [];
-    if (internal !== undefined) parts.push(Promise.resolve(snapshotInMemory(internal)));
-    if (ownBackend !== undefined && ownBackend !== internal)
-      parts.push(Promise.resolve(snapshotInMemory(ownBackend)));
-    if (registry !== undefined) parts.push(snapshotRegistry(registry, glassbox));
-    return Promise.all(parts);
-  }
-
-  const primary: ClusterPrimary = {
-    formats: ['prometheus', 'openmetrics'],
-    async collect(format: ExpositionFormat): Promise<string> {
-      if (closed) throw new Error('Glassbox cluster: the cluster source is closed');
-      // Scrapes that arrive while the workers are being asked share that round (two
-      // Prometheus replicas, a scrape through a worker): a worker never gets a pile of requests.
-      let round = inflight;
-      if (round === undefined) {
-        round = gather().then(record);
-        inflight = round;
-        void round.finally(() => {
-          if (inflight === round) inflight = undefined;
-        });
-      }
-      const { g, report } = await round;
-      if (mode === 'fail' && g.failures.length > 0) throw new ClusterScrapeError(report);
-
-      const participants: Participant[] = (await snapshotsOfPrimary()).map((metrics) => ({
-        worker: 'primary',
-        metrics,
-      }));
-      for (const id of report.answered) {
-        participants.push({ worker: String(id), metrics: g.answers.get(id) ?? [] });
-      }
-      const families = mergeSnapshots(participants, {
-        workerLabel,
-        onConflict: (metric, problem) => warn(`conflict:${metric}:${problem}`, `${metric}: ${problem}`),
-      });
-      return renderFamilies(families, format);
-    },
+  return {
+    collect,
     lastScrape: () => last,
     close() {
-      if (closed) return;
-      closed = true;
+      if (rounds.closed) return;
       cluster.off('message', onMessage);
       cluster.off('disconnect', onGone);
       cluster.off('exit', onExit);
-      for (const g of [...active.values()]) g.finish();
+      rounds.finishAll();
     },
   };
-  return primary;
 }

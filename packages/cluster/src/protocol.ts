@@ -4,13 +4,15 @@
  * prom-client's `prom-client:*` messages) is never mistaken for ours and ours never
  * reaches the application's handlers as something it knows.
  */
-import type { ExpositionFormat } from '@glassbox/exporter';
 import type { SnapshotMetric } from './snapshot.js';
 
 /** Field present on every Glassbox cluster message; its value is the protocol version. */
 export const MESSAGE_KEY = '$glassboxCluster';
-/** Protocol version. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Protocol version. 2: a scrape that reached a worker is answered with the merged
+ * metrics as a snapshot (the worker's exporter renders them), no longer as text.
+ */
+export const PROTOCOL_VERSION = 2;
 
 interface Base {
   readonly [MESSAGE_KEY]: typeof PROTOCOL_VERSION;
@@ -37,17 +39,16 @@ export interface SnapshotMessage extends Base {
   readonly metrics?: SnapshotMetric[];
   readonly error?: string;
 }
-/** Worker → primary: render the aggregated metrics for me (a scrape that reached a worker). */
+/** Worker → primary: send me the aggregated metrics (a scrape that reached a worker). */
 export interface ScrapeMessage extends Base {
   readonly type: 'scrape';
   readonly id: string;
-  readonly format: ExpositionFormat;
 }
-/** Primary → worker: the aggregated text for scrape `id`, or why it failed. */
+/** Primary → worker: the merged metrics for scrape `id` (one process' snapshot), or why it failed. */
 export interface ScrapeResultMessage extends Base {
   readonly type: 'scrape-result';
   readonly id: string;
-  readonly text?: string;
+  readonly metrics?: SnapshotMetric[];
   readonly error?: string;
 }
 

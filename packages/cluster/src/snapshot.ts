@@ -1,10 +1,19 @@
 /**
- * The compact snapshot a process sends for aggregation: one entry per metric, label
- * values as arrays aligned to one list of label names, histograms as one cumulative
- * count array per series. It is plain JSON, so it crosses the cluster IPC channel with
- * either serialization, and it is a fraction of the size of `getMetricsAsJSON()`.
+ * The compact snapshot a process sends for aggregation, built from its metric families
+ * (core's data model): one entry per metric, label values as arrays aligned to one list
+ * of label names, histograms as one cumulative count array per series. It is plain
+ * JSON, so it crosses the cluster IPC channel with either serialization, and it is a
+ * fraction of the size of `getMetricsAsJSON()`.
  */
-import type { GaugeAggregation, Glassbox, NativeBackend } from '@glassbox/core';
+import {
+  familiesFromPromJson,
+  type GaugeAggregation,
+  type Glassbox,
+  type MetricFamily,
+  type MetricPoint,
+  type MetricsSource,
+  type PromMetricJson,
+} from '@glassbox/core';
 
 /** A sample value: a finite number, or `'NaN'`, `'+Inf'`, `'-Inf'` (JSON has no such numbers). */
 export type SnapshotValue = number | string;
@@ -42,26 +51,25 @@ export interface SnapshotMetric {
   s: Array<ScalarSeries | DistributionSeries>;
 }
 
-/** The shape of one entry of prom-client's `registry.getMetricsAsJSON()`. */
-export interface PromMetricJSON {
-  readonly name: string;
-  readonly help: string;
-  /** `'counter'`, `'gauge'`, `'histogram'`, `'summary'` at run time (prom-client's types say enum). */
-  readonly type: unknown;
-  readonly aggregator?: string;
-  readonly values?: ReadonlyArray<{
-    readonly value: number;
-    readonly labels?: Readonly<Partial<Record<string, string | number>>>;
-    readonly metricName?: string | undefined;
-  }>;
-}
-
-/** A registry that can be snapshotted: prom-client's (or `@prometheus-io/client`'s) `Registry`. */
+/**
+ * A registry that can be snapshotted: prom-client's (or `@prometheus-io/client`'s)
+ * `Registry`. Its entries are read as core's `PromMetricJson` plus prom-client's
+ * `aggregator` field (prom-client declares `type` as an enum, hence `object` here).
+ */
 export interface ClusterRegistryLike {
-  getMetricsAsJSON(): Promise<readonly PromMetricJSON[]> | readonly PromMetricJSON[];
+  getMetricsAsJSON(): Promise<readonly object[]> | readonly object[];
 }
 
-const RULES = new Set<string>(['sum', 'max', 'min', 'worker', 'first', 'average', 'omit']);
+/** The snapshot rules of every kind, for validation. */
+export const SNAPSHOT_RULES: ReadonlySet<string> = new Set<SnapshotRule>([
+  'sum',
+  'max',
+  'min',
+  'worker',
+  'first',
+  'average',
+  'omit',
+]);
 
 /** Encodes a number for JSON. */
 export function encodeValue(v: number): SnapshotValue {
@@ -91,177 +99,155 @@ export function gaugeRules(glassbox: Glassbox | undefined): Map<string, Snapshot
   return rules;
 }
 
-interface LabelIndex {
+/** Label names of a family's points, aligned: one slot per name, in order of first appearance. */
+class LabelSlots {
   readonly names: string[];
-  readonly index: Map<string, number>;
-}
-
-function labelIndex(): LabelIndex {
-  return { names: [], index: new Map() };
-}
-
-function slot(idx: LabelIndex, name: string): number {
-  let i = idx.index.get(name);
-  if (i === undefined) {
-    i = idx.names.length;
-    idx.names.push(name);
-    idx.index.set(name, i);
+  private readonly index = new Map<string, number>();
+  constructor(initial: readonly string[]) {
+    this.names = [...initial];
+    for (let i = 0; i < initial.length; i++) this.index.set(initial[i] as string, i);
   }
-  return i;
-}
-
-function alignedValues(
-  idx: LabelIndex,
-  labels: Readonly<Partial<Record<string, string | number>>> | undefined,
-  skip: string | undefined,
-): Array<string | null> {
-  const out: Array<string | null> = [];
-  if (labels === undefined) return out;
-  for (const name in labels) {
-    if (name === skip) continue;
-    const value = labels[name];
-    if (value === undefined) continue;
-    const i = slot(idx, name);
-    while (out.length <= i) out.push(null);
-    out[i] = String(value);
-  }
-  return out;
-}
-
-function pad(series: Array<ScalarSeries | DistributionSeries>, width: number): void {
-  for (const s of series) while (s[0].length < width) s[0].push(null);
-}
-
-function scalarMetric(m: PromMetricJSON, rule: SnapshotRule | undefined): SnapshotMetric {
-  const idx = labelIndex();
-  const series: ScalarSeries[] = [];
-  for (const v of m.values ?? [])
-    series.push([alignedValues(idx, v.labels, undefined), encodeValue(v.value)]);
-  pad(series, idx.names.length);
-  const out: SnapshotMetric = {
-    n: m.name,
-    h: m.help,
-    t: m.type as 'counter' | 'gauge',
-    k: idx.names,
-    s: series,
-  };
-  if (m.type === 'gauge' && rule !== undefined) out.a = rule;
-  return out;
-}
-
-function keyOf(values: ReadonlyArray<string | null>): string {
-  let key = '';
-  for (const v of values) key += v === null ? '\u0002\u0001' : `${v}\u0001`;
-  return key;
-}
-
-function histogramMetric(m: PromMetricJSON): SnapshotMetric {
-  const idx = labelIndex();
-  const bucketName = `${m.name}_bucket`;
-  const sumName = `${m.name}_sum`;
-  const countName = `${m.name}_count`;
-  interface Acc {
-    values: Array<string | null>;
-    sum: number;
-    count: number;
-    buckets: Map<number, number>;
-  }
-  const byKey = new Map<string, Acc>();
-  const bounds = new Set<number>();
-  for (const v of m.values ?? []) {
-    const values = alignedValues(idx, v.labels, 'le');
-    const key = keyOf(values);
-    let acc = byKey.get(key);
-    if (acc === undefined) {
-      acc = { values, sum: 0, count: 0, buckets: new Map() };
-      byKey.set(key, acc);
-    }
-    if (v.metricName === bucketName) {
-      const le = Number(v.labels?.le);
-      if (Number.isFinite(le)) {
-        bounds.add(le);
-        acc.buckets.set(le, v.value);
+  /** The point's label values aligned to {@link names} (`null` where it has no such label). */
+  align(family: MetricFamily, p: MetricPoint): Array<string | null> {
+    const own = p.labelNames;
+    if (own === undefined || own === family.labelNames) return Array.from(p.labelValues, String);
+    const out: Array<string | null> = [];
+    for (let j = 0; j < own.length; j++) {
+      const name = own[j] as string;
+      let i = this.index.get(name);
+      if (i === undefined) {
+        i = this.names.length;
+        this.names.push(name);
+        this.index.set(name, i);
       }
-    } else if (v.metricName === sumName) acc.sum = v.value;
-    else if (v.metricName === countName) acc.count = v.value;
-  }
-  const b = [...bounds].sort((x, y) => x - y);
-  const series: DistributionSeries[] = [];
-  for (const acc of byKey.values()) {
-    const counts: number[] = [];
-    let last = 0;
-    for (const le of b) {
-      const c = acc.buckets.get(le);
-      last = c === undefined ? last : c;
-      counts.push(last);
+      while (out.length <= i) out.push(null);
+      out[i] = String(p.labelValues[j]);
     }
-    counts.push(acc.count);
-    series.push([acc.values, encodeValue(acc.sum), counts]);
+    return out;
   }
-  // Series created before a label appeared get trailing nulls; keys were built before
-  // padding, which is consistent because padding only appends nulls.
-  pad(series, idx.names.length);
-  return { n: m.name, h: m.help, t: 'histogram', k: idx.names, b, s: series };
 }
 
-function summaryMetric(m: PromMetricJSON): SnapshotMetric {
-  // Quantiles cannot be combined across processes; the sum and count can.
-  const idx = labelIndex();
-  const sumName = `${m.name}_sum`;
-  const countName = `${m.name}_count`;
-  const byKey = new Map<string, DistributionSeries>();
-  for (const v of m.values ?? []) {
-    if (v.metricName !== sumName && v.metricName !== countName) continue;
-    const values = alignedValues(idx, v.labels, 'quantile');
-    const key = keyOf(values);
-    let s = byKey.get(key);
-    if (s === undefined) {
-      s = [values, 0, [0]];
-      byKey.set(key, s);
-    }
-    if (v.metricName === sumName) s[1] = encodeValue(v.value);
-    else s[2][0] = v.value;
+/** Cumulative counts (one per bound, then `+Inf`) from a point's per-bucket counts. */
+function cumulativeCounts(p: MetricPoint, buckets: number): number[] {
+  const counts = p.bucketCounts;
+  const out = new Array<number>(buckets);
+  let total = 0;
+  for (let i = 0; i < buckets; i++) {
+    total += counts?.[i] ?? 0;
+    out[i] = total;
   }
-  const series = [...byKey.values()];
-  pad(series, idx.names.length);
-  return { n: m.name, h: m.help, t: 'summary', k: idx.names, s: series };
+  return out;
+}
+
+function seriesOf(f: MetricFamily, slots: LabelSlots): Array<ScalarSeries | DistributionSeries> {
+  const out: Array<ScalarSeries | DistributionSeries> = [];
+  const buckets = (f.bounds?.length ?? 0) + 1;
+  for (const p of f.points) {
+    const values = slots.align(f, p);
+    if (f.type === 'histogram') out.push([values, encodeValue(p.sum ?? 0), cumulativeCounts(p, buckets)]);
+    else if (f.type === 'summary') out.push([values, encodeValue(p.sum ?? 0), [p.value]]);
+    else out.push([values, encodeValue(p.value)]);
+  }
+  // Series read before a label appeared get trailing nulls.
+  const width = slots.names.length;
+  for (const s of out) while (s[0].length < width) s[0].push(null);
+  return out;
 }
 
 /**
- * Converts prom-client's `getMetricsAsJSON()` output into a compact snapshot. Gauges
- * take their rule from `rules` (Glassbox definitions) and otherwise from prom-client's
- * `aggregator` field; counters, histograms and summaries are always summed. Metric
- * types other than these are skipped.
+ * Converts metric families into a compact snapshot. Gauges take their rule from `rules`
+ * (Glassbox definitions by exposed name), then from the family's `aggregate`; counters,
+ * histograms and summaries are always summed (summary quantiles are left out: they
+ * cannot be combined). Families of other types (`info`, `unknown`) are skipped.
  */
-export function snapshotFromPromJSON(
-  metrics: readonly PromMetricJSON[],
+export function snapshotFromFamilies(
+  families: readonly MetricFamily[],
   rules: ReadonlyMap<string, SnapshotRule> = new Map(),
 ): SnapshotMetric[] {
   const out: SnapshotMetric[] = [];
-  for (const m of metrics) {
-    if (m === null || typeof m !== 'object' || typeof m.name !== 'string') continue;
-    switch (m.type) {
-      case 'counter':
-        out.push(scalarMetric(m, undefined));
-        break;
-      case 'gauge': {
-        const declared = rules.get(m.name);
-        const fallback =
-          typeof m.aggregator === 'string' && RULES.has(m.aggregator) ? m.aggregator : undefined;
-        out.push(scalarMetric(m, declared ?? (fallback as SnapshotRule | undefined)));
-        break;
-      }
-      case 'histogram':
-        out.push(histogramMetric(m));
-        break;
-      case 'summary':
-        out.push(summaryMetric(m));
-        break;
-      default:
-        break;
-    }
+  for (const f of families) {
+    const t = f.type;
+    if (t !== 'counter' && t !== 'gauge' && t !== 'histogram' && t !== 'summary') continue;
+    const slots = new LabelSlots(f.labelNames);
+    const m: SnapshotMetric = { n: f.name, h: f.help, t, k: slots.names, s: seriesOf(f, slots) };
+    if (t === 'histogram') m.b = [...(f.bounds ?? [])];
+    const rule = t === 'gauge' ? (rules.get(f.name) ?? f.aggregate) : undefined;
+    if (rule !== undefined) m.a = rule;
+    out.push(m);
   }
   return out;
+}
+
+/**
+ * Merged families as a snapshot that keeps each point's own label order and the order of
+ * the points: a new entry starts wherever the label names change (merging the entries
+ * again gives back the same families). Used to answer a scrape that reached a worker, so
+ * it renders exactly what the primary renders.
+ */
+export function snapshotOfMerged(families: readonly MetricFamily[]): SnapshotMetric[] {
+  const out: SnapshotMetric[] = [];
+  for (const f of families) {
+    const t = f.type;
+    if (t !== 'counter' && t !== 'gauge' && t !== 'histogram' && t !== 'summary') continue;
+    const buckets = (f.bounds?.length ?? 0) + 1;
+    let current: SnapshotMetric | undefined;
+    let signature: string | undefined;
+    for (const p of f.points) {
+      const names = p.labelNames ?? f.labelNames;
+      const sig = names.join('\u0000');
+      if (current === undefined || sig !== signature) {
+        current = { n: f.name, h: f.help, t, k: [...names], s: [] };
+        if (t === 'histogram') current.b = [...(f.bounds ?? [])];
+        out.push(current);
+        signature = sig;
+      }
+      const values = Array.from(p.labelValues, String);
+      if (t === 'histogram') current.s.push([values, encodeValue(p.sum ?? 0), cumulativeCounts(p, buckets)]);
+      else if (t === 'summary') current.s.push([values, encodeValue(p.sum ?? 0), [p.value]]);
+      else current.s.push([values, encodeValue(p.value)]);
+    }
+    // a family without points still shows its HELP and TYPE
+    if (current === undefined)
+      out.push({
+        n: f.name,
+        h: f.help,
+        t,
+        k: [...f.labelNames],
+        s: [],
+        ...(t === 'histogram' ? { b: [...(f.bounds ?? [])] } : {}),
+      });
+  }
+  return out;
+}
+
+/** prom-client's `aggregator` field of each gauge, where it names a rule. */
+function aggregatorRules(metrics: readonly PromMetricJson[]): Map<string, SnapshotRule> {
+  const rules = new Map<string, SnapshotRule>();
+  for (const m of metrics) {
+    const aggregator = (m as { readonly aggregator?: unknown }).aggregator;
+    if (m.type === 'gauge' && typeof aggregator === 'string' && SNAPSHOT_RULES.has(aggregator))
+      rules.set(m.name, aggregator as SnapshotRule);
+  }
+  return rules;
+}
+
+/**
+ * Converts prom-client's `getMetricsAsJSON()` output (entries read as core's
+ * `PromMetricJson`; typed `object` because prom-client declares `type` as an enum)
+ * into a compact snapshot, through core's `familiesFromPromJson`. Gauges take their
+ * rule from `rules` (Glassbox definitions) and otherwise from prom-client's
+ * `aggregator` field.
+ */
+export function snapshotFromPromJson(
+  metrics: readonly object[],
+  rules: ReadonlyMap<string, SnapshotRule> = new Map(),
+): SnapshotMetric[] {
+  const valid = (metrics as readonly PromMetricJson[]).filter(
+    (m) => m !== null && typeof m === 'object' && typeof m.name === 'string',
+  );
+  const merged = aggregatorRules(valid);
+  for (const [name, rule] of rules) merged.set(name, rule);
+  return snapshotFromFamilies(familiesFromPromJson(valid), merged);
 }
 
 /** Snapshots a prom-client registry, with the gauge rules of a Glassbox instance. */
@@ -269,30 +255,13 @@ export async function snapshotRegistry(
   registry: ClusterRegistryLike,
   glassbox?: Glassbox,
 ): Promise<SnapshotMetric[]> {
-  return snapshotFromPromJSON(await registry.getMetricsAsJSON(), gaugeRules(glassbox));
+  return snapshotFromPromJson(await registry.getMetricsAsJSON(), gaugeRules(glassbox));
 }
 
-/** Snapshots an in-memory backend (the primary's own cluster metrics when no registry is given). */
-export function snapshotInMemory(backend: NativeBackend): SnapshotMetric[] {
-  const out: SnapshotMetric[] = [];
-  for (const name of backend.metricNames()) {
-    const def = backend.definition(name);
-    if (def === undefined) continue;
-    const k = [...def.labelNames];
-    const series = backend.series(name);
-    if (def.kind === 'histogram') {
-      const s: DistributionSeries[] = series.map((x) => [
-        k.map((l) => x.labels[l] ?? null),
-        encodeValue(x.distribution?.sum ?? 0),
-        (x.distribution?.buckets ?? []).map((b) => b.count),
-      ]);
-      out.push({ n: name, h: def.help, t: 'histogram', k, b: [...(def.buckets ?? [])], s });
-    } else {
-      const s: ScalarSeries[] = series.map((x) => [k.map((l) => x.labels[l] ?? null), encodeValue(x.value)]);
-      const m: SnapshotMetric = { n: name, h: def.help, t: def.kind, k, s };
-      if (def.kind === 'gauge' && def.aggregate !== undefined) m.a = def.aggregate;
-      out.push(m);
-    }
-  }
-  return out;
+/**
+ * Snapshots any metrics source (the native backend, the OpenTelemetry source, ...) from
+ * its families, with the gauge rules of a Glassbox instance.
+ */
+export async function snapshotSource(source: MetricsSource, glassbox?: Glassbox): Promise<SnapshotMetric[]> {
+  return snapshotFromFamilies(await source.collect(), gaugeRules(glassbox));
 }

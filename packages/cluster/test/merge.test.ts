@@ -5,27 +5,30 @@ import {
   defineGauge,
   defineHistogram,
   nativeBackend,
-  type PromClientLike,
   promClientBackend,
 } from '@glassbox/core';
+import { renderFamilies } from '@glassbox/exporter';
 import * as client from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import {
   mergeSnapshots,
   type Participant,
   remapCounts,
-  renderFamilies,
   type SnapshotMetric,
-  snapshotFromPromJSON,
-  snapshotInMemory,
+  snapshotFromPromJson,
   snapshotRegistry,
+  snapshotSource,
 } from '../src/index.js';
 
 // prom-client's declared types are stricter than what core's PromClientLike describes.
 const promClient = client;
 
-function render(parts: Participant[], format: 'prometheus' | 'openmetrics' = 'prometheus'): string[] {
-  return renderFamilies(mergeSnapshots(parts), format).trimEnd().split('\n');
+/** The merged families, rendered by the exporter, as lines. */
+async function render(
+  parts: Participant[],
+  format: 'prometheus' | 'openmetrics' = 'prometheus',
+): Promise<string[]> {
+  return (await renderFamilies(mergeSnapshots(parts), format)).trimEnd().split('\n');
 }
 
 /** A worker: a prom-client registry with Glassbox on it. */
@@ -39,7 +42,7 @@ function worker() {
 }
 
 describe('mergeSnapshots: counters', () => {
-  it('sums series with the same labels, whatever their label order, and keeps series only one worker has', () => {
+  it('sums series with the same labels, whatever their label order, and keeps series only one worker has', async () => {
     const a: SnapshotMetric = {
       n: 'jobs_total',
       h: 'Jobs.',
@@ -61,7 +64,7 @@ describe('mergeSnapshots: counters', () => {
       ],
     };
     expect(
-      render([
+      await render([
         { worker: '1', metrics: [a] },
         { worker: '2', metrics: [b] },
       ]),
@@ -74,7 +77,7 @@ describe('mergeSnapshots: counters', () => {
     ]);
   });
 
-  it('treats an absent label (null) as a different series from a present one', () => {
+  it('treats an absent label (null) as a different series from a present one', async () => {
     const a: SnapshotMetric = { n: 'x_total', h: 'X.', t: 'counter', k: ['a', 'b'], s: [[['1', null], 1]] };
     const b: SnapshotMetric = {
       n: 'x_total',
@@ -87,23 +90,24 @@ describe('mergeSnapshots: counters', () => {
       ],
     };
     expect(
-      render([
+      await render([
         { worker: '1', metrics: [a] },
         { worker: '2', metrics: [b] },
       ]),
     ).toEqual(['# HELP x_total X.', '# TYPE x_total counter', 'x_total{a="1"} 3', 'x_total{a="1",b="2"} 3']);
   });
 
-  it('renders counters the OpenMetrics way: family without _total, samples with it', () => {
+  it('renders counters the OpenMetrics way: family without _total, samples with it', async () => {
     const a: SnapshotMetric = { n: 'jobs_total', h: 'Say "hi"\\n', t: 'counter', k: [], s: [[[], 4]] };
-    expect(render([{ worker: '1', metrics: [a] }], 'openmetrics')).toEqual([
-      '# HELP jobs Say \\"hi\\"\\\\n',
+    // the exporter writes # TYPE before # HELP in OpenMetrics
+    expect(await render([{ worker: '1', metrics: [a] }], 'openmetrics')).toEqual([
       '# TYPE jobs counter',
+      '# HELP jobs Say \\"hi\\"\\\\n',
       'jobs_total 4',
     ]);
   });
 
-  it('escapes label values and renders special values', () => {
+  it('escapes label values and renders special values', async () => {
     const a: SnapshotMetric = {
       n: 'g',
       h: 'G.',
@@ -114,7 +118,7 @@ describe('mergeSnapshots: counters', () => {
         [['inf'], '+Inf'],
       ],
     };
-    expect(render([{ worker: '1', metrics: [a] }])).toEqual([
+    expect(await render([{ worker: '1', metrics: [a] }])).toEqual([
       '# HELP g G.',
       '# TYPE g gauge',
       'g{path="a\\"b\\\\c\\nd"} NaN',
@@ -139,16 +143,16 @@ describe('mergeSnapshots: gauges by declared rule', () => {
     ['first', 4],
     ['average', 4],
     [undefined, 12],
-  ] as const)('%s', (rule, expected) => {
-    expect(render(gauge(rule, [4, 7, 1]))).toEqual([
+  ] as const)('%s', async (rule, expected) => {
+    expect(await render(gauge(rule, [4, 7, 1]))).toEqual([
       '# HELP g G.',
       '# TYPE g gauge',
       `g{job="j"} ${expected}`,
     ]);
   });
 
-  it('worker: one series per worker with a worker label', () => {
-    expect(render(gauge('worker', [4, 7, 1]))).toEqual([
+  it('worker: one series per worker with a worker label', async () => {
+    expect(await render(gauge('worker', [4, 7, 1]))).toEqual([
       '# HELP g G.',
       '# TYPE g gauge',
       'g{job="j",worker="1"} 4',
@@ -157,21 +161,21 @@ describe('mergeSnapshots: gauges by declared rule', () => {
     ]);
   });
 
-  it('worker: the label name is an option', () => {
-    const out = renderFamilies(
+  it('worker: the label name is an option', async () => {
+    const out = await renderFamilies(
       mergeSnapshots(gauge('worker', [4]), { workerLabel: 'pid_slot' }),
       'prometheus',
     );
     expect(out).toContain('g{job="j",pid_slot="1"} 4\n');
   });
 
-  it('omit: the metric is left out', () => {
-    expect(renderFamilies(mergeSnapshots(gauge('omit', [1, 2])), 'prometheus')).toBe('');
+  it('omit: the metric is left out', async () => {
+    expect(await renderFamilies(mergeSnapshots(gauge('omit', [1, 2])), 'prometheus')).toBe('');
   });
 });
 
 describe('mergeSnapshots: histograms and summaries', () => {
-  it('sums bucket by bucket, sums and counts', () => {
+  it('sums bucket by bucket, sums and counts', async () => {
     const h = (counts: number[], sum: number, route: string): SnapshotMetric => ({
       n: 'd_seconds',
       h: 'D.',
@@ -181,7 +185,7 @@ describe('mergeSnapshots: histograms and summaries', () => {
       s: [[[route], sum, counts]],
     });
     expect(
-      render([
+      await render([
         { worker: '1', metrics: [h([1, 2, 3], 1.5, '/a')] },
         { worker: '2', metrics: [h([0, 4, 4], 2, '/a')] },
         { worker: '3', metrics: [h([1, 1, 1], 0.05, '/b')] },
@@ -202,7 +206,7 @@ describe('mergeSnapshots: histograms and summaries', () => {
     ]);
   });
 
-  it('merges differing bucket bounds on their union, never losing the total', () => {
+  it('merges differing bucket bounds on their union, never losing the total', async () => {
     const conflicts: string[] = [];
     const families = mergeSnapshots(
       [
@@ -217,7 +221,7 @@ describe('mergeSnapshots: histograms and summaries', () => {
       ],
       { onConflict: (m, p) => conflicts.push(`${m}: ${p}`) },
     );
-    expect(renderFamilies(families, 'prometheus').trimEnd().split('\n')).toEqual([
+    expect((await renderFamilies(families, 'prometheus')).trimEnd().split('\n')).toEqual([
       '# HELP h H.',
       '# TYPE h histogram',
       'h_bucket{le="1"} 2',
@@ -244,10 +248,10 @@ describe('mergeSnapshots: histograms and summaries', () => {
     const parts = await Promise.all(
       regs.map(async (r, i) => ({
         worker: String(i + 1),
-        metrics: snapshotFromPromJSON(await r.getMetricsAsJSON()),
+        metrics: snapshotFromPromJson(await r.getMetricsAsJSON()),
       })),
     );
-    expect(render(parts)).toEqual([
+    expect(await render(parts)).toEqual([
       '# HELP rpc_seconds RPC.',
       '# TYPE rpc_seconds summary',
       'rpc_seconds_sum 8',
@@ -257,9 +261,9 @@ describe('mergeSnapshots: histograms and summaries', () => {
 });
 
 describe('mergeSnapshots: conflicts', () => {
-  it('drops the series of a worker whose type differs and reports it once', () => {
+  it('drops the series of a worker whose type differs and reports it once', async () => {
     const conflicts: string[] = [];
-    const out = renderFamilies(
+    const out = await renderFamilies(
       mergeSnapshots(
         [
           { worker: '1', metrics: [{ n: 'm', h: 'M.', t: 'gauge', k: [], s: [[[], 1]] }] },
@@ -270,7 +274,8 @@ describe('mergeSnapshots: conflicts', () => {
       ),
       'prometheus',
     );
-    expect(out).toBe('# HELP m M.\n# TYPE m gauge\nm 1\n');
+    // the exporter ends each family with a blank line in the text format
+    expect(out).toBe('# HELP m M.\n# TYPE m gauge\nm 1\n\n');
     expect(conflicts).toHaveLength(2);
   });
 });
@@ -297,7 +302,7 @@ describe('snapshots of real registries', () => {
         metrics: await snapshotRegistry(w.registry, w.glassbox),
       })),
     );
-    const lines = render(parts);
+    const lines = await render(parts);
     expect(lines).toContain('api_requests_total{method="GET",route="/users/:id",status_code="200"} 6');
     expect(lines).toContain(
       'acme_http_request_duration_seconds_count{method="GET",route="/users/:id",status_code="200"} 6',
@@ -324,8 +329,10 @@ describe('snapshots of real registries', () => {
     const withoutRules = await Promise.all(
       workers.map(async (w, i) => ({ worker: String(i + 1), metrics: await snapshotRegistry(w.registry) })),
     );
-    expect(render(withRules)).toContain('batch_job_last_success_timestamp_seconds{job_name="nightly"} 1002');
-    expect(render(withoutRules)).toContain(
+    expect(await render(withRules)).toContain(
+      'batch_job_last_success_timestamp_seconds{job_name="nightly"} 1002',
+    );
+    expect(await render(withoutRules)).toContain(
       'batch_job_last_success_timestamp_seconds{job_name="nightly"} 2003',
     );
   });
@@ -365,10 +372,10 @@ describe('snapshots of real registries', () => {
           registers: [registry],
         });
         h.observe(id * 5);
-        return { worker: String(id), metrics: snapshotFromPromJSON(await registry.getMetricsAsJSON()) };
+        return { worker: String(id), metrics: snapshotFromPromJson(await registry.getMetricsAsJSON()) };
       }),
     );
-    const lines = render(parts);
+    const lines = await render(parts);
     expect(lines).toContain('app_version_info 1');
     expect(lines.some((l) => l.startsWith('app_start_time_seconds'))).toBe(false);
     expect(lines).toContain('app_lag_seconds 1.5');
@@ -384,7 +391,9 @@ describe('snapshots of real registries', () => {
     new client.Counter({ name: 'codes_total', help: 'C.', labelNames: ['code'], registers: [registry] }).inc({
       code: 404,
     });
-    const lines = render([{ worker: '1', metrics: snapshotFromPromJSON(await registry.getMetricsAsJSON()) }]);
+    const lines = await render([
+      { worker: '1', metrics: snapshotFromPromJson(await registry.getMetricsAsJSON()) },
+    ]);
     expect(lines).toContain('codes_total{code="404",service="risk"} 1');
   });
 
@@ -398,8 +407,8 @@ describe('snapshots of real registries', () => {
     g1.gauge(active).set(undefined, 2);
     promWorker.glassbox.histogram(qc).observe(undefined, 0.95);
     promWorker.glassbox.gauge(active).set(undefined, 5);
-    const lines = render([
-      { worker: '1', metrics: snapshotInMemory(native) },
+    const lines = await render([
+      { worker: '1', metrics: await snapshotSource(native) },
       { worker: '2', metrics: await snapshotRegistry(promWorker.registry, promWorker.glassbox) },
     ]);
     expect(lines).toEqual(
@@ -421,7 +430,9 @@ describe('snapshots of real registries', () => {
     (w.registry.getSingleMetric('odd_value') as client.Gauge).set(Number.NaN);
     const snap = await snapshotRegistry(w.registry, w.glassbox);
     const again = JSON.parse(JSON.stringify(snap)) as SnapshotMetric[];
-    expect(render([{ worker: '1', metrics: again }])).toEqual(render([{ worker: '1', metrics: snap }]));
-    expect(render([{ worker: '1', metrics: again }])).toContain('odd_value NaN');
+    expect(await render([{ worker: '1', metrics: again }])).toEqual(
+      await render([{ worker: '1', metrics: snap }]),
+    );
+    expect(await render([{ worker: '1', metrics: again }])).toContain('odd_value NaN');
   });
 });

@@ -4,9 +4,16 @@ import {
   createHttpRecorder,
   defineCounter,
   type Logger,
+  nativeBackend,
   promClientBackend,
 } from '@glassbox/core';
-import { createMetricsServer, type MetricsServer } from '@glassbox/exporter';
+import { readMetrics } from '@glassbox/core/testing';
+import {
+  createMetricsServer,
+  type ExpositionFormat,
+  type MetricsServer,
+  renderFamilies,
+} from '@glassbox/exporter';
 import * as client from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -16,6 +23,7 @@ import {
   type ClusterWorker,
   isClusterMessage,
   MESSAGE_KEY,
+  PROTOCOL_VERSION,
   setupClusterPrimary,
   setupClusterWorker,
 } from '../src/index.js';
@@ -63,6 +71,13 @@ function primaryOf(cluster: FakeCluster, options: Partial<ClusterPrimaryOptions>
 }
 
 const lines = (text: string) => text.trimEnd().split('\n');
+/** Collects a cluster source and renders it with the exporter's renderer, as a scrape does. */
+async function scrape(
+  source: ClusterPrimary | ClusterWorker,
+  format: ExpositionFormat = 'prometheus',
+): Promise<string> {
+  return renderFamilies(await source.collect(), format);
+}
 const REQUESTS = 'http_requests_total{method="GET",route="/work",status_code="200"}';
 
 describe('setupClusterPrimary: healthy cluster', () => {
@@ -71,7 +86,7 @@ describe('setupClusterPrimary: healthy cluster', () => {
     const primary = primaryOf(cluster);
     for (const n of [3, 4, 5]) glassboxWorker(cluster, n);
     await settled();
-    const out = lines(await primary.collect('prometheus'));
+    const out = lines(await scrape(primary));
     expect(out).toContain(`${REQUESTS} 12`);
     expect(out).toContain(
       'http_request_duration_seconds_bucket{method="GET",route="/work",status_code="200",le="+Inf"} 12',
@@ -91,18 +106,14 @@ describe('setupClusterPrimary: healthy cluster', () => {
     const b = glassboxWorker(cluster, 3);
     cluster.fork(); // no Glassbox
     await settled();
-    const texts = await Promise.all([
-      primary.collect('prometheus'),
-      primary.collect('openmetrics'),
-      a.source.collect('prometheus'),
-    ]);
+    const texts = await Promise.all([scrape(primary), scrape(primary, 'openmetrics'), scrape(a.source)]);
     for (const t of texts) expect(lines(t)).toContain(`${REQUESTS} 5`);
     expect(lines(texts[0])).toContain(
       'glassbox_cluster_worker_scrape_failures_total{reason="no_glassbox"} 1',
     );
     expect([a.worker.collectRequests, b.worker.collectRequests]).toEqual([1, 1]);
     // the next scrape is a new round
-    await primary.collect('prometheus');
+    await scrape(primary);
     expect([a.worker.collectRequests, b.worker.collectRequests]).toEqual([2, 2]);
   });
 
@@ -111,7 +122,7 @@ describe('setupClusterPrimary: healthy cluster', () => {
     const primary = primaryOf(cluster);
     glassboxWorker(cluster, 2);
     await settled();
-    const out = lines(await primary.collect('openmetrics'));
+    const out = lines(await scrape(primary, 'openmetrics'));
     expect(out).toContain('# TYPE http_requests counter');
     expect(out).toContain(`${REQUESTS} 2`);
     expect(out.some((l) => l.startsWith('# EOF'))).toBe(false);
@@ -129,11 +140,48 @@ describe('setupClusterPrimary: healthy cluster', () => {
     const w = glassboxWorker(cluster, 1);
     w.glassbox.reportError('http', 'broke');
     await settled();
-    const text = await primary.collect('prometheus');
+    const text = await scrape(primary);
     expect(text.match(/# TYPE glassbox_instrumentation_errors_total counter/g)).toHaveLength(1);
     expect(lines(text)).toContain('glassbox_instrumentation_errors_total{component="primary-thing"} 1');
     expect(lines(text)).toContain('glassbox_instrumentation_errors_total{component="http"} 1');
     expect(lines(text)).toContain('glassbox_cluster_workers_answered 1');
+  });
+
+  it('a worker on the native backend is snapshotted from its families (gauge rule from the family)', async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster);
+    glassboxWorker(cluster, 2); // prom-client, last success 1001
+    const w = cluster.fork();
+    const backend = nativeBackend();
+    const glassbox = createGlassbox({ backend, logger: null });
+    const http = createHttpRecorder(glassbox);
+    for (let i = 0; i < 4; i++) http.end('GET', '/work', 200, http.begin('GET'));
+    glassbox.gauge(catalog.batch.lastSuccess).set({ job_name: 'nightly' }, 5000);
+    // no `glassbox` option: the rule comes from the family's `aggregate` (max), not the default sum
+    const source = setupClusterWorker({ backend, process: w.process });
+    cleanup.push(() => source.close());
+    sources.push(source);
+    await settled();
+    const out = lines(await scrape(primary));
+    expect(out).toContain(`${REQUESTS} 6`);
+    expect(out).toContain(
+      'http_request_duration_seconds_bucket{method="GET",route="/work",status_code="200",le="+Inf"} 6',
+    );
+    expect(out).toContain('batch_job_last_success_timestamp_seconds{job_name="nightly"} 5000');
+  });
+
+  it('reads back through @glassbox/core/testing: merged values, absent is undefined', async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster);
+    glassboxWorker(cluster, 2);
+    glassboxWorker(cluster, 3);
+    await settled();
+    const metrics = await readMetrics(primary);
+    const labels = { method: 'GET', route: '/work', status_code: '200' };
+    expect(metrics.value('http_requests_total', labels)).toBe(5);
+    expect(metrics.distribution('http_request_duration_seconds', labels)?.count).toBe(5);
+    expect(metrics.value('glassbox_cluster_workers_answered')).toBe(2);
+    expect(metrics.value('http_requests_total', { ...labels, route: '/nowhere' })).toBeUndefined();
   });
 
   it('serves through the exporter (auth, status) as a MetricsSource', async () => {
@@ -165,7 +213,7 @@ describe('setupClusterPrimary: worker failures', () => {
     const slow = glassboxWorker(cluster, 50);
     await settled();
     slow.worker.hang = true;
-    const out = lines(await primary.collect('prometheus'));
+    const out = lines(await scrape(primary));
     expect(out).toContain(`${REQUESTS} 2`);
     expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="timeout"} 1');
     expect(out).toContain('glassbox_cluster_workers 2');
@@ -180,7 +228,7 @@ describe('setupClusterPrimary: worker failures', () => {
     glassboxWorker(cluster, 3);
     cluster.fork(); // no setupClusterWorker: never announces, never answers
     await settled();
-    const out = lines(await primary.collect('prometheus'));
+    const out = lines(await scrape(primary));
     expect(out).toContain(`${REQUESTS} 3`);
     expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="no_glassbox"} 1');
     expect(primary.lastScrape()?.failures).toEqual([{ worker: 2, reason: 'no_glassbox' }]);
@@ -193,14 +241,14 @@ describe('setupClusterPrimary: worker failures', () => {
     const doomed = glassboxWorker(cluster, 10);
     await settled();
     doomed.worker.hang = true;
-    const scrape = primary.collect('prometheus');
+    const inProgress = scrape(primary);
     await tick(10);
     doomed.worker.exit();
-    const out = lines(await scrape);
+    const out = lines(await inProgress);
     expect(out).toContain(`${REQUESTS} 1`);
     expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="exited"} 1');
     // next scrape: the dead worker is gone from cluster.workers, nothing more is counted
-    const again = lines(await primary.collect('prometheus'));
+    const again = lines(await scrape(primary));
     expect(again).toContain('glassbox_cluster_worker_scrape_failures_total{reason="exited"} 1');
     expect(again).toContain('glassbox_cluster_workers 1');
   });
@@ -214,12 +262,12 @@ describe('setupClusterPrimary: worker failures', () => {
     await settled();
     a.worker.connected = false;
     b.worker.failSend = true;
-    const out = lines(await primary.collect('prometheus'));
+    const out = lines(await scrape(primary));
     expect(out).toContain(`${REQUESTS} 1`);
     expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="exited"} 2');
     // still listed (node:cluster removes a worker after both exit and disconnect): each is
     // counted once, and no longer asked
-    const again = lines(await primary.collect('prometheus'));
+    const again = lines(await scrape(primary));
     expect(again).toContain('glassbox_cluster_worker_scrape_failures_total{reason="exited"} 2');
     expect(again).toContain('glassbox_cluster_workers 1');
   });
@@ -231,13 +279,13 @@ describe('setupClusterPrimary: worker failures', () => {
     const doomed = glassboxWorker(cluster, 1);
     await settled();
     doomed.worker.hang = true;
-    const scrape = primary.collect('prometheus');
+    const inProgress = scrape(primary);
     await tick(10);
     // disconnect seen, exit not yet: node:cluster keeps it in `workers` for now
     doomed.worker.connected = false;
     cluster.emit('disconnect', doomed.worker);
-    await scrape;
-    const again = lines(await primary.collect('prometheus'));
+    await inProgress;
+    const again = lines(await scrape(primary));
     expect(again).toContain('glassbox_cluster_worker_scrape_failures_total{reason="exited"} 1');
     expect(again).toContain('glassbox_cluster_workers 1');
   });
@@ -257,7 +305,7 @@ describe('setupClusterPrimary: worker failures', () => {
     });
     cleanup.push(() => source.close());
     await settled();
-    const out = lines(await primary.collect('prometheus'));
+    const out = lines(await scrape(primary));
     expect(out).toContain(`${REQUESTS} 1`);
     expect(out).toContain('glassbox_cluster_worker_scrape_failures_total{reason="error"} 1');
   });
@@ -269,11 +317,11 @@ describe('setupClusterPrimary: worker failures', () => {
     const late = glassboxWorker(cluster, 7);
     await settled();
     late.worker.hold(); // its answer to the first scrape arrives after that scrape timed out
-    const first = lines(await primary.collect('prometheus'));
+    const first = lines(await scrape(primary));
     expect(first).toContain(`${REQUESTS} 1`);
     late.worker.release();
     await settled();
-    const second = lines(await primary.collect('prometheus'));
+    const second = lines(await scrape(primary));
     expect(second).toContain(`${REQUESTS} 8`);
     expect(second).toContain('glassbox_cluster_late_answers_total 1');
     expect(second).toContain('glassbox_cluster_worker_scrape_failures_total{reason="timeout"} 1');
@@ -286,8 +334,8 @@ describe('setupClusterPrimary: worker failures', () => {
     const slow = glassboxWorker(cluster, 1);
     await settled();
     slow.worker.hang = true;
-    await expect(primary.collect('prometheus')).rejects.toBeInstanceOf(ClusterScrapeError);
-    await expect(primary.collect('prometheus')).rejects.toThrow(/1 of 2 workers missing .*worker 2: timeout/);
+    await expect(scrape(primary)).rejects.toBeInstanceOf(ClusterScrapeError);
+    await expect(scrape(primary)).rejects.toThrow(/1 of 2 workers missing .*worker 2: timeout/);
     const server = createMetricsServer({ sources: [primary], port: 0, host: '127.0.0.1', logger: null });
     cleanup.push(() => server.close());
     const { url } = await server.start();
@@ -314,16 +362,16 @@ describe('setupClusterPrimary: protocol', () => {
       w.worker.process.emit('message', msg);
     }
     cluster.emit('message', w.worker, {
-      [MESSAGE_KEY]: 1,
+      [MESSAGE_KEY]: PROTOCOL_VERSION,
       type: 'snapshot',
       id: 'someone-else.1',
       metrics: [],
     });
-    const out = lines(await primary.collect('prometheus'));
+    const out = lines(await scrape(primary));
     expect(out).toContain(`${REQUESTS} 2`);
     expect(out).toContain('glassbox_cluster_late_answers_total 0');
     expect(isClusterMessage({ type: 'collect' })).toBe(false);
-    expect(isClusterMessage({ [MESSAGE_KEY]: 1, type: 'collect', id: '1' })).toBe(true);
+    expect(isClusterMessage({ [MESSAGE_KEY]: PROTOCOL_VERSION, type: 'collect', id: '1' })).toBe(true);
   });
 
   it('two primaries on one cluster never take each other’s answers', async () => {
@@ -333,7 +381,7 @@ describe('setupClusterPrimary: protocol', () => {
     glassboxWorker(cluster, 2);
     glassboxWorker(cluster, 3);
     await settled();
-    const [ta, tb] = await Promise.all([a.collect('prometheus'), b.collect('prometheus')]);
+    const [ta, tb] = await Promise.all([scrape(a), scrape(b)]);
     for (const t of [ta, tb]) {
       expect(lines(t)).toContain(`${REQUESTS} 5`);
       expect(lines(t)).toContain('glassbox_cluster_late_answers_total 0');
@@ -348,7 +396,7 @@ describe('setupClusterPrimary: protocol', () => {
     await settled();
     expect(early.source.connected).toBe(true);
     early.worker.hang = true;
-    await primary.collect('prometheus');
+    await scrape(primary);
     expect(primary.lastScrape()?.failures).toEqual([{ worker: 1, reason: 'timeout' }]);
   });
 
@@ -358,8 +406,30 @@ describe('setupClusterPrimary: protocol', () => {
     const a = glassboxWorker(cluster, 2);
     glassboxWorker(cluster, 3);
     await settled();
-    expect(lines(await a.source.collect('prometheus'))).toContain(`${REQUESTS} 5`);
-    expect(lines(await a.source.collect('openmetrics'))).toContain('# TYPE http_requests counter');
+    expect(lines(await scrape(a.source))).toContain(`${REQUESTS} 5`);
+    expect(lines(await scrape(a.source, 'openmetrics'))).toContain('# TYPE http_requests counter');
+  });
+
+  it('a scrape through a worker renders exactly what the primary renders (label order, series order)', async () => {
+    const cluster = new FakeCluster();
+    const primary = primaryOf(cluster);
+    const a = glassboxWorker(cluster, 2);
+    const b = glassboxWorker(cluster, 3);
+    const mixed = (registry: client.Registry) =>
+      new client.Counter({ name: 'mixed_total', help: 'M.', labelNames: ['x', 'y'], registers: [registry] });
+    mixed(a.registry).inc({ x: '1', y: '2' });
+    mixed(b.registry).inc({ y: '3', x: '4' }); // this worker's labels come in the other order
+    await settled();
+    const withoutDuration = (text: string) =>
+      lines(text).filter((l) => !l.startsWith('glassbox_cluster_collect_duration_seconds '));
+    const fromPrimary = withoutDuration(await scrape(primary));
+    expect(fromPrimary).toEqual(
+      expect.arrayContaining(['mixed_total{x="1",y="2"} 1', 'mixed_total{y="3",x="4"} 1']),
+    );
+    expect(withoutDuration(await scrape(a.source))).toEqual(fromPrimary);
+    expect(withoutDuration(await scrape(a.source, 'openmetrics'))).toEqual(
+      withoutDuration(await scrape(primary, 'openmetrics')),
+    );
   });
 
   it("a worker's scrape fails with the primary's reason under onWorkerFailure: 'fail'", async () => {
@@ -369,7 +439,7 @@ describe('setupClusterPrimary: protocol', () => {
     const slow = glassboxWorker(cluster, 3);
     await settled();
     slow.worker.hang = true;
-    await expect(a.source.collect('prometheus')).rejects.toThrow(/could not aggregate: .*worker 2: timeout/);
+    await expect(scrape(a.source)).rejects.toThrow(/could not aggregate: .*worker 2: timeout/);
   });
 
   it('a worker with no Glassbox primary fails its scrape at once with a clear error', async () => {
@@ -377,7 +447,7 @@ describe('setupClusterPrimary: protocol', () => {
     const a: ClusterWorker = glassboxWorker(cluster, 1).source;
     await settled();
     expect(a.connected).toBe(false);
-    await expect(a.collect('prometheus')).rejects.toThrow(/no Glassbox primary has answered/);
+    await expect(scrape(a)).rejects.toThrow(/no Glassbox primary has answered/);
   });
 
   it('close(): scrapes in progress end at once, later ones reject', async () => {
@@ -386,14 +456,50 @@ describe('setupClusterPrimary: protocol', () => {
     const w = glassboxWorker(cluster, 1);
     await settled();
     w.worker.hang = true;
-    const pending = primary.collect('prometheus');
+    const pending = scrape(primary);
     await settled();
     primary.close();
     await expect(pending).resolves.toContain(
       'glassbox_cluster_worker_scrape_failures_total{reason="timeout"} 1',
     );
-    await expect(primary.collect('prometheus')).rejects.toThrow(/closed/);
+    await expect(scrape(primary)).rejects.toThrow(/closed/);
     expect(cluster.listenerCount('message')).toBe(0);
+  });
+
+  it('issue 16.9: an invalid worker snapshot is dropped where invalid, counted, and logged once', async () => {
+    const cluster = new FakeCluster();
+    const warnings: string[] = [];
+    const primary = primaryOf(cluster, { logger: { warn: (m) => warnings.push(m) } });
+    glassboxWorker(cluster, 2);
+    // a worker that speaks the protocol by hand (another version, a bug)
+    const bad = cluster.fork();
+    const send = (body: object) => bad.process.send({ [MESSAGE_KEY]: PROTOCOL_VERSION, ...body });
+    const metrics = [
+      {
+        n: 'http_requests_total',
+        h: 'R.',
+        t: 'counter',
+        k: ['method', 'route', 'status_code'],
+        s: [[['GET', '/work', '200'], 10]],
+      },
+      { n: 'bad-name_total', h: 'B.', t: 'counter', k: [], s: [[[], 1]] },
+      { n: 'jobs_total', h: 'J.', t: 'counter', k: ['bad-label'], s: [[['x'], 1]] },
+    ];
+    bad.process.on('message', (msg: unknown) => {
+      if (isClusterMessage(msg) && msg.type === 'collect') send({ type: 'snapshot', id: msg.id, metrics });
+    });
+    send({ type: 'hello' });
+    await settled();
+    const first = await scrape(primary);
+    expect(lines(first)).toContain(`${REQUESTS} 12`);
+    expect(first).not.toContain('bad-');
+    expect(lines(first)).toContain('glassbox_instrumentation_errors_total{component="cluster"} 2');
+    expect(primary.lastScrape()).toMatchObject({ answered: [1, 2], failures: [] });
+    const again = await readMetrics(primary);
+    expect(again.value('glassbox_instrumentation_errors_total', { component: 'cluster' })).toBe(4);
+    expect(again.value('jobs_total')).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/invalid parts.*worker 2, metric "bad-name_total": invalid metric name/);
   });
 
   it('warns once per cause through the logger', async () => {
@@ -402,8 +508,8 @@ describe('setupClusterPrimary: protocol', () => {
     const logger: Logger = { warn: (m) => warnings.push(m) };
     const primary = primaryOf(cluster, { logger, timeoutMs: 600_000 });
     cluster.fork();
-    await primary.collect('prometheus');
-    await primary.collect('prometheus');
+    await scrape(primary);
+    await scrape(primary);
     expect(warnings).toEqual([
       'Glassbox cluster: worker 1 missing from a scrape (no_glassbox); further occurrences are counted, not logged',
     ]);

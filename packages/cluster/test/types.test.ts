@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import type { MetricsSource } from '@glassbox/exporter';
+import type { MetricFamily, MetricsSource } from '@glassbox/core';
 import * as client from 'prom-client';
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
@@ -9,6 +9,7 @@ import type {
   ClusterRegistryLike,
   ClusterWorker,
   ClusterWorkerOptions,
+  MergedFamily,
   WorkerFailureReason,
 } from '../src/index.js';
 
@@ -16,6 +17,12 @@ describe('public types', () => {
   it('both sides are exporter sources', () => {
     expectTypeOf<ClusterPrimary>().toMatchTypeOf<MetricsSource>();
     expectTypeOf<ClusterWorker>().toMatchTypeOf<MetricsSource>();
+  });
+
+  it('the merge hands over core metric families (the exporter renders them)', () => {
+    expectTypeOf<MergedFamily>().toMatchTypeOf<MetricFamily>();
+    expectTypeOf<ReturnType<ClusterPrimary['collect']>>().toEqualTypeOf<Promise<MergedFamily[]>>();
+    expectTypeOf<ReturnType<ClusterWorker['collect']>>().toEqualTypeOf<Promise<MergedFamily[]>>();
   });
 
   it('the real node:cluster module and prom-client Registry fit the option types', () => {
