@@ -55,6 +55,7 @@ export type {
 export { createGlassbox, GLASSBOX_DEFAULTS } from './glassbox.js';
 export type { HttpRecorder, HttpRecorderOptions } from './http.js';
 export { createHttpRecorder, HTTP_METHODS, HTTP_RECORDER_DEFAULTS } from './http.js';
+export * from './http-client/index.js';
 export type { CompiledLabels, CustomLabel, PathExcluder } from './http-options.js';
 export {
   ABORTED_STATUS_CODE,
