@@ -182,6 +182,23 @@ export function dashboardSpecs(ctx: Ctx): DashboardSpec[] {
         ],
       },
       {
+        title: 'Outbound HTTP (dependencies)',
+        panels: [
+          ts('Outbound requests by host and status', 'reqps', [
+            {
+              expr: `sum by (${l('host')}, ${l('status_code')}) (${rate(d('http_client_requests_total'))})`,
+              legend: `{{${l('host')}}} {{${l('status_code')}}}`,
+            },
+          ]),
+          ts('Outbound p95 latency by host', 's', [
+            {
+              expr: q(0.95, l('host'), d('http_client_request_duration_seconds', '_bucket')),
+              legend: `{{${l('host')}}}`,
+            },
+          ]),
+        ],
+      },
+      {
         title: 'Instrumentation',
         panels: [
           ts('Instrumentation errors by component', 'none', [
