@@ -101,9 +101,25 @@ describe('declared hosts', () => {
     expect(hosts.forHost('', 80)).toBe('other');
   });
 
+  it('node:http requests: the port comes from the Host header Node wrote, else the protocol', () => {
+    expect(hosts.forHttp('https:', 'models.internal', 'models.internal:8443')).toBe('models.internal:8443');
+    expect(hosts.forHttp('https:', 'models.internal', 'models.internal')).toBe('other');
+    expect(hosts.forHttp('http:', 'localhost', 'localhost')).toBe('localhost:80');
+    expect(hosts.forHttp('https:', 'localhost', 'localhost')).toBe('other');
+    expect(hosts.forHttp('http:', '::1', '[::1]:9000')).toBe('[::1]:9000');
+    // A Host header the caller set for another name says nothing about the port.
+    expect(hosts.forHttp('http:', 'localhost', 'virtual.example:8443')).toBe('localhost:80');
+    expect(hosts.forHttp('http:', 'api.openai.com', undefined)).toBe('api.openai.com');
+    expect(hosts.forHttp(undefined, undefined, undefined)).toBe('other');
+  });
+
   it('the caches are bounded: many distinct hosts still label correctly', () => {
-    for (let i = 0; i < 3000; i++) expect(hosts.forOrigin(`http://h${i}.example`)).toBe('other');
+    for (let i = 0; i < 3000; i++) {
+      expect(hosts.forOrigin(`http://h${i}.example`)).toBe('other');
+      expect(hosts.forHttp('http:', `h${i}.example`, `h${i}.example:${i + 1}`)).toBe('other');
+    }
     expect(hosts.forOrigin('https://api.openai.com')).toBe('api.openai.com');
+    expect(hosts.forHttp('https:', 'models.internal', 'models.internal:8443')).toBe('models.internal:8443');
   });
 });
 

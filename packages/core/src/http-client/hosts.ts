@@ -42,6 +42,17 @@ function invalid(index: number, entry: unknown, why: string): TypeError {
   );
 }
 
+/** The port node:http connects to: from the Host header it wrote, else the protocol's default. */
+function httpPort(protocol: unknown, host: string, header: unknown): number {
+  const fallback = defaultPort(typeof protocol === 'string' ? protocol : undefined);
+  if (typeof header !== 'string') return fallback;
+  const colon = header.lastIndexOf(':');
+  if (colon <= 0 || header.endsWith(']')) return fallback;
+  const name = header.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(header.slice(colon + 1));
+  return name.toLowerCase() === host.toLowerCase() && Number.isInteger(port) ? port : fallback;
+}
+
 interface Declared {
   /** `name:port` and `name` entries by their canonical spelling (also the label). */
   readonly exact: Map<string, string>;
@@ -75,8 +86,14 @@ export interface HostLabeler {
   readonly labels: readonly string[];
   /** Label of a request to `origin` (`http://host:port`, as undici reports it). */
   forOrigin(origin: string): string;
-  /** Label of a request to `host` (as node:http reports it) on `port`. */
+  /** Label of a request to `host` on `port` (a host name in any spelling, IPv6 with or without brackets). */
   forHost(host: string, port: number): string;
+  /**
+   * Label of a node:http request: `host` as `request.host` reports it, the port from the
+   * `Host` header Node wrote (`name:port` when the port is not the protocol's default),
+   * else the protocol's default port.
+   */
+  forHttp(protocol: unknown, host: unknown, hostHeader: unknown): string;
 }
 
 /**
@@ -111,6 +128,15 @@ export function compileHosts(hosts: unknown): HostLabeler {
     if (cache.size < CACHE_LIMIT) cache.set(key, label);
     return label;
   };
+  // node:http: protocol → host → Host header → label (no string is built on a hit).
+  const httpCache = new Map<unknown, Map<unknown, Map<unknown, string>>>();
+  let httpCached = 0;
+  const forHost = (host: string, port: number): string => {
+    const key = `${host}\u0000${port}`;
+    const cached = hostCache.get(key);
+    if (cached !== undefined) return cached;
+    return remember(hostCache, key, match(canonicalHostname(host), port));
+  };
 
   return {
     labels,
@@ -126,11 +152,27 @@ export function compileHosts(hosts: unknown): HostLabeler {
       }
       return remember(originCache, origin, label);
     },
-    forHost(host, port) {
-      const key = `${host}\u0000${port}`;
-      const cached = hostCache.get(key);
+    forHost,
+    forHttp(protocol, host, hostHeader) {
+      let byHost = httpCache.get(protocol);
+      const cached = byHost?.get(host)?.get(hostHeader);
       if (cached !== undefined) return cached;
-      return remember(hostCache, key, match(canonicalHostname(host), port));
+      const name = typeof host === 'string' ? host : '';
+      const label = forHost(name, httpPort(protocol, name, hostHeader));
+      if (httpCached < CACHE_LIMIT) {
+        httpCached++;
+        if (byHost === undefined) {
+          byHost = new Map();
+          httpCache.set(protocol, byHost);
+        }
+        let byHeader = byHost.get(host);
+        if (byHeader === undefined) {
+          byHeader = new Map();
+          byHost.set(host, byHeader);
+        }
+        byHeader.set(hostHeader, label);
+      }
+      return label;
     },
   };
 }

@@ -10,7 +10,7 @@ import { catalog } from '../catalog.js';
 import type { BoundCounter, BoundHistogram, Glassbox } from '../glassbox.js';
 import { HTTP_METHODS } from '../http.js';
 import { classifyHttpClientError } from './errors.js';
-import { compileHosts, defaultPort, type HostLabeler } from './hosts.js';
+import { compileHosts, type HostLabeler } from './hosts.js';
 
 /** Options of {@link instrumentHttpClient}. */
 export interface HttpClientInstrumentOptions {
@@ -97,12 +97,21 @@ function methodLabel(method: unknown): string {
   return METHODS.has(upper) ? upper : 'OTHER';
 }
 
-/** Records finished requests through cached bound series. */
+interface SeriesEntry {
+  readonly duration: BoundHistogram;
+  readonly counts: Map<string, BoundCounter>;
+}
+
+/**
+ * Records finished requests through cached bound series, looked up by host, then
+ * method, then status: the label values come from small fixed sets, so the lookups hash
+ * no new string. Bounded by construction (declared hosts + other, 10 methods, status
+ * codes 100..999 + the error values).
+ */
 class Recorder {
   private readonly counter;
   private readonly histogram;
-  private readonly counts = new Map<string, BoundCounter>();
-  private readonly durations = new Map<string, BoundHistogram>();
+  private readonly series = new Map<string, Map<string, SeriesEntry>>();
   private readonly statuses: string[] = [];
 
   constructor(
@@ -124,20 +133,23 @@ class Recorder {
   }
 
   record(method: string, host: string, status: string, seconds: number): void {
-    const key = `${method}\u0001${host}`;
-    let duration = this.durations.get(key);
-    if (duration === undefined) {
-      duration = this.histogram.bindValues([method, host]);
-      if (this.durations.size < 4096) this.durations.set(key, duration);
+    let byMethod = this.series.get(host);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      this.series.set(host, byMethod);
     }
-    const countKey = `${key}\u0001${status}`;
-    let count = this.counts.get(countKey);
+    let entry = byMethod.get(method);
+    if (entry === undefined) {
+      entry = { duration: this.histogram.bindValues([method, host]), counts: new Map() };
+      byMethod.set(method, entry);
+    }
+    let count = entry.counts.get(status);
     if (count === undefined) {
       count = this.counter.bindValues([method, host, status]);
-      if (this.counts.size < 4096) this.counts.set(countKey, count);
+      entry.counts.set(status, count);
     }
     count.inc(1);
-    duration.observe(seconds);
+    entry.duration.observe(seconds);
   }
 }
 
@@ -205,18 +217,6 @@ interface ClientRequestLike {
   on(event: string | symbol, listener: (...args: unknown[]) => void): unknown;
 }
 
-/** The port node:http connects to: from the Host header it wrote, else the protocol's default. */
-function httpPort(request: ClientRequestLike, host: string): number {
-  const fallback = defaultPort(typeof request.protocol === 'string' ? request.protocol : undefined);
-  const header = typeof request.getHeader === 'function' ? request.getHeader('host') : undefined;
-  if (typeof header !== 'string') return fallback;
-  const colon = header.lastIndexOf(':');
-  if (colon <= 0 || header.endsWith(']')) return fallback;
-  const name = header.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
-  const port = Number(header.slice(colon + 1));
-  return name.toLowerCase() === host.toLowerCase() && Number.isInteger(port) ? port : fallback;
-}
-
 function httpHandlers(
   glassbox: Glassbox,
   recorder: Recorder,
@@ -228,8 +228,8 @@ function httpHandlers(
     const pending = started.get(request);
     if (pending === undefined) return; // started before the instrument, or already recorded
     started.delete(request);
-    const host = typeof request.host === 'string' ? request.host : '';
-    const label = hosts.forHost(host, httpPort(request, host));
+    const header = typeof request.getHeader === 'function' ? request.getHeader('host') : undefined;
+    const label = hosts.forHttp(request.protocol, request.host, header);
     recorder.record(
       methodLabel(request.method),
       label,
