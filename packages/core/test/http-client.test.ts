@@ -12,7 +12,10 @@ import {
   type InMemoryBackend,
   inMemoryBackend,
   instrumentHttpClient,
+  nativeBackend,
+  promClientBackend,
 } from '@glassbox/core';
+import * as client from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startHttpClientInstrument } from '../src/http-client/instrument.js';
 
@@ -341,6 +344,34 @@ describe('the host label is bounded', () => {
       'GET other 5xx': 1,
       'GET other error_connect': 1,
     });
+  });
+});
+
+describe('exposition', () => {
+  it('native and prom-client backends expose the same exact lines', async () => {
+    const native = nativeBackend();
+    const registry = new client.Registry();
+    const a = createGlassbox({ backend: native, logger: null });
+    const b = createGlassbox({ backend: promClientBackend({ client, registry }), logger: null });
+    instrument(a, { hosts: ['127.0.0.1'] });
+    instrument(b, { hosts: ['127.0.0.1'] });
+    await fetchStatus(`${base}/200`);
+    await expect(fetch(`http://127.0.0.1:${deadPort}/`)).rejects.toThrow();
+    await settle();
+    const exposed: [string, string][] = [
+      [await native.collect('prometheus'), 'method="GET",host="127.0.0.1",le="60"'],
+      // prom-client puts `le` first
+      [await registry.metrics(), 'le="60",method="GET",host="127.0.0.1"'],
+    ];
+    for (const [text, bucket60] of exposed) {
+      expect(text).toContain('# TYPE http_client_requests_total counter');
+      expect(text).toContain('http_client_requests_total{method="GET",host="127.0.0.1",status_code="200"} 1');
+      expect(text).toContain(
+        'http_client_requests_total{method="GET",host="127.0.0.1",status_code="error_connect"} 1',
+      );
+      expect(text).toContain('http_client_request_duration_seconds_count{method="GET",host="127.0.0.1"} 2');
+      expect(text).toContain(`http_client_request_duration_seconds_bucket{${bucket60}} 2`);
+    }
   });
 });
 
