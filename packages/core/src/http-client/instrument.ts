@@ -168,19 +168,14 @@ function guarded(glassbox: Glassbox, fn: (message: Record<string, unknown>) => v
 
 function undiciHandlers(glassbox: Glassbox, recorder: Recorder, hosts: HostLabeler): Subscriptions {
   const started = new WeakMap<object, number>();
-  const end = (request: unknown, status: () => string): void => {
+  const end = (request: unknown, status: string): void => {
     if (request === null || typeof request !== 'object') return;
     const t0 = started.get(request);
     if (t0 === undefined) return; // started before the instrument, or already recorded
     started.delete(request);
     const r = request as { method?: unknown; origin?: unknown };
     const origin = typeof r.origin === 'string' ? r.origin : String((r.origin as URL | undefined)?.origin);
-    recorder.record(
-      methodLabel(r.method),
-      hosts.forOrigin(origin),
-      status(),
-      (performance.now() - t0) / 1000,
-    );
+    recorder.record(methodLabel(r.method), hosts.forOrigin(origin), status, (performance.now() - t0) / 1000);
   };
   return [
     [
@@ -192,15 +187,10 @@ function undiciHandlers(glassbox: Glassbox, recorder: Recorder, hosts: HostLabel
     [
       'undici:request:headers',
       guarded(glassbox, (m) =>
-        end(m.request, () =>
-          recorder.status((m.response as { statusCode?: unknown } | undefined)?.statusCode),
-        ),
+        end(m.request, recorder.status((m.response as { statusCode?: unknown } | undefined)?.statusCode)),
       ),
     ],
-    [
-      'undici:request:error',
-      guarded(glassbox, (m) => end(m.request, () => classifyHttpClientError(m.error))),
-    ],
+    ['undici:request:error', guarded(glassbox, (m) => end(m.request, classifyHttpClientError(m.error)))],
   ];
 }
 
