@@ -6,6 +6,8 @@ const RECORDED_BY = {
   batch: 'the batch job runner and trigger counter (`@glassbox/core`)',
   consumer: '@glassbox/amqplib (consumer and publisher)',
   llm: 'the LLM generation wrapper (`@glassbox/core`)',
+  httpClient:
+    '`instrumentHttpClient` in @glassbox/core, from the diagnostics channels of `fetch`/undici and node:http/https ([guide](instruments/http-client.md))',
   sdk: 'every component, for errors it caught instead of throwing',
 };
 
@@ -16,6 +18,7 @@ const GROUP_TITLES = {
   batch: 'Batch jobs',
   consumer: 'Message consumers (RabbitMQ)',
   llm: 'LLM',
+  httpClient: 'Outbound HTTP (client)',
   sdk: 'SDK',
 };
 

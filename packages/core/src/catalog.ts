@@ -286,6 +286,23 @@ const llm = Object.freeze({
   }),
 });
 
+const httpClient = Object.freeze({
+  requestsTotal: defineCounter({
+    group: 'http_client',
+    name: 'http_client_requests_total',
+    help: 'Outbound HTTP requests (fetch/undici, node:http/https), by method, declared host (others: "other") and status code; an error_* status (error_dns, error_connect, error_timeout, ...) when no response arrived.',
+    labelNames: ['method', 'host', 'status_code'],
+  }),
+  requestDuration: defineHistogram({
+    group: 'http_client',
+    name: 'http_client_request_duration_seconds',
+    help: 'Outbound HTTP request duration in seconds, from the start of the request until its response headers arrived or it failed, by method and declared host.',
+    unit: 'seconds',
+    labelNames: ['method', 'host'],
+    buckets: Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60]),
+  }),
+});
+
 const sdk = Object.freeze({
   instrumentationErrorsTotal: defineCounter({
     group: 'sdk',
@@ -296,7 +313,7 @@ const sdk = Object.freeze({
 });
 
 /** The default catalog, grouped as in the design document. */
-export const catalog = Object.freeze({ http, model, drift, batch, consumer, llm, sdk });
+export const catalog = Object.freeze({ http, model, drift, batch, consumer, llm, httpClient, sdk });
 
 /** The catalog's groups. */
 export type CatalogGroup = keyof typeof catalog;

@@ -58,6 +58,7 @@ export type { HttpRecorder, HttpRecorderOptions } from './http.js';
 export { createHttpRecorder, HTTP_METHODS, HTTP_RECORDER_DEFAULTS } from './http.js';
 export type { HttpRecordingOptions, ResolvedHttpRecording } from './http-adapter.js';
 export { HTTP_RECORDING_DEFAULTS, resolveHttpRecording } from './http-adapter.js';
+export * from './http-client/index.js';
 export type { CompiledLabels, CustomLabel, PathExcluder } from './http-options.js';
 export {
   ABORTED_STATUS_CODE,

@@ -88,9 +88,13 @@ describe('metric definitions are validated when defined', () => {
 
   it('every catalog definition is valid and every catalog latency histogram has the SLO thresholds as buckets', () => {
     const defs = catalogDefinitions();
-    expect(defs.length).toBe(34);
+    expect(defs.length).toBe(36);
     expect(new Set(defs.map((d) => d.name)).size).toBe(defs.length);
-    for (const d of ['http_request_duration_seconds', 'ml_prediction_duration_seconds']) {
+    for (const d of [
+      'http_request_duration_seconds',
+      'ml_prediction_duration_seconds',
+      'http_client_request_duration_seconds',
+    ]) {
       const def = defs.find((x) => x.name === d);
       for (const t of [0.1, 0.5, 1, 2, 5]) expect(def?.kind === 'histogram' && def.buckets).toContain(t);
     }

@@ -24,7 +24,16 @@ export interface AlertKit {
 }
 
 /** Which catalog group an alert needs (`always`: generated whatever groups a service has). */
-export type AlertNeeds = 'always' | 'http' | 'model' | 'drift' | 'batch' | 'consumer' | 'llm' | 'sdk';
+export type AlertNeeds =
+  | 'always'
+  | 'http'
+  | 'http_client'
+  | 'model'
+  | 'drift'
+  | 'batch'
+  | 'consumer'
+  | 'llm'
+  | 'sdk';
 
 /** One row of the alert table: each part of the rule is built by a small function of the kit and the threshold. */
 export interface AlertRow {

@@ -8,7 +8,7 @@ import type { NamingOptions } from '@glassbox/core';
 import type { CustomConfig, ResolvedCustomConfig } from './custom-types.js';
 
 /** Catalog groups a config can select. */
-export type CatalogGroupName = 'http' | 'model' | 'drift' | 'batch' | 'consumer' | 'llm';
+export type CatalogGroupName = 'http' | 'http_client' | 'model' | 'drift' | 'batch' | 'consumer' | 'llm';
 
 /** Alert severities, routed by Alertmanager. */
 export type Severity = 'critical' | 'warning' | 'info';
@@ -218,7 +218,15 @@ export const MIXIN_DEFAULTS = Object.freeze({
   runbookBaseUrl: 'runbooks',
   serviceLabel: 'service',
   imbalanceOutcomes: '.+',
-  groups: Object.freeze(['http', 'model', 'drift', 'batch', 'consumer', 'llm'] as CatalogGroupName[]),
+  groups: Object.freeze([
+    'http',
+    'http_client',
+    'model',
+    'drift',
+    'batch',
+    'consumer',
+    'llm',
+  ] as CatalogGroupName[]),
   evaluationInterval: '30s',
   scrape: Object.freeze({
     jobName: 'glassbox',

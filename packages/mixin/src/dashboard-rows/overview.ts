@@ -151,6 +151,31 @@ export const serviceOverviewDashboard: DashboardRow = {
       ],
     },
     {
+      title: 'Outbound HTTP (dependencies)',
+      panels: [
+        {
+          needs: 'http_client',
+          build: (k) =>
+            k.ts('Outbound requests by host and status', 'reqps', [
+              {
+                expr: `sum by (${k.l('host')}, ${k.l('status_code')}) (${k.rate(k.d('http_client_requests_total'))})`,
+                legend: `{{${k.l('host')}}} {{${k.l('status_code')}}}`,
+              },
+            ]),
+        },
+        {
+          needs: 'http_client',
+          build: (k) =>
+            k.ts('Outbound p95 latency by host', 's', [
+              {
+                expr: k.q(0.95, k.l('host'), k.d('http_client_request_duration_seconds', '_bucket')),
+                legend: `{{${k.l('host')}}}`,
+              },
+            ]),
+        },
+      ],
+    },
+    {
       title: 'Instrumentation',
       panels: [
         {
