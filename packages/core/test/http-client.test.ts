@@ -9,12 +9,12 @@ import {
   createGlassbox,
   type Glassbox,
   type HttpClientInstrument,
-  type InMemoryBackend,
-  inMemoryBackend,
   instrumentHttpClient,
+  type NativeBackend,
   nativeBackend,
   promClientBackend,
 } from '@glassbox/core';
+import { renderFamilies } from '@glassbox/exporter';
 import * as client from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startHttpClientInstrument } from '../src/http-client/instrument.js';
@@ -75,22 +75,23 @@ afterAll(() => {
 
 interface Ctx {
   glassbox: Glassbox;
-  backend: InMemoryBackend;
+  backend: NativeBackend;
   errors(): number;
 }
 
 function makeGlassbox(): Ctx {
-  const backend = inMemoryBackend();
+  const backend = nativeBackend();
   const glassbox = createGlassbox({ backend, logger: null });
   return {
     glassbox,
     backend,
-    errors: () => backend.value('glassbox_instrumentation_errors_total', { component: 'http_client' }),
+    // no error series means no error was reported
+    errors: () => backend.value('glassbox_instrumentation_errors_total', { component: 'http_client' }) ?? 0,
   };
 }
 
 /** `method host status` → count, for exact assertions. */
-function counts(backend: InMemoryBackend): Record<string, number> {
+function counts(backend: NativeBackend): Record<string, number> {
   const out: Record<string, number> = {};
   for (const s of backend.series(REQUESTS))
     out[`${s.labels.method} ${s.labels.host} ${s.labels.status_code}`] = s.value;
@@ -359,7 +360,7 @@ describe('exposition', () => {
     await expect(fetch(`http://127.0.0.1:${deadPort}/`)).rejects.toThrow();
     await settle();
     const exposed: [string, string][] = [
-      [await native.collect('prometheus'), 'method="GET",host="127.0.0.1",le="60"'],
+      [await renderFamilies(native.collect(), 'prometheus'), 'method="GET",host="127.0.0.1",le="60"'],
       // prom-client puts `le` first
       [await registry.metrics(), 'le="60",method="GET",host="127.0.0.1"'],
     ];

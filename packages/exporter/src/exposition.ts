@@ -149,6 +149,123 @@ class LineCache {
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A point's label text (without braces), or undefined when its own label names are invalid. */
+function freshLabels(valid: WeakSet<readonly string[]>, f: MetricFamily, p: MetricPoint): string | undefined {
+  const names = p.labelNames ?? f.labelNames;
+  if (names !== f.labelNames && !valid.has(names)) {
+    if (!names.every((l) => LABEL_NAME.test(l))) return undefined;
+    valid.add(names);
+  }
+  return labelText(names, p.labelValues);
+}
+
+/** Keeps `value` on the point for the next scrape (a WeakMap of 100k points made every major GC slow). */
+function keep<T>(p: MetricPoint, value: T): T {
+  if (Object.isExtensible(p)) p.renderCache = value;
+  return value;
+}
+
+function labelsOf(valid: WeakSet<readonly string[]>, f: MetricFamily, p: MetricPoint): string | undefined {
+  const cached = p.renderCache;
+  if (typeof cached === 'string') return cached;
+  const labels = freshLabels(valid, f, p);
+  return labels === undefined ? undefined : keep(p, labels);
+}
+
+function lineCacheOf(
+  valid: WeakSet<readonly string[]>,
+  f: MetricFamily,
+  p: MetricPoint,
+): LineCache | undefined {
+  const cached = p.renderCache;
+  if (cached instanceof LineCache) return cached;
+  const labels = freshLabels(valid, f, p);
+  return labels === undefined ? undefined : keep(p, new LineCache(labels));
+}
+
+function scalar(h: Head, c: LineCache, p: MetricPoint, om: boolean): string {
+  const ex = om ? exemplarText(p.exemplars?.[0]) : '';
+  if (ex === '' && c.line !== undefined && Object.is(c.value, p.value)) return c.line;
+  const line = `${h.sample}${c.labels === '' ? '' : `{${c.labels}}`} ${formatValue(p.value)}${ex}\n`;
+  if (ex === '') {
+    c.line = line;
+    c.value = p.value;
+  }
+  return line;
+}
+
+/** Per family: `name_bucket{` and the `le` parts, with and without a leading comma. */
+interface Buckets {
+  readonly name: string;
+  readonly le: readonly string[];
+  readonly leAfterLabels: readonly string[];
+}
+
+function bucketsOf(f: MetricFamily): Buckets {
+  const les = [...(f.bounds ?? []).map(formatValue), '+Inf'];
+  return {
+    name: `${f.name}_bucket{`,
+    le: les.map((le) => `le="${le}"} `),
+    leAfterLabels: les.map((le) => `,le="${le}"} `),
+  };
+}
+
+function histogram(f: MetricFamily, b: Buckets, labels: string, p: MetricPoint, om: boolean): string {
+  const counts = p.bucketCounts;
+  const le = labels === '' ? b.le : b.leAfterLabels;
+  if (counts === undefined || counts.length !== le.length)
+    throw new Error('bucket counts do not match the bounds');
+  // few concatenations per line: at 100k series every extra string piece is GC work
+  const prefix = b.name + labels;
+  const exemplars = om ? p.exemplars : undefined;
+  let cumulative = 0;
+  let out = '';
+  for (let i = 0; i < le.length; i++) {
+    cumulative += counts[i] as number;
+    out +=
+      exemplars === undefined
+        ? `${prefix}${le[i]}${cumulative}\n`
+        : `${prefix}${le[i]}${cumulative}${exemplarText(exemplars[i])}\n`;
+  }
+  const sum = p.sum ?? 0;
+  // OpenMetrics: _sum and _count are counters; a histogram with negative buckets or a
+  // negative (or NaN) sum exposes neither (the +Inf bucket still carries the count).
+  if (om && (!(sum >= 0) || (f.bounds?.[0] ?? 0) < 0)) return out;
+  const braces = labels === '' ? '' : `{${labels}}`;
+  return `${out}${f.name}_sum${braces} ${formatValue(sum)}\n${f.name}_count${braces} ${cumulative}\n`;
+}
+
+function summary(f: MetricFamily, labels: string, p: MetricPoint): string {
+  const qs = f.quantiles ?? [];
+  const values = p.quantileValues ?? [];
+  const sep = labels === '' ? '' : ',';
+  let out = '';
+  for (let i = 0; i < qs.length; i++)
+    out += `${f.name}{${labels}${sep}quantile="${formatValue(qs[i] as number)}"} ${formatValue(values[i] as number)}\n`;
+  const braces = labels === '' ? '' : `{${labels}}`;
+  return `${out}${f.name}_sum${braces} ${formatValue(p.sum ?? 0)}\n${f.name}_count${braces} ${formatValue(p.value)}\n`;
+}
+
+/** One family's rendering state during a scrape. */
+interface FamilyState {
+  readonly f: MetricFamily;
+  readonly h: Head;
+  readonly b: Buckets | undefined;
+  readonly om: boolean;
+  readonly valid: WeakSet<readonly string[]>;
+}
+
+function point({ f, h, b, om, valid }: FamilyState, p: MetricPoint): string {
+  if (f.type === 'histogram' || f.type === 'summary') {
+    const labels = labelsOf(valid, f, p);
+    if (labels === undefined) throw new Error('invalid label name');
+    return b !== undefined ? histogram(f, b, labels, p, om) : summary(f, labels, p);
+  }
+  const c = lineCacheOf(valid, f, p);
+  if (c === undefined) throw new Error('invalid label name');
+  return scalar(h, c, p, om);
+}
+
 /** Creates a renderer (see {@link Renderer}). */
 export function createRenderer(options: RendererOptions = {}): Renderer {
   const perChunk = options.seriesPerChunk ?? RENDERER_DEFAULTS.seriesPerChunk;
@@ -163,110 +280,6 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
     }
   };
 
-  /** A point's label text (without braces), or undefined when its own label names are invalid. */
-  function freshLabels(f: MetricFamily, p: MetricPoint): string | undefined {
-    const names = p.labelNames ?? f.labelNames;
-    if (names !== f.labelNames && !validNames.has(names)) {
-      if (!names.every((l) => LABEL_NAME.test(l))) return undefined;
-      validNames.add(names);
-    }
-    return labelText(names, p.labelValues);
-  }
-
-  /** Keeps `value` on the point for the next scrape (a WeakMap of 100k points made every major GC slow). */
-  function keep<T>(p: MetricPoint, value: T): T {
-    if (Object.isExtensible(p)) p.renderCache = value;
-    return value;
-  }
-
-  function labelsOf(f: MetricFamily, p: MetricPoint): string | undefined {
-    const cached = p.renderCache;
-    if (typeof cached === 'string') return cached;
-    const labels = freshLabels(f, p);
-    return labels === undefined ? undefined : keep(p, labels);
-  }
-
-  function lineCacheOf(f: MetricFamily, p: MetricPoint): LineCache | undefined {
-    const cached = p.renderCache;
-    if (cached instanceof LineCache) return cached;
-    const labels = freshLabels(f, p);
-    return labels === undefined ? undefined : keep(p, new LineCache(labels));
-  }
-
-  function scalar(h: Head, c: LineCache, p: MetricPoint, om: boolean): string {
-    const ex = om ? exemplarText(p.exemplars?.[0]) : '';
-    if (ex === '' && c.line !== undefined && Object.is(c.value, p.value)) return c.line;
-    const line = `${h.sample}${c.labels === '' ? '' : `{${c.labels}}`} ${formatValue(p.value)}${ex}\n`;
-    if (ex === '') {
-      c.line = line;
-      c.value = p.value;
-    }
-    return line;
-  }
-
-  /** Per family: `name_bucket{` and the `le` parts, with and without a leading comma. */
-  interface Buckets {
-    readonly name: string;
-    readonly le: readonly string[];
-    readonly leAfterLabels: readonly string[];
-  }
-
-  function bucketsOf(f: MetricFamily): Buckets {
-    const les = [...(f.bounds ?? []).map(formatValue), '+Inf'];
-    return {
-      name: `${f.name}_bucket{`,
-      le: les.map((le) => `le="${le}"} `),
-      leAfterLabels: les.map((le) => `,le="${le}"} `),
-    };
-  }
-
-  function histogram(f: MetricFamily, b: Buckets, labels: string, p: MetricPoint, om: boolean): string {
-    const counts = p.bucketCounts;
-    const le = labels === '' ? b.le : b.leAfterLabels;
-    if (counts === undefined || counts.length !== le.length)
-      throw new Error('bucket counts do not match the bounds');
-    // few concatenations per line: at 100k series every extra string piece is GC work
-    const prefix = b.name + labels;
-    const exemplars = om ? p.exemplars : undefined;
-    let cumulative = 0;
-    let out = '';
-    for (let i = 0; i < le.length; i++) {
-      cumulative += counts[i] as number;
-      out +=
-        exemplars === undefined
-          ? `${prefix}${le[i]}${cumulative}\n`
-          : `${prefix}${le[i]}${cumulative}${exemplarText(exemplars[i])}\n`;
-    }
-    const sum = p.sum ?? 0;
-    // OpenMetrics: _sum and _count are counters; a histogram with negative buckets or a
-    // negative (or NaN) sum exposes neither (the +Inf bucket still carries the count).
-    if (om && (!(sum >= 0) || (f.bounds?.[0] ?? 0) < 0)) return out;
-    const braces = labels === '' ? '' : `{${labels}}`;
-    return `${out}${f.name}_sum${braces} ${formatValue(sum)}\n${f.name}_count${braces} ${cumulative}\n`;
-  }
-
-  function summary(f: MetricFamily, labels: string, p: MetricPoint): string {
-    const qs = f.quantiles ?? [];
-    const values = p.quantileValues ?? [];
-    const sep = labels === '' ? '' : ',';
-    let out = '';
-    for (let i = 0; i < qs.length; i++)
-      out += `${f.name}{${labels}${sep}quantile="${formatValue(qs[i] as number)}"} ${formatValue(values[i] as number)}\n`;
-    const braces = labels === '' ? '' : `{${labels}}`;
-    return `${out}${f.name}_sum${braces} ${formatValue(p.sum ?? 0)}\n${f.name}_count${braces} ${formatValue(p.value)}\n`;
-  }
-
-  function point(f: MetricFamily, h: Head, b: Buckets | undefined, p: MetricPoint, om: boolean): string {
-    if (f.type === 'histogram' || f.type === 'summary') {
-      const labels = labelsOf(f, p);
-      if (labels === undefined) throw new Error('invalid label name');
-      return b !== undefined ? histogram(f, b, labels, p, om) : summary(f, labels, p);
-    }
-    const c = lineCacheOf(f, p);
-    if (c === undefined) throw new Error('invalid label name');
-    return scalar(h, c, p, om);
-  }
-
   async function render(families: readonly MetricFamily[], format: ExpositionFormat): Promise<string[]> {
     const om = format === 'openmetrics';
     const parts: string[] = [];
@@ -277,13 +290,18 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
         invalid(typeof f?.name === 'string' ? f.name : '?', reason);
         continue;
       }
-      const h = head(f, format);
-      const b = f.type === 'histogram' ? bucketsOf(f) : undefined;
-      let out = h.text;
+      const state: FamilyState = {
+        f,
+        h: head(f, format),
+        b: f.type === 'histogram' ? bucketsOf(f) : undefined,
+        om,
+        valid: validNames,
+      };
+      let out = state.h.text;
       let failed: string | undefined;
       for (const p of f.points) {
         try {
-          out += point(f, h, b, p, om);
+          out += point(state, p);
         } catch (error) {
           failed ??= error instanceof Error ? error.message : 'point could not be rendered';
         }
