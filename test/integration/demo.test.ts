@@ -127,6 +127,8 @@ describe('the demo (node scripts/demo.mjs)', () => {
     expect(stdout).toContain(`Try: curl -s -H 'Authorization: Bearer ${token}' http://127.0.0.1:`);
     if (summary.prometheus) {
       expect(stdout).toMatch(/^Prometheus: http:\/\/127\.0\.0\.1:\d+\/graph\?g0\.expr=/m);
+      // The dashboards page (tested in a browser by demo-page.test.ts).
+      expect(stdout).toMatch(/^Dashboards: http:\/\/127\.0\.0\.1:\d+\/ /m);
       // Every PromQL frame (the first one is printed as the table switches to Prometheus)
       // shows traffic for every service: never a frame of zeros while rates warm up.
       const frames = promqlFrames(stdout);
