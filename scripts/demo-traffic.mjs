@@ -6,40 +6,13 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const chance = (p) => Math.random() < p;
 const pickOne = (list) => list[Math.floor(Math.random() * list.length)];
 
-/**
- * Starts the traffic loops for the running services and returns a promise that settles
- * once `signal` aborts and every loop has finished.
- * `byName`: running services by name (`{ base }`); `shift()`: 0 (training distribution)
- * or 1 (shifted model inputs); `apiKey`: the workflow-orchestrator's API key.
- */
-export function startTraffic({ byName, signal, shift, apiKey }) {
-  const API_KEY = apiKey;
-  async function send(method, url, body, headers = {}) {
-    const res = await fetch(url, {
-      method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-    });
-    await res.arrayBuffer();
-    return res;
-  }
+const COUNTERPARTIES = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark-industries'];
+const INDUSTRIES = ['software', 'retail', 'energy', 'construction', 'crypto'];
 
-  async function loop(step, pauseMs) {
-    while (!signal.aborted) {
-      try {
-        await step();
-      } catch {
-        // a refused connection or an aborted request: the summary shows it
-      }
-      await sleep(pauseMs());
-    }
-  }
-  const COUNTERPARTIES = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark-industries'];
-  const INDUSTRIES = ['software', 'retail', 'energy', 'construction', 'crypto'];
+/** Deal evaluations and look-ups at risk-analytics: 400s, 404s, 503s and slow large deals. */
+function riskTraffic({ base, send }) {
   const dealIds = [];
   async function riskStep() {
-    const base = byName['risk-analytics'].base;
     if (dealIds.length > 0 && chance(0.3)) {
       // Mostly known deals; some were never evaluated (404).
       const id = chance(0.9) ? pickOne(dealIds) : `D-missing-${Math.floor(Math.random() * 1000)}`;
@@ -60,10 +33,13 @@ export function startTraffic({ byName, signal, shift, apiKey }) {
     const res = await send('POST', `${base}/api/v1/risk/evaluate`, chance(0.03) ? { dealId } : deal);
     if (res.status === 200 && dealIds.length < 500) dealIds.push(dealId);
   }
+  return riskStep;
+}
 
+/** Predictions (single and batch), evaluations and model cards at ml-service; inputs drift with `shift()`. */
+function mlTraffic({ base, send, shift }) {
   let mlSteps = 0;
   async function mlStep() {
-    const base = byName['ml-service'].base;
     mlSteps++;
     const model = pickOne(MODELS);
     // Lead scoring and win probability drift; risk scoring keeps its training distribution.
@@ -83,17 +59,21 @@ export function startTraffic({ byName, signal, shift, apiKey }) {
       await send('POST', `${base}/api/v1/ml/predict/${model}`, { features });
     }
   }
+  return mlStep;
+}
 
-  const TOPICS = [
-    'Quarterly pipeline review for logistics buyers',
-    'How risk scoring shortens deal cycles',
-    'Five onboarding emails for new analytics customers',
-    'Release notes: faster forecasts',
-    'Case study: churn down 12 % at a retailer',
-    'Webinar invitation: data quality in practice',
-  ];
+const TOPICS = [
+  'Quarterly pipeline review for logistics buyers',
+  'How risk scoring shortens deal cycles',
+  'Five onboarding emails for new analytics customers',
+  'Release notes: faster forecasts',
+  'Case study: churn down 12 % at a retailer',
+  'Webinar invitation: data quality in practice',
+];
+
+/** LLM content jobs at content-pipeline: some blocked by QC, some failing at the provider. */
+function contentTraffic({ base, send }) {
   async function contentStep() {
-    const base = byName['content-pipeline'].base;
     let topic = `${pickOne(TOPICS)} #${Math.floor(Math.random() * 1000)}`;
     if (chance(0.1)) topic = `Miracle guaranteed returns ${Math.floor(Math.random() * 1000)}`; // blocked by QC
     if (chance(0.05)) topic += ' [provider-timeout]'; // the provider times out: failed
@@ -102,12 +82,15 @@ export function startTraffic({ byName, signal, shift, apiKey }) {
       format: pickOne(['blog', 'email', 'social']),
     });
   }
+  return contentStep;
+}
 
+/** Job triggers and approvals at workflow-orchestrator (a few without the API key: 401). */
+function orchestratorTraffic({ base, send, apiKey }) {
   let orchestratorSteps = 0;
   const pendingApprovals = [];
   async function orchestratorStep() {
-    const base = byName['workflow-orchestrator'].base;
-    const key = { 'x-api-key': API_KEY };
+    const key = { 'x-api-key': apiKey };
     orchestratorSteps++;
     if (orchestratorSteps % 8 === 0) {
       const res = await fetch(`${base}/api/v1/hitl/approvals`, {
@@ -146,19 +129,55 @@ export function startTraffic({ byName, signal, shift, apiKey }) {
     // A few callers forget the API key (401 from the global guard).
     await send('POST', `${base}/api/v1/workflows/jobs/${job}/trigger`, { params }, chance(0.05) ? {} : key);
   }
+  return orchestratorStep;
+}
 
+/**
+ * Starts the traffic loops for the running services and returns a promise that settles
+ * once `signal` aborts and every loop has finished.
+ * `byName`: running services by name (`{ base }`); `shift()`: 0 (training distribution)
+ * or 1 (shifted model inputs); `apiKey`: the workflow-orchestrator's API key.
+ */
+export function startTraffic({ byName, signal, shift, apiKey }) {
+  async function send(method, url, body, headers = {}) {
+    const res = await fetch(url, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+    await res.arrayBuffer();
+    return res;
+  }
+
+  async function loop(step, pauseMs) {
+    while (!signal.aborted) {
+      try {
+        await step();
+      } catch {
+        // a refused connection or an aborted request: the summary shows it
+      }
+      await sleep(pauseMs());
+    }
+  }
   const loops = [];
-  if (byName['risk-analytics'])
+  const service = (name) => byName[name] && { base: byName[name].base, send, shift, apiKey };
+  // Two concurrent loops share one step (its known deals, its step counter).
+  const risk = service('risk-analytics') && riskTraffic(service('risk-analytics'));
+  if (risk)
     loops.push(
-      loop(riskStep, () => 30),
-      loop(riskStep, () => 45),
+      loop(risk, () => 30),
+      loop(risk, () => 45),
     );
-  if (byName['ml-service'])
+  const ml = service('ml-service') && mlTraffic(service('ml-service'));
+  if (ml)
     loops.push(
-      loop(mlStep, () => 30),
-      loop(mlStep, () => 45),
+      loop(ml, () => 30),
+      loop(ml, () => 45),
     );
-  if (byName['content-pipeline']) loops.push(loop(contentStep, () => 250));
-  if (byName['workflow-orchestrator']) loops.push(loop(orchestratorStep, () => 600));
+  const content = service('content-pipeline');
+  if (content) loops.push(loop(contentTraffic(content), () => 250));
+  const orchestrator = service('workflow-orchestrator');
+  if (orchestrator) loops.push(loop(orchestratorTraffic(orchestrator), () => 600));
   return Promise.allSettled(loops);
 }
