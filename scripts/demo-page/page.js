@@ -31,7 +31,7 @@ function compact(n) {
   if (a >= 1e9) return `${+(n / 1e9).toPrecision(3)}B`;
   if (a >= 1e6) return `${+(n / 1e6).toPrecision(3)}M`;
   if (a >= 1e3) return `${+(n / 1e3).toPrecision(3)}k`;
-  if (a === 0) return '0';
+  if (a < 1e-9) return '0'; // floating-point noise such as 2.2e-16
   return a >= 0.01 ? String(+n.toPrecision(3)) : n.toExponential(1);
 }
 
