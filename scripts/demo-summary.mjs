@@ -240,7 +240,7 @@ const list = (obj) =>
  */
 export function render(summary, view) {
   const { running, byName, skipped, duration, prometheusUrl } = view;
-  const t = Math.floor(view.seconds);
+  const t = Math.floor(view.final ? view.seconds : Math.min(view.seconds, duration));
   const clock = `${String(Math.floor(t / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
   const lines = [
     `Glassbox demo · ${
