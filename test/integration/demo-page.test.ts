@@ -152,23 +152,31 @@ describe.skipIf(!ready && !process.env.CI)('the demo dashboards page in headless
     expect(await res.text()).not.toMatch(/(src|href)="(https?:)?\/\//);
     const expected = served.flatMap((d) => d.panels.filter((p) => p.type !== 'row').map((p) => ({ d, p })));
 
-    // A panel without data is accepted only when a metric it reads is not emitted at all
-    // by the examples (asked of Prometheus): the query is right, there is nothing to draw.
+    // A panel without data is accepted only when a metric it reads is one of these, and
+    // Prometheus confirms that no example emits it: the query is right, there is nothing
+    // to draw.
+    const NOT_EMITTED_BY_THE_EXAMPLES: Record<string, string> = {
+      glassbox_instrumentation_errors_total:
+        'exported once an instrumentation error is counted; none happens',
+      http_request_size_bytes_bucket: 'opt-in size histograms, not enabled by the examples',
+      http_response_size_bytes_bucket: 'opt-in size histograms, not enabled by the examples',
+    };
     const absentMetrics = async (panel: Dashboard['panels'][number]) => {
       const absent: string[] = [];
       for (const name of metricsOf(panel)) {
         const url = `${page}api/query?query=${encodeURIComponent(`count(${name})`)}`;
         const r = (await (await fetch(url)).json()) as { data: { result: unknown[] } };
-        if (r.data.result.length === 0) absent.push(name);
+        if (r.data.result.length === 0 && name in NOT_EMITTED_BY_THE_EXAMPLES) absent.push(name);
       }
       return absent;
     };
-    // Poll until the rates and recording rules have data (at most ~2 minutes).
+    // Poll until the rates and recording rules have data (for at most 70 s).
     let panels: PanelState[] = [];
     let dom = '';
     let unexplained: string[] = ['not polled yet'];
     const notEmitted: string[] = [];
-    for (let attempt = 0; attempt < 24 && unexplained.length > 0; attempt++) {
+    const deadline = Date.now() + 70_000;
+    for (let attempt = 0; unexplained.length > 0 && Date.now() < deadline; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 5000));
       dom = await runChromium(`${page}#all`, ['--dump-dom']);
       panels = panelsOf(dom);
@@ -184,12 +192,11 @@ describe.skipIf(!ready && !process.env.CI)('the demo dashboards page in headless
     }
     expect(dom).toContain('<body data-ready="true">');
     expect(panels.map((p) => p.panel)).toEqual(expected.map(({ p }) => p.title));
-    expect(unexplained, 'panels without data although their metrics exist').toEqual([]);
+    expect(unexplained, 'panels without data (see NOT_EMITTED_BY_THE_EXAMPLES)').toEqual([]);
     for (const p of panels) if (p.state === 'data') expect(p.points, p.panel).toBeGreaterThan(0);
     console.log(
       `panels with data: ${panels.length - notEmitted.length}/${panels.length}; metric not emitted by the examples: ${notEmitted.join('; ') || 'none'}`,
     );
-    expect(panels.length - notEmitted.length).toBeGreaterThanOrEqual(Math.ceil(panels.length * 0.9));
 
     // Screenshots a person can look at: the RED overview and the ML dashboard.
     mkdirSync(OUTPUT, { recursive: true });

@@ -1,7 +1,7 @@
 // The README's main command: `node scripts/demo.mjs` starts the built examples, drives
 // traffic and prints a summary. Needs a build (`pnpm build`); under CI also RabbitMQ and
 // a `prometheus` binary (then every service runs and the summary comes from PromQL).
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -168,5 +168,29 @@ describe('the demo (node scripts/demo.mjs)', () => {
       expect(alive(p.pid), p.name).toBe(false);
       expect(p.exit, p.name).toBe(0);
     }
+  });
+
+  it('npm run demo installs and builds quietly first (scripts/demo-setup.mjs): pnpm output goes to a log', () => {
+    const run = spawnSync(process.execPath, [join(root, 'scripts/demo-setup.mjs')], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, FORCE_COLOR: '0' },
+      timeout: 300_000,
+    });
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stderr).toBe('');
+    // Two status lines and where the log is: nothing of pnpm's or turbo's own output.
+    expect(run.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^Installing dependencies \(pnpm install --frozen-lockfile\) … done in \d+ s\.$/),
+      expect.stringMatching(/^Building the packages and the examples \(pnpm build\) … done in \d+ s\.$/),
+      `(pnpm's output: ${join(root, '.cache', 'demo-setup.log')})`,
+    ]);
+    const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(scripts.demo).toBe('node scripts/demo-setup.mjs && node scripts/demo.mjs');
+    const log = readFileSync(join(root, '.cache', 'demo-setup.log'), 'utf8');
+    expect(log).toContain('$ pnpm install --frozen-lockfile\n');
+    expect(log).toMatch(/Tasks: +\d+ successful/);
   });
 });
