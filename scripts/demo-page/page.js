@@ -105,20 +105,20 @@ async function runTargets(panel, dashboard, now) {
     if (target.instant) {
       const rows = await prom('/api/query', { query, time: now });
       for (const r of rows)
-        series.push({
-          name: legendName(target.legendFormat, r.metric),
-          labels: r.metric,
-          points: [[Number(r.value[0]), Number(r.value[1])]],
-        });
+        if (Number.isFinite(Number(r.value[1])))
+          series.push({
+            name: legendName(target.legendFormat, r.metric),
+            labels: r.metric,
+            points: [[Number(r.value[0]), Number(r.value[1])]],
+          });
     } else {
       const rows = await prom('/api/query_range', { query, start: now - rangeS, end: now, step: stepS });
-      for (const r of rows)
-        series.push({
-          name: legendName(target.legendFormat, r.metric),
-          labels: r.metric,
-          refId: target.refId,
-          points: r.values.map(([t, v]) => [Number(t), Number(v)]).filter(([, v]) => Number.isFinite(v)),
-        });
+      for (const r of rows) {
+        // NaN (e.g. a quantile of no observations) is a gap, as in Grafana.
+        const points = r.values.map(([t, v]) => [Number(t), Number(v)]).filter(([, v]) => Number.isFinite(v));
+        if (points.length > 0)
+          series.push({ name: legendName(target.legendFormat, r.metric), labels: r.metric, points });
+      }
     }
   }
   return series;
