@@ -150,6 +150,10 @@ describe.skipIf(!ready && !process.env.CI)('the demo dashboards page in headless
     const res = await fetch(page);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(await res.text()).not.toMatch(/(src|href)="(https?:)?\/\//);
+    // The proxy passes two read-only query endpoints, nothing else of Prometheus's API.
+    expect((await fetch(`${page}api/v1/status/config`)).status).toBe(404);
+    expect((await fetch(`${page}api/query?query=up`, { method: 'POST' })).status).toBe(405);
+    expect(await (await fetch(`${page}api/query?query=up`)).json()).toMatchObject({ status: 'success' });
     const expected = served.flatMap((d) => d.panels.filter((p) => p.type !== 'row').map((p) => ({ d, p })));
 
     // A panel without data is accepted only when a metric it reads is one of these, and
