@@ -1,0 +1,150 @@
+// Runnable documentation blocks: the convention, and the extractor shared by the unit
+// test (runnable-blocks.test.ts: every marker is well-formed) and the integration test
+// that runs the blocks against the packed tarballs (test/integration/doc-blocks.test.ts).
+//
+// THE CONVENTION. A code block in README.md, docs/**/*.md or packages/*/README.md that is
+// a complete program is marked by an HTML comment on the line before its fence (Markdown
+// renderers hide it):
+//
+//     <!-- runnable -->
+//     ```ts
+//     ...a program that must exit with code 0 within 60 s...
+//     ```
+//
+//     <!-- runnable {"port": "PORT", "path": "/metrics", "expect": ["http_requests_total"]} -->
+//     ```ts
+//     ...a server...
+//     ```
+//
+// The JSON after `runnable` (optional) describes a long-running program:
+//   port     name of the environment variable the program reads its port from; the test
+//            sets it to a free port on 127.0.0.1
+//   path     the path to GET there (default `/metrics`), with `Authorization: Bearer
+//            $METRICS_BEARER_TOKEN`; the test polls until it answers 200 and its body
+//            contains every `expect` string (`$NAME` in them is replaced by that variable)
+//   publish  name of the environment variable the program reads a RabbitMQ queue name
+//            from; the test sets it to a fresh queue and publishes one message to it
+//   env      extra environment variables for the program
+// Then the test sends SIGTERM: the program must exit with code 0 (or, having installed no
+// handler, be ended by the signal) within 10 s. Every program gets METRICS_BEARER_TOKEN
+// and RABBITMQ_URL (a real broker at 127.0.0.1:5672). `ts` blocks are type-checked by
+// tsc (strict, NodeNext) and run as ES modules; `js`/`mjs` blocks run as they are.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+export interface RunnableSpec {
+  port?: string;
+  path?: string;
+  expect?: string[];
+  publish?: string;
+  env?: Record<string, string>;
+}
+
+export interface RunnableBlock {
+  /** Path relative to the repository root. */
+  file: string;
+  /** 1-based line of the fence. */
+  line: number;
+  /** The nearest heading above the block. */
+  heading: string;
+  lang: 'ts' | 'js' | 'mjs';
+  code: string;
+  spec: RunnableSpec;
+}
+
+const LANGS = new Set(['ts', 'typescript', 'js', 'javascript', 'mjs']);
+const SPEC_KEYS = new Set(['port', 'path', 'expect', 'publish', 'env']);
+const MARKER = /^<!--\s*runnable\b(.*?)-->\s*$/;
+
+function parseSpec(text: string, where: string): RunnableSpec {
+  if (text.trim() === '') return {};
+  let spec: unknown;
+  try {
+    spec = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${where}: the runnable marker's options are not JSON (${(error as Error).message})`);
+  }
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec))
+    throw new Error(`${where}: the runnable marker's options must be a JSON object`);
+  for (const key of Object.keys(spec))
+    if (!SPEC_KEYS.has(key)) throw new Error(`${where}: unknown runnable option "${key}"`);
+  const s = spec as RunnableSpec;
+  for (const key of ['port', 'path', 'publish'] as const)
+    if (s[key] !== undefined && typeof s[key] !== 'string')
+      throw new Error(`${where}: runnable option "${key}" must be a string`);
+  if (s.expect !== undefined && !(Array.isArray(s.expect) && s.expect.every((e) => typeof e === 'string')))
+    throw new Error(`${where}: runnable option "expect" must be an array of strings`);
+  if ((s.path !== undefined || s.expect !== undefined) && s.port === undefined)
+    throw new Error(`${where}: runnable options "path"/"expect" need "port"`);
+  return s;
+}
+
+/** The marked blocks of one Markdown file; throws on a malformed marker. */
+export function extractRunnableBlocks(file: string, text: string): RunnableBlock[] {
+  const lines = text.split('\n');
+  const blocks: RunnableBlock[] = [];
+  let heading = '(top of file)';
+  let fence: string | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const fenceMatch = /^\s*(`{3,}|~{3,})/.exec(line);
+    if (fence !== undefined) {
+      if (fenceMatch && fenceMatch[1]?.[0] === fence[0] && (fenceMatch[1]?.length ?? 0) >= fence.length)
+        fence = undefined;
+      continue;
+    }
+    if (fenceMatch) {
+      fence = fenceMatch[1];
+      continue;
+    }
+    const h = /^#{1,6}\s+(.*)$/.exec(line);
+    if (h) heading = h[1]?.trim() ?? heading;
+    const marker = MARKER.exec(line.trim());
+    if (!marker) continue;
+    const where = `${file}:${i + 1}`;
+    const spec = parseSpec(marker[1] ?? '', where);
+    let j = i + 1;
+    while (j < lines.length && (lines[j] ?? '').trim() === '') j++;
+    const open = /^\s*(`{3,}|~{3,})\s*([\w-]*)/.exec(lines[j] ?? '');
+    if (!open) throw new Error(`${where}: a runnable marker must be followed by a fenced code block`);
+    const lang = (open[2] ?? '').toLowerCase();
+    if (!LANGS.has(lang)) throw new Error(`${where}: runnable blocks are ts or js programs, not "${lang}"`);
+    const close = lines.findIndex((l, k) => k > j && l.trim().startsWith(open[1] ?? '```'));
+    if (close < 0) throw new Error(`${where}: the code block is not closed`);
+    blocks.push({
+      file,
+      line: j + 1,
+      heading,
+      lang: lang === 'typescript' ? 'ts' : lang === 'javascript' ? 'js' : (lang as 'ts' | 'js' | 'mjs'),
+      code: `${lines.slice(j + 1, close).join('\n')}\n`,
+      spec,
+    });
+    i = close;
+  }
+  return blocks;
+}
+
+/** README.md, docs/**\/*.md and packages/*\/README.md under `root`. */
+export function docFiles(root: string): string[] {
+  const files = [join(root, 'README.md')];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.md')) files.push(path);
+    }
+  };
+  walk(join(root, 'docs'));
+  for (const pkg of readdirSync(join(root, 'packages')).sort()) {
+    const readme = join(root, 'packages', pkg, 'README.md');
+    if (existsSync(readme)) files.push(readme);
+  }
+  return files;
+}
+
+/** Every runnable block of the repository's docs. */
+export function runnableBlocks(root: string): RunnableBlock[] {
+  return docFiles(root).flatMap((path) =>
+    extractRunnableBlocks(relative(root, path), readFileSync(path, 'utf8')),
+  );
+}
