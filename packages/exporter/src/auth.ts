@@ -12,7 +12,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { promises as fs, readFileSync, statSync } from 'node:fs';
-import type { Logger } from '@glassbox/core';
+import { type Logger, type OptionsSpec, validateOptions } from '@glassbox/core';
 
 /** Auth options of the metrics handler. */
 export interface MetricsAuthOptions {
@@ -46,50 +46,13 @@ export type AuthResult = 'ok' | 'missing' | 'invalid';
  */
 export type AuthMode = 'token' | 'open' | 'closed';
 
-const AUTH_KEYS: Readonly<Record<keyof MetricsAuthOptions, string>> = {
-  tokens: 'string or string[]',
+const AUTH_OPTIONS_SPEC: OptionsSpec = {
+  tokens: ['string', 'array'],
   tokenFile: 'string',
   fromEnv: 'boolean',
   tokenFileCheckIntervalMs: 'number',
   realm: 'string',
 };
-
-function nearest(key: string, keys: readonly string[]): string | undefined {
-  const distance = (a: string, b: string): number => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0] as number;
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const tmp = row[j] as number;
-        row[j] = Math.min(tmp + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = tmp;
-      }
-    }
-    return row[b.length] as number;
-  };
-  let best: string | undefined;
-  let bestD = Number.POSITIVE_INFINITY;
-  for (const k of keys) {
-    const d = distance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestD) [best, bestD] = [k, d];
-  }
-  return bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-/** Throws for a non-object or an unknown key of the auth options (a typo would otherwise leave /metrics open). */
-function checkAuthKeys(options: unknown): void {
-  if (options === null || typeof options !== 'object' || Array.isArray(options))
-    throw new TypeError('Glassbox exporter: auth must be an object, or false to serve /metrics without auth');
-  const valid = Object.keys(AUTH_KEYS);
-  for (const key of Object.keys(options)) {
-    if (valid.includes(key)) continue;
-    const hint = nearest(key, valid);
-    throw new Error(
-      `Glassbox exporter: unknown auth option "${key}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}; valid options: ${valid.join(', ')}`,
-    );
-  }
-}
 
 const digest = (bytes: Buffer): Buffer => createHash('sha256').update(bytes).digest();
 
@@ -138,7 +101,8 @@ export class TokenAuth {
       logger.warn('exporter: the metrics endpoint is served WITHOUT auth (auth: false)');
       return;
     }
-    checkAuthKeys(options);
+    // a typo (`auth: { token }`) would otherwise leave /metrics open
+    validateOptions('Glassbox exporter', options, AUTH_OPTIONS_SPEC, 'auth');
     const blank: string[] = [];
     const tokens = normalise(options.tokens).filter((t) => {
       if (t.length === 0) blank.push('an empty auth.tokens entry');

@@ -15,12 +15,22 @@ import {
   type Logger,
   type MetricFamily,
   type MetricsSource,
+  type OptionsSpec,
   type PromRegistryLike,
   promClientSource,
   silentLogger,
+  validateOptions,
 } from '@glassbox/core';
 import { type AuthMode, type MetricsAuthOptions, TokenAuth } from './auth.js';
-import { CONTENT_TYPES, createRenderer, type ExpositionFormat, RENDERER_DEFAULTS } from './exposition.js';
+import {
+  CONTENT_TYPES,
+  createRenderer,
+  type ExpositionFormat,
+  RENDERER_DEFAULTS,
+  type Renderer,
+} from './exposition.js';
+
+const FORMATS: readonly ExpositionFormat[] = ['prometheus', 'openmetrics'];
 
 const gzip = promisify(gzipCb);
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -156,198 +166,10 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
  * ```
  */
 export function createMetricsHandler(options: MetricsHandlerOptions = {}): MetricsHandler {
-  const logger = options.logger === null ? silentLogger : (options.logger ?? consoleLogger);
-  const sources: MetricsSource[] = [...(options.sources ?? [])];
-  if (options.registry !== undefined) sources.unshift(promClientSource(options.registry));
-  if (sources.length === 0) throw new TypeError('Glassbox exporter: pass a registry or at least one source');
-  for (const s of sources) {
-    if (s === null || typeof s !== 'object' || typeof s.collect !== 'function')
-      throw new TypeError(
-        'Glassbox exporter: every source needs a collect() method returning metric families',
-      );
-  }
-  const timeoutMs = options.timeoutMs ?? METRICS_HANDLER_DEFAULTS.timeoutMs;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0))
-    throw new RangeError('Glassbox exporter: timeoutMs must be > 0');
-  const mode = options.onCollectError ?? METRICS_HANDLER_DEFAULTS.onCollectError;
-  if (mode !== 'fail' && mode !== 'partial')
-    throw new TypeError("Glassbox exporter: onCollectError must be 'fail' or 'partial'");
-  const useGzip = options.gzip ?? METRICS_HANDLER_DEFAULTS.gzip;
-  const auth = new TokenAuth(options.auth ?? {}, logger);
-  if (
-    (options.requireAuth ?? METRICS_HANDLER_DEFAULTS.requireAuth) &&
-    (auth.mode !== 'token' || auth.tokenCount() === 0)
-  )
-    throw new Error(
-      'Glassbox exporter: requireAuth is set but no metrics token is configured (auth.tokens, METRICS_BEARER_TOKEN or a non-empty auth.tokenFile)',
-    );
-  const formats: ExpositionFormat[] = ['prometheus', 'openmetrics'];
-  const challenge = `Bearer realm="${auth.realm}"`;
-
-  const report = (cause: string, error: unknown) => {
-    if (options.glassbox) options.glassbox.reportError('exporter', cause, error);
-    else {
-      try {
-        logger.warn(`exporter: ${cause} (${error instanceof Error ? error.message : 'error'})`);
-      } catch {
-        // never reach the host
-      }
-    }
-  };
-
-  function plain(
-    res: ServerResponse,
-    status: number,
-    body: string,
-    headers: Record<string, string> = {},
-  ): void {
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    res.writeHead(status, {
-      'Content-Type': 'text/plain; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'Content-Length': String(Buffer.byteLength(body)),
-      ...headers,
-    });
-    res.end(body);
-  }
-
-  const renderer = createRenderer({
-    seriesPerChunk: options.seriesPerChunk,
-    onInvalid: (family, reason) =>
-      report('a metric family was left out of the scrape', new Error(`${family}: ${reason}`)),
-  });
-
-  /** Collects every source and renders; the body as chunks, or undefined when the scrape must fail. */
-  async function collectAndRender(format: ExpositionFormat): Promise<string[] | undefined> {
-    const results = await Promise.allSettled(
-      sources.map((s) =>
-        withTimeout(
-          Promise.resolve().then(() => s.collect()),
-          timeoutMs,
-        ),
-      ),
-    );
-    const families: MetricFamily[] = [];
-    let failed = false;
-    for (const r of results) {
-      if (r.status === 'fulfilled' && Array.isArray(r.value)) families.push(...r.value);
-      else {
-        failed = true;
-        const reason =
-          r.status === 'rejected' ? r.reason : new TypeError('collect() did not return an array');
-        report(reason instanceof CollectTimeout ? 'collect timed out' : 'collect failed', reason);
-      }
-    }
-    if (failed && mode === 'fail') return undefined;
-    const chunks = await renderer.render(families, format);
-    if (format === 'openmetrics') chunks.push('# EOF\n');
-    return chunks;
-  }
-
-  /** One scrape's body, shared by every request that arrives while it is being built. */
-  interface Body {
-    readonly chunks: Promise<string[] | undefined>;
-    gzipped?: Promise<Buffer>;
-  }
-  const inFlight = new Map<ExpositionFormat, Body>();
-  function body(format: ExpositionFormat): Body {
-    let b = inFlight.get(format);
-    if (b === undefined) {
-      const chunks = collectAndRender(format);
-      const entry: Body = { chunks };
-      b = entry;
-      inFlight.set(format, entry);
-      // requests that arrive after this scrape's data was collected start a new one
-      chunks
-        .finally(() => {
-          if (inFlight.get(format) === entry) inFlight.delete(format);
-        })
-        .catch(() => {});
-    }
-    return b;
-  }
-
-  /**
-   * Writes a large body chunk by chunk (chunked transfer encoding), yielding to the
-   * event loop between chunks, so serving it never blocks the process for long.
-   */
-  async function stream(res: ServerResponse, chunks: readonly string[], gzipped: boolean): Promise<void> {
-    const sink: NodeJS.WritableStream = gzipped ? createGzip() : res;
-    if (gzipped) (sink as Gzip).pipe(res);
-    for (const chunk of chunks) {
-      if (res.destroyed) {
-        if (gzipped) (sink as Gzip).destroy();
-        return;
-      }
-      if (!sink.write(chunk))
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            sink.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          sink.on('drain', done);
-          res.on('close', done);
-        });
-      await yieldToLoop();
-    }
-    sink.end();
-  }
-
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD') {
-      plain(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
-      return;
-    }
-    if (auth.enabled) {
-      const header = req.headers.authorization;
-      const result = await auth.check(typeof header === 'string' ? header : undefined);
-      if (result === 'missing') {
-        plain(res, 401, 'Unauthorized\n', { 'WWW-Authenticate': challenge });
-        return;
-      }
-      if (result === 'invalid') {
-        plain(res, 401, 'Unauthorized\n', { 'WWW-Authenticate': `${challenge}, error="invalid_token"` });
-        return;
-      }
-    }
-    const format = negotiateFormat(req.headers.accept, formats);
-    const shared = body(format);
-    const chunks = await shared.chunks;
-    if (res.destroyed || res.writableEnded) return;
-    if (chunks === undefined) {
-      plain(res, 500, 'Internal Server Error: metrics collection failed\n');
-      return;
-    }
-    const headers: Record<string, string> = {
-      'Content-Type': CONTENT_TYPES[format],
-      'Cache-Control': 'no-store',
-      Vary: 'Accept, Accept-Encoding',
-    };
-    const gzipped = useGzip && acceptsGzip(req.headers['accept-encoding'] as string | undefined);
-    if (gzipped) headers['Content-Encoding'] = 'gzip';
-    let length = 0;
-    for (const chunk of chunks) length += chunk.length;
-    if (length > STREAM_THRESHOLD && chunks.length > 1 && method === 'GET') {
-      res.writeHead(200, headers);
-      await stream(res, chunks, gzipped);
-      return;
-    }
-    let payload: Buffer;
-    if (gzipped) {
-      shared.gzipped ??= gzip(Buffer.from(chunks.join(''), 'utf8'));
-      payload = await shared.gzipped;
-    } else payload = Buffer.from(chunks.join(''), 'utf8');
-    if (res.destroyed || res.writableEnded) return;
-    headers['Content-Length'] = String(payload.length);
-    res.writeHead(200, headers);
-    res.end(method === 'HEAD' ? undefined : payload);
-  }
-
+  const config = resolveHandlerOptions(options);
+  const { auth, report } = config;
+  const bodies = createBodies(config);
+  const serve = (req: IncomingMessage, res: ServerResponse) => serveMetrics(config, bodies, req, res);
   const handler = ((req: IncomingMessage, res: ServerResponse) => {
     serve(req, res).catch((error: unknown) => {
       report('serving /metrics failed', error);
@@ -361,4 +183,242 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
   Object.defineProperty(handler, 'authEnabled', { value: auth.enabled, enumerable: true });
   Object.defineProperty(handler, 'authMode', { value: auth.mode, enumerable: true });
   return handler;
+}
+
+const HANDLER_OPTIONS_SPEC: OptionsSpec = {
+  registry: 'object',
+  sources: 'array',
+  auth: ['object', 'boolean'],
+  requireAuth: 'boolean',
+  seriesPerChunk: 'integer',
+  timeoutMs: 'number',
+  onCollectError: { type: 'string', oneOf: ['fail', 'partial'] },
+  gzip: 'boolean',
+  glassbox: 'object',
+  logger: ['object', 'null'],
+};
+
+/** The handler's options, validated, with the auth state and the error reporter. */
+interface HandlerConfig {
+  readonly sources: readonly MetricsSource[];
+  readonly timeoutMs: number;
+  readonly mode: 'fail' | 'partial';
+  readonly useGzip: boolean;
+  readonly auth: TokenAuth;
+  readonly seriesPerChunk: number | undefined;
+  readonly report: (cause: string, error: unknown) => void;
+}
+
+/** Validates the options at start-up (unknown keys, wrong types, contradictions) and builds the auth state. */
+function resolveHandlerOptions(options: MetricsHandlerOptions, extraKeys: OptionsSpec = {}): HandlerConfig {
+  validateOptions('Glassbox exporter', options, { ...HANDLER_OPTIONS_SPEC, ...extraKeys });
+  const logger = options.logger === null ? silentLogger : (options.logger ?? consoleLogger);
+  const sources: MetricsSource[] = [...(options.sources ?? [])];
+  if (options.registry !== undefined) sources.unshift(promClientSource(options.registry));
+  if (sources.length === 0) throw new TypeError('Glassbox exporter: pass a registry or at least one source');
+  for (const s of sources) {
+    if (s === null || typeof s !== 'object' || typeof s.collect !== 'function')
+      throw new TypeError(
+        'Glassbox exporter: every source needs a collect() method returning metric families',
+      );
+  }
+  const timeoutMs = options.timeoutMs ?? METRICS_HANDLER_DEFAULTS.timeoutMs;
+  if (!(timeoutMs > 0)) throw new RangeError('Glassbox exporter: timeoutMs must be > 0');
+  if ((options.auth as unknown) === true)
+    throw new TypeError(
+      'Glassbox exporter: auth must be an object of options, or false to serve without auth',
+    );
+  const auth = new TokenAuth(options.auth ?? {}, logger);
+  if (
+    (options.requireAuth ?? METRICS_HANDLER_DEFAULTS.requireAuth) &&
+    (auth.mode !== 'token' || auth.tokenCount() === 0)
+  )
+    throw new Error(
+      'Glassbox exporter: requireAuth is set but no metrics token is configured (auth.tokens, METRICS_BEARER_TOKEN or a non-empty auth.tokenFile)',
+    );
+  const glassbox = options.glassbox;
+  const report = (cause: string, error: unknown) => {
+    if (glassbox) glassbox.reportError('exporter', cause, error);
+    else {
+      try {
+        logger.warn(`exporter: ${cause} (${error instanceof Error ? error.message : 'error'})`);
+      } catch {
+        // never reach the host
+      }
+    }
+  };
+  return {
+    sources,
+    timeoutMs,
+    mode: options.onCollectError ?? METRICS_HANDLER_DEFAULTS.onCollectError,
+    useGzip: options.gzip ?? METRICS_HANDLER_DEFAULTS.gzip,
+    auth,
+    seriesPerChunk: options.seriesPerChunk,
+    report,
+  };
+}
+
+function plain(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Content-Length': String(Buffer.byteLength(body)),
+    ...headers,
+  });
+  res.end(body);
+}
+
+/** One scrape's body, shared by every request that arrives while it is being built. */
+interface Body {
+  readonly chunks: Promise<string[] | undefined>;
+  gzipped?: Promise<Buffer>;
+}
+
+/** Collects every source and renders; the body as chunks, or undefined when the scrape must fail. */
+async function collectAndRender(
+  config: HandlerConfig,
+  renderer: Renderer,
+  format: ExpositionFormat,
+): Promise<string[] | undefined> {
+  const results = await Promise.allSettled(
+    config.sources.map((s) =>
+      withTimeout(
+        Promise.resolve().then(() => s.collect()),
+        config.timeoutMs,
+      ),
+    ),
+  );
+  const families: MetricFamily[] = [];
+  let failed = false;
+  for (const r of results) {
+    if (r.status === 'fulfilled' && Array.isArray(r.value)) families.push(...r.value);
+    else {
+      failed = true;
+      const reason = r.status === 'rejected' ? r.reason : new TypeError('collect() did not return an array');
+      config.report(reason instanceof CollectTimeout ? 'collect timed out' : 'collect failed', reason);
+    }
+  }
+  if (failed && config.mode === 'fail') return undefined;
+  const chunks = await renderer.render(families, format);
+  if (format === 'openmetrics') chunks.push('# EOF\n');
+  return chunks;
+}
+
+/** The in-flight body per format: concurrent scrapes share one collection and one compressed body. */
+function createBodies(config: HandlerConfig): (format: ExpositionFormat) => Body {
+  const renderer = createRenderer({
+    seriesPerChunk: config.seriesPerChunk,
+    onInvalid: (family, reason) =>
+      config.report('a metric family was left out of the scrape', new Error(`${family}: ${reason}`)),
+  });
+  const inFlight = new Map<ExpositionFormat, Body>();
+  return (format) => {
+    const current = inFlight.get(format);
+    if (current !== undefined) return current;
+    const chunks = collectAndRender(config, renderer, format);
+    const entry: Body = { chunks };
+    inFlight.set(format, entry);
+    // requests that arrive after this scrape's data was collected start a new one
+    chunks
+      .finally(() => {
+        if (inFlight.get(format) === entry) inFlight.delete(format);
+      })
+      .catch(() => {});
+    return entry;
+  };
+}
+
+/**
+ * Writes a large body chunk by chunk (chunked transfer encoding), yielding to the
+ * event loop between chunks, so serving it never blocks the process for long.
+ */
+async function stream(res: ServerResponse, chunks: readonly string[], gzipped: boolean): Promise<void> {
+  const sink: NodeJS.WritableStream = gzipped ? createGzip() : res;
+  if (gzipped) (sink as Gzip).pipe(res);
+  for (const chunk of chunks) {
+    if (res.destroyed) {
+      if (gzipped) (sink as Gzip).destroy();
+      return;
+    }
+    if (!sink.write(chunk))
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          sink.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        sink.on('drain', done);
+        res.on('close', done);
+      });
+    await yieldToLoop();
+  }
+  sink.end();
+}
+
+/** Answers 405/401 and returns false, or returns true when the request may be served. */
+async function admit(auth: TokenAuth, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const method = req.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD') {
+    plain(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
+    return false;
+  }
+  if (!auth.enabled) return true;
+  const header = req.headers.authorization;
+  const result = await auth.check(typeof header === 'string' ? header : undefined);
+  if (result === 'ok') return true;
+  const challenge = `Bearer realm="${auth.realm}"`;
+  plain(res, 401, 'Unauthorized\n', {
+    'WWW-Authenticate': result === 'missing' ? challenge : `${challenge}, error="invalid_token"`,
+  });
+  return false;
+}
+
+async function serveMetrics(
+  config: HandlerConfig,
+  bodies: (format: ExpositionFormat) => Body,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  if (!(await admit(config.auth, req, res))) return;
+  const format = negotiateFormat(req.headers.accept, FORMATS);
+  const shared = bodies(format);
+  const chunks = await shared.chunks;
+  if (res.destroyed || res.writableEnded) return;
+  if (chunks === undefined) {
+    plain(res, 500, 'Internal Server Error: metrics collection failed\n');
+    return;
+  }
+  const headers: Record<string, string> = {
+    'Content-Type': CONTENT_TYPES[format],
+    'Cache-Control': 'no-store',
+    Vary: 'Accept, Accept-Encoding',
+  };
+  const gzipped = config.useGzip && acceptsGzip(req.headers['accept-encoding'] as string | undefined);
+  if (gzipped) headers['Content-Encoding'] = 'gzip';
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  const head = req.method === 'HEAD';
+  if (length > STREAM_THRESHOLD && chunks.length > 1 && !head) {
+    res.writeHead(200, headers);
+    await stream(res, chunks, gzipped);
+    return;
+  }
+  let payload: Buffer;
+  if (gzipped) {
+    shared.gzipped ??= gzip(Buffer.from(chunks.join(''), 'utf8'));
+    payload = await shared.gzipped;
+  } else payload = Buffer.from(chunks.join(''), 'utf8');
+  if (res.destroyed || res.writableEnded) return;
+  headers['Content-Length'] = String(payload.length);
+  res.writeHead(200, headers);
+  res.end(head ? undefined : payload);
 }

@@ -33,6 +33,8 @@ export interface MetricsServer {
 
 /** Creates a standalone metrics server (see {@link MetricsServerOptions}); call `start()` to listen. */
 export function createMetricsServer(options: MetricsServerOptions = {}): MetricsServer {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('Glassbox exporter: createMetricsServer options must be an object');
   const port = options.port ?? METRICS_SERVER_DEFAULTS.port;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new RangeError(`Glassbox exporter: port must be an integer 0..65535, got ${String(port)}`);
@@ -40,7 +42,9 @@ export function createMetricsServer(options: MetricsServerOptions = {}): Metrics
   const path = options.path ?? METRICS_SERVER_DEFAULTS.path;
   if (typeof path !== 'string' || !path.startsWith('/'))
     throw new TypeError('Glassbox exporter: path must start with "/"');
-  const handler = createMetricsHandler(options);
+  if (typeof host !== 'string') throw new TypeError('Glassbox exporter: host must be a string');
+  const { port: _port, host: _host, path: _path, ...handlerOptions } = options;
+  const handler = createMetricsHandler(handlerOptions);
   let server: Server | undefined;
   return {
     handler,

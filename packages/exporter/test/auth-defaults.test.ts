@@ -107,7 +107,7 @@ describe('16.1: /metrics auth defaults', () => {
   it('a typo in the auth options is an error naming the key and the nearest valid one', () => {
     const typo = { token: 'x' } as unknown as MetricsAuthOptions;
     expect(() => createMetricsServer({ sources: [nativeBackend()], auth: typo, logger: null })).toThrow(
-      /unknown auth option "token" \(did you mean "tokens"\?\)/,
+      /unknown option "auth.token" \(did you mean "auth.tokens"\?\)/,
     );
     expect(() =>
       createMetricsServer({
@@ -115,6 +115,9 @@ describe('16.1: /metrics auth defaults', () => {
         auth: 'x' as unknown as MetricsAuthOptions,
         logger: null,
       }),
-    ).toThrow(/auth must be an object, or false/);
+    ).toThrow(/option "auth" must be an object or a boolean/);
+    expect(() =>
+      createMetricsServer({ sources: [nativeBackend()], metricsRote: true, logger: null } as never),
+    ).toThrow(/unknown option "metricsRote"/);
   });
 });
