@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseOpenMetricsStrict, promtoolFindings } from '../test/tools/strict-parsers.js';
 
 export const TOKEN = 'smoke-test-token';
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: read when the tests run, not a build input
@@ -102,11 +103,37 @@ export async function scrape(port: number, token: string | null = TOKEN): Promis
   });
 }
 
-/** The exposition text, asserting 200. */
+/**
+ * promtool findings that come from prom-client's default process metrics (gauges whose
+ * names end in `_total`, as prom-client names them); documented in docs/metrics.md.
+ */
+const PROCESS_METRIC_FINDINGS = new Set([
+  'nodejs_active_handles_total non-counter metrics should not have "_total" suffix',
+  'nodejs_active_requests_total non-counter metrics should not have "_total" suffix',
+  'nodejs_active_resources_total non-counter metrics should not have "_total" suffix',
+]);
+
+/**
+ * The exposition text, asserting 200 — and that strict parsers accept what the service
+ * serves: `promtool check metrics` on the text format (only the documented prom-client
+ * process-metric findings allowed) and the Python client's OpenMetrics parser on the
+ * OpenMetrics form of the same endpoint.
+ */
 export async function metricsText(port: number): Promise<string> {
   const res = await scrape(port);
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
-  return res.text();
+  const text = await res.text();
+  const findings = promtoolFindings(text)
+    .split('\n')
+    .filter((l) => l !== '' && !PROCESS_METRIC_FINDINGS.has(l));
+  if (findings.length > 0) throw new Error(`promtool check metrics: ${findings.join('; ')}`);
+  const om = await fetch(`http://127.0.0.1:${port}/metrics`, {
+    headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/openmetrics-text' },
+  });
+  if (!String(om.headers.get('content-type')).startsWith('application/openmetrics-text'))
+    throw new Error('/metrics did not negotiate OpenMetrics');
+  parseOpenMetricsStrict(await om.text());
+  return text;
 }
 
 /** Sample lines of a metric (`name{...} value`), for exact assertions. */

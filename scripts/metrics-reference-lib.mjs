@@ -49,6 +49,7 @@ export async function renderMetricsReference() {
     }
   }
   out +=
-    "\n## Process metrics\n\nprom-client's default metrics (`process_*`, `nodejs_*`) when enabled in the adapter (see each adapter's options).\n";
+    "\n## Process metrics\n\nprom-client's default metrics (`process_*`, `nodejs_*`) when enabled in the adapter (see each adapter's options).\n\n" +
+    'They keep prom-client\'s own names, so existing dashboards keep working. Three of them are gauges whose names end in `_total` (`nodejs_active_handles_total`, `nodejs_active_requests_total`, `nodejs_active_resources_total`), which `promtool check metrics` reports (`non-counter metrics should not have "_total" suffix`). That is the one known exception: every Glassbox metric passes promtool and the strict OpenMetrics parser with no finding, and the examples\' tests allow exactly these three findings. Turn the process metrics off (`defaultMetrics: false`) for a promtool-clean endpoint.\n';
   return out;
 }
