@@ -3,6 +3,7 @@
  * They apply to every output (recording, OpenTelemetry, rules, dashboards, docs), so a
  * team that keeps `api_requests_total` gets rules and dashboards that query it.
  */
+
 import {
   type GaugeAggregation,
   type MetricDefinition,
@@ -11,6 +12,7 @@ import {
   validateLabelName,
   validateMetricName,
 } from './definitions.js';
+import { validateOptions } from './options.js';
 
 /** Naming options. Every field is optional; the defaults keep the catalog's names. */
 export interface NamingOptions {
@@ -76,8 +78,12 @@ export function resolveLabelName(label: string, naming: NamingOptions = {}): str
  * prefix, rename or label that would produce invalid names.
  */
 export function validateNaming(naming: NamingOptions): void {
-  if (naming === null || typeof naming !== 'object')
-    throw new TypeError('Glassbox: naming must be an object');
+  validateOptions(
+    'Glassbox',
+    naming,
+    { prefix: 'string', rename: 'object', labelRename: 'object', constLabels: 'object' },
+    'naming',
+  );
   const prefix = naming.prefix ?? '';
   if (typeof prefix !== 'string' || (prefix !== '' && !/^[a-z_][a-z0-9_]*$/.test(prefix)))
     throw new MetricDefinitionError(`${String(prefix)}*`, 'prefix must be snake_case ([a-z_][a-z0-9_]*)');

@@ -18,6 +18,7 @@ import type {
   BackendMetric,
   ResolvedDefinition,
 } from '@glassbox/core';
+import { validateOptions } from '@glassbox/core';
 import type { Attributes, Meter, MeterProvider, ObservableResult } from '@opentelemetry/api';
 
 /** Options of {@link otelBackend}. Pass `meter` or `meterProvider`, not both. */
@@ -118,6 +119,13 @@ interface GaugeCell {
 export function otelBackend(options: OtelBackendOptions): OtelBackend {
   if (options === null || typeof options !== 'object')
     throw new TypeError('Glassbox otel: otelBackend needs { meter } or { meterProvider }');
+  validateOptions('Glassbox otel', options, {
+    meter: 'object',
+    meterProvider: 'object',
+    scopeName: 'string',
+    scopeVersion: 'string',
+    units: 'boolean',
+  });
   const { meter: givenMeter, meterProvider } = options;
   if (givenMeter !== undefined && meterProvider !== undefined)
     throw new TypeError('Glassbox otel: pass either meter or meterProvider, not both');

@@ -6,7 +6,7 @@
  * Peers: `@opentelemetry/sdk-metrics` and `@opentelemetry/resources` >=2 <4,
  * `@opentelemetry/exporter-metrics-otlp-http` >=0.200 <0.400.
  */
-import { GLASSBOX_DEFAULTS } from '@glassbox/core';
+import { GLASSBOX_DEFAULTS, validateOptions } from '@glassbox/core';
 import type { Attributes } from '@opentelemetry/api';
 import {
   AggregationTemporalityPreference,
@@ -161,8 +161,20 @@ class GlassboxPeriodicReader extends PeriodicExportingMetricReader {
  * ```
  */
 export function createOtlpMeterProvider(options: OtlpMeterProviderOptions = {}): OtlpMeterProvider {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('Glassbox otel: options must be an object');
+  validateOptions('Glassbox otel', options, {
+    url: 'string',
+    headers: 'object',
+    serviceName: 'string',
+    resourceAttributes: 'object',
+    exportIntervalMillis: 'number',
+    exportTimeoutMillis: 'number',
+    temporality: { type: 'string', oneOf: ['cumulative', 'delta'] },
+    seriesLimit: 'number',
+    seriesLimits: 'object',
+    cardinalityLimit: 'number',
+    exporter: 'object',
+    readers: 'array',
+  });
   const exportIntervalMillis = positiveMillis(
     'exportIntervalMillis',
     options.exportIntervalMillis ??

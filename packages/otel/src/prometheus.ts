@@ -9,7 +9,13 @@
  * Peer: `@opentelemetry/sdk-metrics` >=2 <4 (a `PrometheusExporter` of
  * `@opentelemetry/exporter-prometheus` also works as the reader).
  */
-import { GLASSBOX_DEFAULTS, type Glassbox, type MetricFamily, type MetricsSource } from '@glassbox/core';
+import {
+  GLASSBOX_DEFAULTS,
+  type Glassbox,
+  type MetricFamily,
+  type MetricsSource,
+  validateOptions,
+} from '@glassbox/core';
 import type { Attributes } from '@opentelemetry/api';
 import {
   AggregationTemporality,
@@ -61,6 +67,11 @@ class GlassboxPullReader extends MetricReader {
  * Glassbox's series cap. Pass it to {@link otelSource}.
  */
 export function createPrometheusReader(options: PrometheusReaderOptions = {}): MetricReader {
+  validateOptions('Glassbox otel', options, {
+    seriesLimit: 'number',
+    seriesLimits: 'object',
+    cardinalityLimit: 'number',
+  });
   const limit =
     options.cardinalityLimit === undefined
       ? cardinalityLimitFor(
@@ -269,6 +280,14 @@ export function otelSource(options: OtelSourceOptions): MetricsSource {
     throw new TypeError(
       'Glassbox otel: otelSource needs { reader } — a MetricReader registered on the MeterProvider',
     );
+  validateOptions('Glassbox otel', options, {
+    reader: 'object',
+    backend: 'object',
+    scopeLabels: 'boolean',
+    targetInfo: 'boolean',
+    resourceConstantLabels: 'object',
+    glassbox: 'object',
+  });
   const { reader, backend, glassbox } = options;
   const scopeLabels = options.scopeLabels ?? OTEL_SOURCE_DEFAULTS.scopeLabels;
   const targetInfo = options.targetInfo ?? OTEL_SOURCE_DEFAULTS.targetInfo;

@@ -133,7 +133,10 @@ describe('otelSource on createMetricsHandler', () => {
     expect(() => otelSource({} as never)).toThrow(/needs \{ reader \}/);
     expect(() =>
       otelSource({ reader: { collect: async () => ({}) as never }, resourceConstantLabels: 'x' as never }),
-    ).toThrow(/RegExp/);
+    ).toThrow(/option "resourceConstantLabels" must be an object/);
+    expect(() =>
+      otelSource({ reader: { collect: async () => ({}) as never }, scopelabels: true } as never),
+    ).toThrow(/unknown option "scopelabels" \(did you mean "scopeLabels"\?\)/);
     expect(() => createPrometheusReader({ cardinalityLimit: 1 })).toThrow(/cardinalityLimit/);
     expect(() => createPrometheusReader({ seriesLimit: -5 })).toThrow(RangeError);
   });

@@ -73,3 +73,11 @@ describe('issue 16.2: unknown option keys are an Error at start-up', () => {
     );
   });
 });
+
+describe('16.2: naming options', () => {
+  it('an unknown naming key is an Error naming it and the nearest valid key', () => {
+    expect(() =>
+      createGlassbox({ backend: nativeBackend(), logger: null, naming: { prefx: 'shop_' } as never }),
+    ).toThrow(/unknown option "naming.prefx" \(did you mean "naming.prefix"\?\)/);
+  });
+});
