@@ -15,6 +15,7 @@ import {
   type NativeBackend,
   nativeBackend,
   silentLogger,
+  validateOptions,
 } from '@glassbox/core';
 import {
   type ClusterWorkerHandle,
@@ -172,8 +173,17 @@ function resolveCluster(options: ClusterPrimaryOptions): ClusterLike {
 }
 
 function resolveOptions(options: ClusterPrimaryOptions): Config {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('Glassbox cluster: options must be an object');
+  validateOptions('Glassbox cluster', options, {
+    glassbox: 'object',
+    registry: 'object',
+    backend: 'object',
+    timeoutMs: 'number',
+    onWorkerFailure: { type: 'string', oneOf: ['partial', 'fail'] },
+    workerLabel: 'string',
+    serveWorkers: 'boolean',
+    logger: ['object', 'null'],
+    cluster: 'object',
+  });
   const cluster = resolveCluster(options);
   const timeoutMs = options.timeoutMs ?? CLUSTER_PRIMARY_DEFAULTS.timeoutMs;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)

@@ -4,6 +4,7 @@
  * cluster's metrics, so a scrape that reaches any worker sees every worker.
  */
 import type { Glassbox, MetricsSource } from '@glassbox/core';
+import { validateOptions } from '@glassbox/core';
 import { type MergedFamily, mergeSnapshots } from './merge.js';
 import {
   type HelloMessage,
@@ -90,6 +91,13 @@ interface WorkerConfig {
 function resolveWorkerOptions(options: ClusterWorkerOptions): WorkerConfig {
   if (options === null || typeof options !== 'object')
     throw new TypeError('Glassbox cluster: options are required');
+  validateOptions('Glassbox cluster', options, {
+    registry: 'object',
+    backend: 'object',
+    glassbox: 'object',
+    timeoutMs: 'number',
+    process: 'object',
+  });
   const { registry, backend, glassbox } = options;
   if ((registry === undefined) === (backend === undefined))
     throw new TypeError(
