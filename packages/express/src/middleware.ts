@@ -39,6 +39,7 @@ import {
   resolveHttpAdapter,
 } from '@glassbox/exporter';
 import * as client from 'prom-client';
+import { createMountTemplates, lowerCaseBase } from './templates.js';
 
 /** The parts of an Express request the middleware reads (Express 4 and 5). */
 export interface ExpressRequestLike extends IncomingMessage {
@@ -143,12 +144,17 @@ const kMethod = Symbol('glassbox.express.method');
 const kRoute = Symbol('glassbox.express.route');
 const kBase = Symbol('glassbox.express.baseUrl');
 const kAccessor = Symbol('glassbox.express.routeAccessor');
+const kApp = Symbol('glassbox.express.app');
 
 interface TrackedRequest extends ExpressRequestLike {
   /** The matched route, as Express assigned it. */
   [kRoute]?: { path?: unknown } | undefined;
   /** The mount-path template when the route was assigned. */
   [kBase]?: string | undefined;
+  /** The app the route belongs to (when it is under a mount path). */
+  [kApp]?: unknown;
+  /** The app whose request prototype the request has (Express sets it). */
+  app?: unknown;
   [kAccessor]?: boolean;
   params?: Record<string, unknown>;
 }
@@ -245,7 +251,9 @@ function ensureRouteAccessor(proto: object | null): void {
       // then `Route#dispatch` assigns it again (params: the route's own): keep the first.
       if (value === this[kRoute]) return;
       this[kRoute] = value;
-      this[kBase] = mountBase(this.baseUrl, this.params);
+      const base = this.baseUrl;
+      this[kBase] = mountBase(base, this.params);
+      if (base !== undefined && base !== '') this[kApp] = this.app;
     },
   });
   Object.defineProperty(proto, kAccessor, { value: true, configurable: true });
@@ -281,14 +289,18 @@ export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress 
   // Route object -> (baseUrl -> label). Bounded: route objects are registered code,
   // and at most 64 mount prefixes are kept per route.
   const labelCache = new WeakMap<object, Map<string, string>>();
-  function routeLabel(route: { path?: unknown }, base: string): string {
+  const mountTemplate = createMountTemplates();
+  function routeLabel(route: { path?: unknown }, base: string, app: unknown): string {
     const path = route.path;
     if (base === '' && typeof path === 'string') return path;
     let byBase = labelCache.get(route);
     let label = byBase?.get(base);
     if (label !== undefined) return label;
     const p = pathString(path);
-    label = p === '/' && base !== '' ? base : base + p;
+    // The registered mount template, never the request's spelling (Express matches
+    // case-insensitively).
+    const template = base === '' ? '' : (mountTemplate(app, route, base) ?? lowerCaseBase(base));
+    label = p === '/' && template !== '' ? template : template + p;
     if (byBase === undefined) {
       byBase = new Map();
       labelCache.set(route, byBase);
@@ -302,13 +314,17 @@ export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress 
     // sub-app gives the request its parent's prototype back (no accessor there).
     let route: { path?: unknown } | undefined = req[kRoute];
     let base: string | undefined;
-    if (route !== undefined) base = req[kBase];
-    else {
+    let app: unknown;
+    if (route !== undefined) {
+      base = req[kBase];
+      app = req[kApp];
+    } else {
       route = req.route;
       base = req.baseUrl;
+      app = req.app;
     }
     if (route === undefined || route === null) return undefined;
-    return routeLabel(route, base ?? '');
+    return routeLabel(route, base ?? '', app);
   }
 
   const onLabelError = (error: unknown) =>

@@ -152,6 +152,50 @@ describe.each(versions.flatMap((v) => modes.map((mode) => ({ ...v, mode }))))(
       ]);
     });
 
+    it('regression (issue 16.3): the route label comes from the registered templates, never from the letter case of the request', async () => {
+      const { http, lines } = await setupApp(express, (app) => {
+        const deals = express.Router();
+        deals.get('/deals/:dealId', (_req, res) => {
+          res.send('deal');
+        });
+        deals.get('/deals/:dealId/fail', () => {
+          throw new Error('fail');
+        });
+        const risk = express.Router();
+        risk.use('/risk', deals);
+        app.use(['/api/v1', '/api/V2'], risk);
+        const posts = express.Router({ mergeParams: true });
+        posts.get('/:postId', (_req, res) => {
+          res.send('post');
+        });
+        app.use('/Users/:userId/posts', posts);
+        const shop = express();
+        shop.get('/items/:item', (_req, res) => {
+          res.send('item');
+        });
+        app.use('/Shop', shop);
+      });
+      // Express matches paths case-insensitively: every spelling reaches the same route.
+      const spell = (path: string, i: number) =>
+        [...path].map((c, j) => ((i >> (j % 16)) & 1 ? c.toUpperCase() : c.toLowerCase())).join('');
+      for (let i = 0; i < 40; i++) {
+        expect((await http.get(`${spell('/api/v1/risk/deals', i)}/D-${i}`)).status).toBe(200);
+        expect((await http.get(`${spell('/users', i)}/u${i}${spell('/posts', i + 1)}/${i}`)).status).toBe(
+          200,
+        );
+        expect((await http.get(`${spell('/shop/items', i)}/${i}`)).status).toBe(200);
+        if (i < 5) expect((await http.get(`${spell('/api/v2/risk/deals', i)}/D-${i}`)).status).toBe(200);
+      }
+      expect((await http.get('/API/V1/RISK/DEALS/x/fail')).status).toBe(500);
+      expect(await lines()).toEqual([
+        'http_requests_total{method="GET",route="/api/v1/risk/deals/:dealId",status_code="200"} 40',
+        'http_requests_total{method="GET",route="/Users/:userId/posts/:postId",status_code="200"} 40',
+        'http_requests_total{method="GET",route="/Shop/items/:item",status_code="200"} 40',
+        'http_requests_total{method="GET",route="/api/V2/risk/deals/:dealId",status_code="200"} 5',
+        'http_requests_total{method="GET",route="/api/v1/risk/deals/:dealId/fail",status_code="500"} 1',
+      ]);
+    });
+
     it("keeps each version's path syntax as the template (wildcards, optional segments)", async () => {
       const { http, lines } = await setupApp(express, (app) => {
         if (major === 5) {
