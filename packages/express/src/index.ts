@@ -7,6 +7,7 @@ export type {
   ExpressMetricsServerOptions,
   ExpressMiddleware,
   ExpressRequestLike,
+  ExpressRouteOf,
   GlassboxExpress,
   GlassboxExpressOptions,
 } from './middleware.js';

@@ -54,25 +54,61 @@ export interface ExpressRequestLike extends IncomingMessage {
 /** A custom label of the Express middleware. */
 export type ExpressCustomLabel = CustomLabel<ExpressRequestLike, ServerResponse>;
 
+/**
+ * A route label override (see {@link GlassboxExpressOptions.routeOf}): gets the request,
+ * the response and the template Glassbox matched (`undefined` when no route matched) and
+ * returns the label to record (`undefined`: the unmatched value).
+ */
+export type ExpressRouteOf = (
+  req: ExpressRequestLike,
+  res: ServerResponse,
+  matched: string | undefined,
+) => string | undefined;
+
 /** Exporter options for the /metrics endpoint (the registry and instance come from the adapter). */
 export type ExpressMetricsOptions = AdapterMetricsOptions;
 
 /** Options of {@link glassbox}: the options every HTTP adapter shares (see the exporter's `HttpAdapterOptions`), plus where /metrics is served. */
 export interface GlassboxExpressOptions extends HttpAdapterOptions<ExpressRequestLike, ServerResponse> {
   /**
-   * The middleware answers {@link HttpAdapterOptions.metricsPath} itself (GET/HEAD, 405
-   * otherwise, same auth as {@link GlassboxExpress.metricsHandler}), so no
-   * `app.get(metricsPath, metricsHandler)` route is needed. The path is compared with
-   * `req.originalUrl` (query ignored) before any of your routes run, and no route is
-   * added ahead of yours (one router layer fewer for every request). Off by default so that upgrading never adds an endpoint to an app that
-   * serves metrics on another port (`createMetricsServer`).
-   * @default false
+   * `instrument`/the middleware answer {@link HttpAdapterOptions.metricsPath} themselves
+   * (GET/HEAD, 405 otherwise), through the exporter's handler — the same auth as
+   * {@link GlassboxExpress.metricsHandler}, so the exporter alone decides who reads it.
+   * The path is compared with `req.originalUrl` (query ignored) before any of your
+   * routes run, and no route is added ahead of yours. On by default, as on Fastify and
+   * Nest; set `false` when metrics are served on another port (`createMetricsServer`)
+   * or by a route of your own. With the default and nothing to serve (a given
+   * `glassbox` without `registry` or `metrics.sources`) no endpoint is served; `true`
+   * then throws at start-up.
+   * @default true
    */
   readonly metricsRoute?: boolean;
+  /**
+   * Overrides the route label, as Nest's `routeOf`: called once per recorded request,
+   * when its response closes, with the template Glassbox matched (`undefined` when no
+   * route matched); returns the label to record, or `undefined` for
+   * {@link HttpAdapterOptions.unmatchedRoute}. Return templates, never raw URLs (the
+   * series cap still bounds what it returns). A hook that throws or returns something
+   * else than a string or `undefined` is counted in
+   * `glassbox_instrumentation_errors_total{component="express"}`, and the matched
+   * template is recorded.
+   *
+   * @example
+   * ```ts
+   * // one label for every version: /v1/users/:id and /v2/users/:id → /:version/users/:id
+   * routeOf: (_req, _res, matched) => matched?.replace(/^\/v\d+\//, '/:version/')
+   * ```
+   * @default undefined (the matched template)
+   */
+  readonly routeOf?: ExpressRouteOf;
 }
 
 /** Defaults of {@link GlassboxExpressOptions}. */
-export const GLASSBOX_EXPRESS_DEFAULTS = Object.freeze({ ...HTTP_ADAPTER_DEFAULTS, metricsRoute: false });
+export const GLASSBOX_EXPRESS_DEFAULTS = Object.freeze({
+  ...HTTP_ADAPTER_DEFAULTS,
+  metricsRoute: true,
+  routeOf: undefined as ExpressRouteOf | undefined,
+});
 
 /** An Express middleware (structurally typed, so it fits Express 4 and 5 typings). */
 export type ExpressMiddleware = (
@@ -106,7 +142,7 @@ export interface GlassboxExpress {
   readonly recorder: HttpRecorder;
   /**
    * The RED middleware: `app.use(gb.middleware)` before your routes (with
-   * `metricsRoute: true` it also serves the metrics path). {@link GlassboxExpress.instrument}
+   * the default `metricsRoute` it also serves the metrics path). {@link GlassboxExpress.instrument}
    * does the same without a router layer.
    */
   readonly middleware: ExpressMiddleware;
@@ -115,14 +151,14 @@ export interface GlassboxExpress {
    * `app.use(gb.middleware)`, not an addition to it): wraps `app.handle`, Express's entry
    * point, so every request the app receives — as the server's handler or mounted in
    * another app — is timed before Express's own router runs, ahead of every middleware
-   * whenever you call it; with `metricsRoute: true` the metrics path is answered there,
+   * whenever you call it; unless `metricsRoute: false` the metrics path is answered there,
    * before any of your middleware. Records are the same as the middleware's. It costs
    * less per request than a middleware layer (docs/benchmarks.md). Throws a `TypeError`
    * if `app` has no `handle` function; a second call on the same app does nothing.
    *
    * @example
    * ```ts
-   * const gb = glassbox({ metricsRoute: true, metrics: { auth: { tokens: process.env.METRICS_BEARER_TOKEN } } });
+   * const gb = glassbox({ metrics: { auth: { tokens: process.env.METRICS_BEARER_TOKEN } } });
    * const app = express();
    * gb.instrument(app);
    * ```
@@ -277,14 +313,27 @@ function pathString(path: unknown): string {
  * ```
  */
 export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress {
+  // Checked before anything is created.
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('Glassbox: options must be an object');
+  const metricsRoute = options.metricsRoute ?? GLASSBOX_EXPRESS_DEFAULTS.metricsRoute;
+  if (typeof metricsRoute !== 'boolean') throw new TypeError('Glassbox: metricsRoute must be a boolean');
+  const routeOf = options.routeOf ?? GLASSBOX_EXPRESS_DEFAULTS.routeOf;
+  if (routeOf !== undefined && typeof routeOf !== 'function')
+    throw new TypeError('Glassbox: routeOf must be a function (req, res, matched) => string | undefined');
   const adapter = resolveHttpAdapter(options, client);
   const { glassbox: instance, recorder, metricsPath, excluded, labels, recordSizes } = adapter;
   const abortedStatus = adapter.abortedStatusCode;
-  const metricsRoute = options.metricsRoute ?? GLASSBOX_EXPRESS_DEFAULTS.metricsRoute;
-  if (typeof metricsRoute !== 'boolean') throw new TypeError('Glassbox: metricsRoute must be a boolean');
   const handler = adapter.handler;
-  if (metricsRoute && handler === undefined) throw adapter.nothingToServe();
+  if (options.metricsRoute === true && handler === undefined) throw adapter.nothingToServe();
   const serve = metricsRoute ? handler : undefined;
+  /** The route a request served by `serve` is labelled with (when `excludeMetricsPath` is false). */
+  const metricsRouteObject = Object.freeze({ path: metricsPath });
+  function serveMetrics(req: IncomingMessage, res: ServerResponse, handle: MetricsHandler): void {
+    (req as TrackedRequest)[kRoute] = metricsRouteObject;
+    (req as TrackedRequest)[kBase] = '';
+    handle(req, res);
+  }
 
   // Route object -> (baseUrl -> label). Bounded: route objects are registered code,
   // and at most 64 mount prefixes are kept per route.
@@ -339,7 +388,8 @@ export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress 
     try {
       const req = this.req as TrackedRequest;
       const status = this.writableFinished ? this.statusCode : abortedStatus;
-      const route = labelOf(req);
+      const matched = labelOf(req);
+      const route = routeOf === undefined ? matched : overrideRoute(routeOf, req, this, matched);
       const method = this[kMethod] as string;
       if (recordSizes || labels !== undefined) {
         recorder.end(
@@ -355,6 +405,27 @@ export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress 
     } catch (error) {
       instance.reportError('express', 'recording a request failed', error);
     }
+  }
+
+  /** The label `routeOf` returns; the matched template when it throws or returns a non-string. */
+  function overrideRoute(
+    hook: ExpressRouteOf,
+    req: ExpressRequestLike,
+    res: ServerResponse,
+    matched: string | undefined,
+  ): string | undefined {
+    try {
+      const label: unknown = hook(req, res, matched);
+      if (label === undefined || typeof label === 'string') return label;
+      instance.reportError(
+        'express',
+        'routeOf returned neither a string nor undefined',
+        new TypeError(typeof label),
+      );
+    } catch (error) {
+      instance.reportError('express', 'routeOf threw', error);
+    }
+    return matched;
   }
 
   /** Starts a request's record unless it is excluded or started already. Never throws. */
@@ -386,7 +457,7 @@ export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress 
       lastProto = proto;
     }
     start(req, res, url);
-    if (serve !== undefined && matchesPath(url, metricsPath)) serve(req, res);
+    if (serve !== undefined && matchesPath(url, metricsPath)) serveMetrics(req, res, serve);
     else next();
   };
 
@@ -426,7 +497,7 @@ export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress 
       }
       start(req, res, url);
       if (serve !== undefined && matchesPath(url, metricsPath)) {
-        serve(req, res);
+        serveMetrics(req, res, serve);
         return undefined;
       }
       return handle.call(this, req, res, next);

@@ -4,6 +4,7 @@ export type {
   FastifyCustomLabel,
   FastifyMetricsOptions,
   FastifyMetricsServerOptions,
+  FastifyRouteOf,
   GlassboxFastify,
   GlassboxFastifyOptions,
 } from './plugin.js';

@@ -41,6 +41,17 @@ import * as client from 'prom-client';
 /** A custom label of the Fastify plugin. */
 export type FastifyCustomLabel = CustomLabel<FastifyRequest, FastifyReply>;
 
+/**
+ * A route label override (see {@link GlassboxFastifyOptions.routeOf}): gets the request,
+ * the reply and the route URL Fastify matched (`undefined` when no route matched) and
+ * returns the label to record (`undefined`: the unmatched value).
+ */
+export type FastifyRouteOf = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  matched: string | undefined,
+) => string | undefined;
+
 /** Exporter options for the /metrics endpoint (the registry and instance come from the plugin). */
 export type FastifyMetricsOptions = AdapterMetricsOptions;
 
@@ -49,7 +60,13 @@ export type FastifyMetricsServerOptions = AdapterMetricsServerOptions;
 
 /** Options of the {@link glassbox} plugin: the options every HTTP adapter shares, plus where /metrics is served. */
 export interface GlassboxFastifyOptions extends HttpAdapterOptions<FastifyRequest, FastifyReply> {
-  /** Register `GET`/`HEAD` {@link GlassboxFastifyOptions.metricsPath} on this app. @default true */
+  /**
+   * Register `GET`/`HEAD` {@link GlassboxFastifyOptions.metricsPath} on this app, served
+   * by the exporter's handler (its auth alone decides who reads it). On by default, as on
+   * Express and Nest; with the default and nothing to serve (a given `glassbox` without
+   * `registry` or `metrics.sources`) no route is registered; `true` then rejects at start-up.
+   * @default true
+   */
   readonly metricsRoute?: boolean;
   /**
    * Also serve metrics on a separate port (same auth): started when the plugin loads,
@@ -57,10 +74,31 @@ export interface GlassboxFastifyOptions extends HttpAdapterOptions<FastifyReques
    * @default undefined
    */
   readonly metricsServer?: FastifyMetricsServerOptions;
+  /**
+   * Overrides the route label, as Nest's `routeOf`: called once per recorded request
+   * with the route URL Fastify matched (`undefined` when no route matched); returns the
+   * label to record, or `undefined` for {@link HttpAdapterOptions.unmatchedRoute}.
+   * Return templates, never raw URLs (the series cap still bounds what it returns). A
+   * hook that throws or returns something else than a string or `undefined` is counted
+   * in `glassbox_instrumentation_errors_total{component="fastify"}`, and the matched URL
+   * is recorded.
+   *
+   * @example
+   * ```ts
+   * // one label for every version: /v1/users/:id and /v2/users/:id → /:version/users/:id
+   * routeOf: (_request, _reply, matched) => matched?.replace(/^\/v\d+\//, '/:version/')
+   * ```
+   * @default undefined (the matched route URL)
+   */
+  readonly routeOf?: FastifyRouteOf;
 }
 
 /** Defaults of {@link GlassboxFastifyOptions}. */
-export const GLASSBOX_FASTIFY_DEFAULTS = Object.freeze({ ...HTTP_ADAPTER_DEFAULTS, metricsRoute: true });
+export const GLASSBOX_FASTIFY_DEFAULTS = Object.freeze({
+  ...HTTP_ADAPTER_DEFAULTS,
+  metricsRoute: true,
+  routeOf: undefined as FastifyRouteOf | undefined,
+});
 
 /** The `fastify.glassbox` decoration. */
 export interface GlassboxFastify {
@@ -114,17 +152,47 @@ function prependHook(
 }
 
 async function glassboxPlugin(fastify: FastifyInstance, options: GlassboxFastifyOptions): Promise<void> {
+  // Checked before anything is created.
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('Glassbox: options must be an object');
+  const serveRoute = options.metricsRoute ?? GLASSBOX_FASTIFY_DEFAULTS.metricsRoute;
+  if (typeof serveRoute !== 'boolean') throw new TypeError('Glassbox: metricsRoute must be a boolean');
+  const routeOf = options.routeOf ?? GLASSBOX_FASTIFY_DEFAULTS.routeOf;
+  if (routeOf !== undefined && typeof routeOf !== 'function')
+    throw new TypeError(
+      'Glassbox: routeOf must be a function (request, reply, matched) => string | undefined',
+    );
   const adapter = resolveHttpAdapter(options, client);
   const { glassbox: instance, recorder, metricsPath, excluded, labels, recordSizes, handler } = adapter;
   const abortedStatus = adapter.abortedStatusCode;
-  const serveRoute = options.metricsRoute ?? GLASSBOX_FASTIFY_DEFAULTS.metricsRoute;
-  if ((serveRoute || options.metricsServer !== undefined) && handler === undefined)
+  if ((options.metricsRoute === true || options.metricsServer !== undefined) && handler === undefined)
     throw adapter.nothingToServe();
   const newServer = adapter.createMetricsServer;
   const server = options.metricsServer === undefined ? undefined : newServer(options.metricsServer);
 
   const onLabelError = (error: unknown) =>
     instance.reportError('fastify', 'a custom label hook threw', error);
+
+  /** The label `routeOf` returns; the matched URL when it throws or returns a non-string. */
+  function overrideRoute(
+    hook: FastifyRouteOf,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    matched: string | undefined,
+  ): string | undefined {
+    try {
+      const label: unknown = hook(request, reply, matched);
+      if (label === undefined || typeof label === 'string') return label;
+      instance.reportError(
+        'fastify',
+        'routeOf returned neither a string nor undefined',
+        new TypeError(typeof label),
+      );
+    } catch (error) {
+      instance.reportError('fastify', 'routeOf threw', error);
+    }
+    return matched;
+  }
 
   /** Records a request once; later calls (abort after response, response after abort) do nothing. */
   function record(request: FastifyRequest, reply: FastifyReply, status: number): void {
@@ -134,6 +202,7 @@ async function glassboxPlugin(fastify: FastifyInstance, options: GlassboxFastify
     try {
       let route: string | undefined = request.glassboxRoute;
       if (route === '') route = request.is404 ? undefined : request.routeOptions.url;
+      if (routeOf !== undefined) route = overrideRoute(routeOf, request, reply, route);
       const method = request.raw.method ?? 'GET';
       if (recordSizes || labels !== undefined) {
         recorder.end(
