@@ -9,3 +9,5 @@ export type {
   GlassboxFastifyOptions,
 } from './plugin.js';
 export { GLASSBOX_FASTIFY_DEFAULTS, glassbox } from './plugin.js';
+export type { FastifyRecording, FastifyRecordingSetup } from './recording.js';
+export { createFastifyRecording } from './recording.js';

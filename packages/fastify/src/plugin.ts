@@ -1,23 +1,9 @@
 /**
- * The Fastify glue: a `fastify-plugin` plugin that feeds core's RED recorder from
- * Fastify's hooks and serves @glassbox/exporter's /metrics handler.
- *
- * Route labels are the route's registered URL, prefixes included (what
- * `request.routeOptions.url` returns). The plugin learns it once per route from the
- * `onRoute` hook and sets it on the request from a route-level `onRequest` hook, so the
- * hot path never builds the `routeOptions` object; routes registered before the plugin
- * (or requests answered before route-level hooks run) fall back to
- * `request.routeOptions.url`. Requests no route matched get the unmatched value.
- *
- * Each request is recorded exactly once: from `onResponse` when the response finished,
- * or, when the client disconnected first, from the raw response's `'close'` event with
- * status {@link GlassboxFastifyOptions.abortedStatusCode}. Fastify's `onRequestAbort`
- * is not enough: it only fires while the request body is still unread, so a POST whose
- * body was parsed and whose client leaves during the handler gets neither
- * `onRequestAbort` nor `onResponse`.
+ * The Fastify glue: a `fastify-plugin` plugin that resolves the options (the exporter's
+ * `resolveHttpAdapter`, shared by every HTTP adapter), installs the Fastify recording
+ * (./recording.ts) and serves @glassbox/exporter's /metrics handler.
  */
-import type { ServerResponse } from 'node:http';
-import { type CustomLabel, type Glassbox, type HttpRecorder, parseContentLength } from '@glassbox/core';
+import type { CustomLabel, Glassbox, HttpRecorder } from '@glassbox/core';
 import {
   type AdapterMetricsOptions,
   type AdapterMetricsServerOptions,
@@ -27,16 +13,10 @@ import {
   type MetricsServer,
   resolveHttpAdapter,
 } from '@glassbox/exporter';
-import type {
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-  HookHandlerDoneFunction,
-  onRequestHookHandler,
-  RouteOptions,
-} from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import * as client from 'prom-client';
+import { createFastifyRecording } from './recording.js';
 
 /** A custom label of the Fastify plugin. */
 export type FastifyCustomLabel = CustomLabel<FastifyRequest, FastifyReply>;
@@ -124,31 +104,6 @@ declare module 'fastify' {
     /** Glassbox: the instance, the RED recorder and the /metrics handler. */
     glassbox: GlassboxFastify;
   }
-  interface FastifyRequest {
-    /** Glassbox: start time of a recorded request (-1 when not recorded or already recorded). */
-    glassboxStart: number;
-    /** Glassbox: the route template, set by a route-level hook ('' until then). */
-    glassboxRoute: string;
-  }
-}
-
-const kReply = Symbol('glassbox.fastify.reply');
-
-interface TrackedRaw extends ServerResponse {
-  [kReply]?: FastifyReply | undefined;
-}
-
-/** Fastify passes its headers to `writeHead`, so the raw response may not keep them: ask the reply first. */
-function responseLength(reply: FastifyReply): number | undefined {
-  return parseContentLength(reply.getHeader('content-length') ?? reply.raw.getHeader('content-length'));
-}
-
-function prependHook(
-  existing: onRequestHookHandler | onRequestHookHandler[] | undefined,
-  hook: onRequestHookHandler,
-): onRequestHookHandler[] {
-  if (existing === undefined) return [hook];
-  return Array.isArray(existing) ? [hook, ...existing] : [hook, existing];
 }
 
 async function glassboxPlugin(fastify: FastifyInstance, options: GlassboxFastifyOptions): Promise<void> {
@@ -164,75 +119,22 @@ async function glassboxPlugin(fastify: FastifyInstance, options: GlassboxFastify
     );
   const adapter = resolveHttpAdapter(options, client);
   const { glassbox: instance, recorder, metricsPath, excluded, labels, recordSizes, handler } = adapter;
-  const abortedStatus = adapter.abortedStatusCode;
   if ((options.metricsRoute === true || options.metricsServer !== undefined) && handler === undefined)
     throw adapter.nothingToServe();
   const newServer = adapter.createMetricsServer;
   const server = options.metricsServer === undefined ? undefined : newServer(options.metricsServer);
 
-  const onLabelError = (error: unknown) =>
-    instance.reportError('fastify', 'a custom label hook threw', error);
-
-  /** The label `routeOf` returns; the matched URL when it throws or returns a non-string. */
-  function overrideRoute(
-    hook: FastifyRouteOf,
-    request: FastifyRequest,
-    reply: FastifyReply,
-    matched: string | undefined,
-  ): string | undefined {
-    try {
-      const label: unknown = hook(request, reply, matched);
-      if (label === undefined || typeof label === 'string') return label;
-      instance.reportError(
-        'fastify',
-        'routeOf returned neither a string nor undefined',
-        new TypeError(typeof label),
-      );
-    } catch (error) {
-      instance.reportError('fastify', 'routeOf threw', error);
-    }
-    return matched;
-  }
-
-  /** Records a request once; later calls (abort after response, response after abort) do nothing. */
-  function record(request: FastifyRequest, reply: FastifyReply, status: number): void {
-    const start = request.glassboxStart;
-    if (start < 0) return;
-    request.glassboxStart = -1;
-    try {
-      let route: string | undefined = request.glassboxRoute;
-      if (route === '') route = request.is404 ? undefined : request.routeOptions.url;
-      if (routeOf !== undefined) route = overrideRoute(routeOf, request, reply, route);
-      const method = request.raw.method ?? 'GET';
-      if (recordSizes || labels !== undefined) {
-        recorder.end(
-          method,
-          route,
-          status,
-          start,
-          recordSizes ? parseContentLength(request.headers['content-length']) : undefined,
-          recordSizes ? responseLength(reply) : undefined,
-          labels?.values(request, reply, onLabelError),
-        );
-      } else recorder.end(method, route, status, start);
-    } catch (error) {
-      instance.reportError('fastify', 'recording a request failed', error);
-    }
-  }
-
-  // The safety net for every way a request can end without onResponse: the client
-  // disconnected (during the handler, whether or not the body was read — Fastify's
-  // onRequestAbort only fires while the request body is unread), or a hijacked reply.
-  // 'close' is emitted once per response; one shared listener, `this` is the response.
-  function onRawClose(this: TrackedRaw): void {
-    const reply = this[kReply];
-    if (reply === undefined) return;
-    this[kReply] = undefined;
-    record(reply.request, reply, this.writableFinished ? this.statusCode : abortedStatus);
-  }
-
-  fastify.decorateRequest('glassboxStart', -1);
-  fastify.decorateRequest('glassboxRoute', '');
+  const recording = createFastifyRecording({
+    glassbox: instance,
+    recorder,
+    excluded,
+    labels,
+    recordSizes,
+    abortedStatusCode: adapter.abortedStatusCode,
+    routeOf,
+    component: 'fastify',
+  });
+  recording.decorate(fastify);
   fastify.decorate('glassbox', {
     glassbox: instance,
     recorder,
@@ -245,45 +147,9 @@ async function glassboxPlugin(fastify: FastifyInstance, options: GlassboxFastify
     createMetricsServer: newServer,
   } satisfies GlassboxFastify);
 
-  // Learn each route's URL once; a route-level hook puts it on the request.
-  fastify.addHook('onRoute', (routeOptions: RouteOptions) => {
-    const url = routeOptions.url;
-    if (typeof url !== 'string') return;
-    const setRoute: onRequestHookHandler = function glassboxRoute(
-      request: FastifyRequest,
-      _reply: FastifyReply,
-      done: HookHandlerDoneFunction,
-    ) {
-      request.glassboxRoute = url;
-      done();
-    };
-    routeOptions.onRequest = prependHook(
-      routeOptions.onRequest as onRequestHookHandler | onRequestHookHandler[] | undefined,
-      setRoute,
-    );
-  });
-
-  fastify.addHook('onRequest', (request, reply, done) => {
-    try {
-      if (request.glassboxStart < 0 && (excluded === undefined || !excluded(request.url))) {
-        request.glassboxStart = recorder.begin(request.raw.method ?? 'GET');
-        const raw = reply.raw as TrackedRaw;
-        raw[kReply] = reply;
-        raw.on('close', onRawClose);
-      }
-    } catch (error) {
-      instance.reportError('fastify', 'instrumenting a request failed', error);
-    }
-    done();
-  });
-
-  fastify.addHook('onResponse', (request, reply, done) => {
-    // Fastify runs onResponse on the response's 'finish' (an aborted response never
-    // finishes: the 'close' listener records it). Not `writableFinished`: fastify.inject()
-    // responses do not set it.
-    record(request, reply, reply.statusCode);
-    done();
-  });
+  fastify.addHook('onRoute', recording.onRoute);
+  fastify.addHook('onRequest', recording.onRequest);
+  fastify.addHook('onResponse', recording.onResponse);
 
   if (serveRoute && handler !== undefined) {
     const metricsHandler = handler;

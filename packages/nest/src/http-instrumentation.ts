@@ -9,7 +9,9 @@
  * platform matched — which on both platforms is Nest's full path: global prefix +
  * version + controller path + method path.
  *
- * - Express: `req.baseUrl + req.route.path`, read when the response closes.
+ * - Express: the recording of `@glassbox/express` (`createExpressRecording`), which
+ *   wraps the Express app's `handle`: every request the app receives is timed before
+ *   any middleware, and labelled with the registered template when its response closes.
  * - Fastify: `request.routeOptions.url`, read when the response closes (a request an
  *   earlier hook sends to the not-found handler is unmatched).
  *
@@ -30,6 +32,7 @@ import {
   parseContentLength,
 } from '@glassbox/core';
 import type { MetricsHandler } from '@glassbox/exporter';
+import { createExpressRecording, type ExpressAppLike, type ExpressRequestLike } from '@glassbox/express';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GLASSBOX_OPTIONS } from './options.js';
@@ -48,19 +51,13 @@ interface TrackedResponse extends ServerResponse {
   [kUnmatched]?: true;
 }
 
-/** The parts of an Express request this reads (`req.route` is set once a route matched). */
-export interface ExpressRequestLike extends IncomingMessage {
-  readonly baseUrl?: string;
-  readonly route?: { readonly path?: unknown };
-}
-
 /** The parts of the Node server this uses. */
 export interface ServerLike {
   prependListener(event: 'request', listener: (req: IncomingMessage, res: ServerResponse) => void): unknown;
 }
 
-/** The parts of an Express app this uses. */
-export interface ExpressAppLike {
+/** `app.use` of an Express app (the not-found marker of {@link GlassboxHttpInstrumentation.afterRoutes}). */
+interface ExpressUse {
   use(handler: (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void): unknown;
 }
 
@@ -170,7 +167,8 @@ export class GlassboxHttpInstrumentation {
       const type = adapter.getType();
       const instance: unknown = adapter.getInstance();
       if (type === 'express') {
-        this.firstLayer = isFirstLayer(instance);
+        // The wrap of the app's `handle` sees every request first: no server listener.
+        this.firstLayer = true;
         this.installExpress(instance as ExpressAppLike);
       } else if (type === 'fastify') this.installFastify(instance as FastifyInstanceLike);
       else {
@@ -214,7 +212,7 @@ export class GlassboxHttpInstrumentation {
    */
   afterRoutes(): void {
     if (this.unmatchedMarked || this.platform !== 'express' || this.recorder === null) return;
-    const app = this.adapterHost?.httpAdapter?.getInstance() as ExpressAppLike | undefined;
+    const app = this.adapterHost?.httpAdapter?.getInstance() as ExpressUse | undefined;
     if (app === undefined) return;
     this.unmatchedMarked = true;
     app.use((_req, res, next) => {
@@ -231,22 +229,24 @@ export class GlassboxHttpInstrumentation {
   }
 
   /**
-   * Registers one first middleware on an Express app (one router layer per request):
-   * it serves the metrics path, and starts the record when the server listener did not.
+   * Installs `@glassbox/express`'s recording on the Express app (a wrap of `app.handle`,
+   * no router layer): it serves the metrics path ahead of everything and records every
+   * request the app receives, through this class's {@link isExcluded} and {@link routeOf}.
    */
   protected installExpress(app: ExpressAppLike): void {
-    const handler = this.metricsHandler;
-    const path = this.metricsPath;
-    const record = this.recorder !== null;
-    if (handler === null && !record) return;
-    app.use((req, res, next) => {
-      if (handler !== null && matchesPath(req.url, path as string)) {
-        handler(req, res);
-        return;
-      }
-      if (record && (res as TrackedResponse)[kStart] === undefined) this.start(req, res);
-      next();
-    });
+    if (this.metricsHandler === null && this.recorder === null) return;
+    createExpressRecording({
+      glassbox: this.glassbox,
+      recorder: this.recorder ?? undefined,
+      excluded: (url) => this.isExcluded(url),
+      labels: this.labels,
+      recordSizes: this.recordSizes,
+      abortedStatusCode: this.abortedStatusCode,
+      metricsPath: this.metricsPath ?? '/metrics',
+      serve: this.metricsHandler ?? undefined,
+      routeOf: (req, res, matched) => this.routeOf(req, res, matched),
+      component: 'nest',
+    }).instrument(app);
   }
 
   /** Registers the metrics route and the `onRequest` hook on a Fastify instance. */
@@ -345,20 +345,17 @@ export class GlassboxHttpInstrumentation {
   }
 
   /**
-   * The route template of a finished request, or `undefined` when no route matched
-   * (recorded as the unmatched value).
+   * The route label of a finished request, or `undefined` when no route matched
+   * (recorded as the unmatched value). `matched` is the template the platform matched
+   * (on Express, `@glassbox/express`'s label); requests that fell through Nest's routes
+   * are unmatched.
    */
-  protected routeOf(req: IncomingMessage, res: ServerResponse): string | undefined {
-    const tracked = res as TrackedResponse;
-    if (tracked[kUnmatched] === true) return undefined;
-    const request = tracked[kRequest];
-    if (request !== undefined) return request.is404 === true ? undefined : request.routeOptions?.url;
-    const r = (req as ExpressRequestLike).route;
-    if (r === undefined || r === null) return undefined;
-    const path = r.path;
-    if (typeof path !== 'string') return undefined;
-    const base = (req as ExpressRequestLike).baseUrl;
-    return base === undefined || base === '' ? path : base + path;
+  protected routeOf(
+    req: IncomingMessage,
+    res: ServerResponse,
+    matched: string | undefined = platformRoute(req, res),
+  ): string | undefined {
+    return (res as TrackedResponse)[kUnmatched] === true ? undefined : matched;
   }
 
   /**
@@ -371,32 +368,15 @@ export class GlassboxHttpInstrumentation {
   }
 }
 
-/**
- * True when nothing but platform internals is registered on the Express app yet, so a
- * middleware added now runs before any middleware that could answer a request:
- * Express 4's `query` and `expressInit`, and the hook middleware `ExpressAdapter`
- * registers in its constructor (it calls `onRequestHook`/`onResponseHook`, unset unless
- * the application sets them). A user's own Express instance with middleware on it
- * (`new ExpressAdapter(app)`), or an app whose parsers are registered already
- * (`@nestjs/testing`), gives false, and records then start from the server listener.
- */
-function isFirstLayer(app: unknown): boolean {
-  if (typeof app !== 'function' && (app === null || typeof app !== 'object')) return false; // an Express app is a function
-  try {
-    const a = app as { _router?: { stack?: unknown }; router?: { stack?: unknown } };
-    // Express 4 creates `_router` lazily (with its two internal layers) and throws on
-    // `app.router`; Express 5 creates `router` lazily on first access.
-    const router = 'lazyrouter' in a ? a._router : a.router;
-    if (router === undefined) return true;
-    const stack = router?.stack;
-    if (!Array.isArray(stack)) return false;
-    return stack.every((layer: { name?: unknown; handle?: unknown } | null) => {
-      if (layer?.name === 'query' || layer?.name === 'expressInit') return true;
-      return typeof layer?.handle === 'function' && /\bonRequestHook\b/.test(String(layer.handle));
-    });
-  } catch {
-    return false;
-  }
+/** The route template the platform matched: Fastify's route URL, or Express's route path. */
+function platformRoute(req: IncomingMessage, res: ServerResponse): string | undefined {
+  const request = (res as TrackedResponse)[kRequest];
+  if (request !== undefined) return request.is404 === true ? undefined : request.routeOptions?.url;
+  const r = (req as ExpressRequestLike).route;
+  const path = r?.path;
+  if (typeof path !== 'string') return undefined;
+  const base = (req as ExpressRequestLike).baseUrl;
+  return base === undefined || base === '' ? path : base + path;
 }
 
 /**
