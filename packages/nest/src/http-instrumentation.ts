@@ -214,9 +214,23 @@ export class GlassboxHttpInstrumentation {
       abortedStatusCode: this.abortedStatusCode,
       metricsPath: this.metricsPath ?? '/metrics',
       serve: this.metricsHandler ?? undefined,
-      routeOf: (req, res, matched) => this.routeWith(req, res, matched),
+      routeOf: this.labelHook(),
       component: 'nest',
     }).instrument(app);
+  }
+
+  /**
+   * The label hook handed to the platform recording: the default {@link routeOf} inline
+   * (nothing stored per request), or an override through {@link routeWith}.
+   */
+  private labelHook(): (
+    req: IncomingMessage,
+    res: ServerResponse,
+    matched: string | undefined,
+  ) => string | undefined {
+    if (this.routeOf === GlassboxHttpInstrumentation.prototype.routeOf)
+      return (_req, res, matched) => ((res as TrackedResponse)[kUnmatched] === true ? undefined : matched);
+    return (req, res, matched) => this.routeWith(req, res, matched);
   }
 
   /** Calls {@link routeOf} with the matched template (kept on the response for overrides that drop it). */
@@ -240,6 +254,7 @@ export class GlassboxHttpInstrumentation {
    */
   protected installFastify(fastify: FastifyInstanceLike): void {
     const labels = this.labels;
+    const label = this.labelHook();
     const installed = installFastifyPlatform(fastify, {
       glassbox: this.glassbox,
       recorder: this.recorder ?? undefined,
@@ -253,7 +268,7 @@ export class GlassboxHttpInstrumentation {
             },
       recordSizes: this.recordSizes,
       abortedStatusCode: this.abortedStatusCode,
-      routeOf: (request, reply, matched) => this.routeWith(request.raw, reply.raw, matched),
+      routeOf: (request, reply, matched) => label(request.raw, reply.raw, matched),
       component: 'nest',
       metricsHandler: this.metricsHandler ?? undefined,
       metricsPath: this.metricsPath,
