@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { nestMajorProjects } from './test/adapters/nest-majors.js';
 
 // In-repo tests import @glassbox/* from source, so a package's tests never depend on
 // another package's build (the packed tarballs are tested separately, as a newcomer
@@ -44,6 +45,8 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      // The Nest package's unit tests and the shared adapter suite on Nest 10 and 11.
+      ...nestMajorProjects(alias),
     ],
   },
 });

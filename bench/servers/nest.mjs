@@ -1,4 +1,4 @@
-// NestJS 11 servers on platform-express and platform-fastify: a controller with
+// NestJS 12 servers on platform-express and platform-fastify: a controller with
 // GET /users/:id, bare and with GlassboxModule. Decorators are applied by hand
 // (plain JavaScript, no transpiler).
 import 'reflect-metadata';

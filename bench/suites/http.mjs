@@ -73,7 +73,7 @@ export const GROUPS = [
   },
   {
     key: 'nest-express',
-    title: 'Nest 11 on platform-express',
+    title: 'Nest 12 on platform-express',
     target: 1.1,
     variants: [
       ['nest', 'express-bare', 'bare'],
@@ -82,7 +82,7 @@ export const GROUPS = [
   },
   {
     key: 'nest-fastify',
-    title: 'Nest 11 on platform-fastify',
+    title: 'Nest 12 on platform-fastify',
     target: 1.1,
     variants: [
       ['nest', 'fastify-bare', 'bare'],

@@ -7,6 +7,7 @@ export type {
   ExpressMetricsServerOptions,
   ExpressMiddleware,
   ExpressRequestLike,
+  ExpressRouteOf,
   GlassboxExpress,
   GlassboxExpressOptions,
 } from './middleware.js';
@@ -14,3 +15,5 @@ export {
   GLASSBOX_EXPRESS_DEFAULTS,
   glassbox,
 } from './middleware.js';
+export type { ExpressRecording, ExpressRecordingSetup } from './recording.js';
+export { createExpressRecording } from './recording.js';

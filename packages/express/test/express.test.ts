@@ -152,6 +152,96 @@ describe.each(versions.flatMap((v) => modes.map((mode) => ({ ...v, mode }))))(
       ]);
     });
 
+    it('regression (issue 16.3): the route label comes from the registered templates, never from the letter case of the request', async () => {
+      const { http, lines } = await setupApp(express, (app) => {
+        const deals = express.Router();
+        deals.get('/deals/:dealId', (_req, res) => {
+          res.send('deal');
+        });
+        deals.get('/deals/:dealId/fail', () => {
+          throw new Error('fail');
+        });
+        const risk = express.Router();
+        risk.use('/risk', deals);
+        app.use(['/api/v1', '/api/V2'], risk);
+        const posts = express.Router({ mergeParams: true });
+        posts.get('/:postId', (_req, res) => {
+          res.send('post');
+        });
+        app.use('/Users/:userId/posts', posts);
+        const shop = express();
+        shop.get('/items/:item', (_req, res) => {
+          res.send('item');
+        });
+        app.use('/Shop', shop);
+      });
+      // Express matches paths case-insensitively: every spelling reaches the same route.
+      const spell = (path: string, i: number) =>
+        [...path].map((c, j) => ((i >> (j % 16)) & 1 ? c.toUpperCase() : c.toLowerCase())).join('');
+      for (let i = 0; i < 40; i++) {
+        expect((await http.get(`${spell('/api/v1/risk/deals', i)}/D-${i}`)).status).toBe(200);
+        expect((await http.get(`${spell('/users', i)}/u${i}${spell('/posts', i + 1)}/${i}`)).status).toBe(
+          200,
+        );
+        expect((await http.get(`${spell('/shop/items', i)}/${i}`)).status).toBe(200);
+        if (i < 5) expect((await http.get(`${spell('/api/v2/risk/deals', i)}/D-${i}`)).status).toBe(200);
+      }
+      expect((await http.get('/API/V1/RISK/DEALS/x/fail')).status).toBe(500);
+      expect(await lines()).toEqual([
+        'http_requests_total{method="GET",route="/api/v1/risk/deals/:dealId",status_code="200"} 40',
+        'http_requests_total{method="GET",route="/Users/:userId/posts/:postId",status_code="200"} 40',
+        'http_requests_total{method="GET",route="/Shop/items/:item",status_code="200"} 40',
+        'http_requests_total{method="GET",route="/api/V2/risk/deals/:dealId",status_code="200"} 5',
+        'http_requests_total{method="GET",route="/api/v1/risk/deals/:dealId/fail",status_code="500"} 1',
+      ]);
+    });
+
+    it('routeOf overrides the route label (issue 17): it gets the matched template; undefined is unmatched; a bad hook records the template and is counted', async () => {
+      const seen: Array<string | undefined> = [];
+      const { http, scrape, lines } = await setupApp(
+        express,
+        (app) => {
+          for (const path of ['/v1/users/:id', '/v2/users/:id', '/boom/:id', '/secret'])
+            app.get(path, (_req, res) => {
+              res.send('ok');
+            });
+        },
+        {
+          routeOf: (req, _res, matched) => {
+            seen.push(matched);
+            if (matched === '/boom/:id') throw new Error('hook failed');
+            if (matched === '/secret') return undefined;
+            if (req.headers['x-bad'] !== undefined) return 42 as unknown as string;
+            return matched?.replace(/^\/v\d+\//, '/:version/');
+          },
+        },
+      );
+      await http.get('/v1/users/1');
+      await http.get('/v2/users/2');
+      await http.get('/boom/3');
+      await http.get('/secret');
+      expect((await http.get('/nope')).status).toBe(404);
+      await http.get('/v1/users/4', { 'x-bad': '1' });
+      expect(seen).toEqual([
+        '/v1/users/:id',
+        '/v2/users/:id',
+        '/boom/:id',
+        '/secret',
+        undefined,
+        '/v1/users/:id',
+      ]);
+      expect((await lines()).sort()).toEqual(
+        [
+          'http_requests_total{method="GET",route="/:version/users/:id",status_code="200"} 2',
+          'http_requests_total{method="GET",route="/boom/:id",status_code="200"} 1',
+          'http_requests_total{method="GET",route="unmatched",status_code="200"} 1',
+          'http_requests_total{method="GET",route="unmatched",status_code="404"} 1',
+          'http_requests_total{method="GET",route="/v1/users/:id",status_code="200"} 1',
+        ].sort(),
+      );
+      expect(sum(await scrape(), 'glassbox_instrumentation_errors_total', { component: 'express' })).toBe(2);
+    });
+
     it("keeps each version's path syntax as the template (wildcards, optional segments)", async () => {
       const { http, lines } = await setupApp(express, (app) => {
         if (major === 5) {
@@ -288,21 +378,31 @@ describe.each(versions.flatMap((v) => modes.map((mode) => ({ ...v, mode }))))(
       ]);
     });
 
-    it('leaves the metrics path to the app by default (metricsRoute: false)', async () => {
-      const gb = glassbox({
-        registry: new client.Registry(),
-        glassboxOptions: { logger: null },
-        metrics: { logger: null },
-      });
-      const app = express();
-      install(app, gb, mode);
-      const started = await listen(app);
-      const http = httpClient(started.url);
-      cleanups.push(
-        () => started.close(),
-        () => http.close(),
-      );
-      expect((await http.get('/metrics')).status).toBe(404);
+    it('serves the metrics path by default behind the exporter auth, and leaves it to the app with metricsRoute: false', async () => {
+      const start = async (options: Partial<GlassboxExpressOptions>) => {
+        const gb = glassbox({
+          registry: new client.Registry(),
+          glassboxOptions: { logger: null },
+          metrics: { logger: null, auth: { tokens: 's3cret', fromEnv: false } },
+          ...options,
+        });
+        const app = express();
+        install(app, gb, mode);
+        const started = await listen(app);
+        const http = httpClient(started.url);
+        cleanups.push(
+          () => started.close(),
+          () => http.close(),
+        );
+        return http;
+      };
+      const byDefault = await start({});
+      expect((await byDefault.get('/metrics')).status).toBe(401);
+      const ok = await byDefault.get('/metrics', { authorization: 'Bearer s3cret' });
+      expect(ok.status).toBe(200);
+      expect(ok.text).toContain('# TYPE http_requests_total counter');
+      const off = await start({ metricsRoute: false });
+      expect((await off.get('/metrics', { authorization: 'Bearer s3cret' })).status).toBe(404);
     });
 
     it('records the metrics path when excludeMetricsPath is false', async () => {
@@ -545,6 +645,7 @@ describe('glassbox() options', () => {
     const gb = glassbox({
       glassbox: instance,
       registry,
+      metricsRoute: false,
       metrics: { auth: { tokens: ['s3cret'], fromEnv: false } },
     });
     expect(gb.glassbox).toBe(instance);
@@ -583,6 +684,7 @@ describe('glassbox() options', () => {
     expect(() => glassbox({ ...fresh(), abortedStatusCode: 42 })).toThrow(/abortedStatusCode/);
     expect(() => glassbox({ ...fresh(), metricsPath: 'metrics' })).toThrow(/metricsPath/);
     expect(() => glassbox({ ...fresh(), excludePaths: ['health'] })).toThrow(/must start with/);
+    expect(() => glassbox({ ...fresh(), routeOf: '/x' as never })).toThrow(/routeOf must be a function/);
     expect(() =>
       glassbox({ ...fresh(), customLabels: [{ name: 'tier', values: [], value: () => 'x' }] }),
     ).toThrow(/allowed string values/);

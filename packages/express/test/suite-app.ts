@@ -90,3 +90,24 @@ export const express4App: SuiteApp = {
   name: 'express-4',
   start: (options) => listen(buildApp(express4 as unknown as ExpressModule, options)),
 };
+
+/**
+ * An app with every Glassbox option at its default but the token and the registry (no
+ * `metricsRoute`, no `/metrics` route of its own): what the default serves.
+ */
+export function startWithDefaults(
+  major: 4 | 5,
+  mode: 'middleware' | 'instrument',
+  options: Pick<SuiteAppOptions, 'registry'> & { readonly token: string },
+): Promise<StartedApp> {
+  const express = major === 5 ? express5 : (express4 as unknown as ExpressModule);
+  const gb = glassbox({
+    registry: options.registry,
+    glassboxOptions: { logger: null },
+    metrics: { auth: { tokens: [options.token], fromEnv: false }, logger: null },
+  });
+  const app = express();
+  if (mode === 'middleware') app.use(gb.middleware);
+  else gb.instrument(app);
+  return listen(app);
+}

@@ -4,7 +4,10 @@ export type {
   FastifyCustomLabel,
   FastifyMetricsOptions,
   FastifyMetricsServerOptions,
+  FastifyRouteOf,
   GlassboxFastify,
   GlassboxFastifyOptions,
 } from './plugin.js';
 export { GLASSBOX_FASTIFY_DEFAULTS, glassbox } from './plugin.js';
+export type { FastifyRecording, FastifyRecordingSetup } from './recording.js';
+export { createFastifyRecording } from './recording.js';

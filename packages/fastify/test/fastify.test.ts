@@ -321,6 +321,49 @@ describe('@glassbox/fastify', () => {
     expect(ok.body).toBe(0);
   });
 
+  it('routeOf overrides the route label (issue 17): it gets the matched URL; undefined is unmatched; a bad hook records the URL and is counted', async () => {
+    const seen: Array<string | undefined> = [];
+    const { http, scrape, lines } = await setup(
+      (app) => {
+        for (const url of ['/v1/users/:id', '/v2/users/:id', '/boom/:id', '/secret'])
+          app.get(url, async () => 'ok');
+      },
+      {
+        routeOf: (request, _reply, matched) => {
+          seen.push(matched);
+          if (matched === '/boom/:id') throw new Error('hook failed');
+          if (matched === '/secret') return undefined;
+          if (request.headers['x-bad'] !== undefined) return 42 as unknown as string;
+          return matched?.replace(/^\/v\d+\//, '/:version/');
+        },
+      },
+    );
+    await http.get('/v1/users/1');
+    await http.get('/v2/users/2');
+    await http.get('/boom/3');
+    await http.get('/secret');
+    expect((await http.get('/nope')).status).toBe(404);
+    await http.get('/v1/users/4', { 'x-bad': '1' });
+    expect(seen).toEqual([
+      '/v1/users/:id',
+      '/v2/users/:id',
+      '/boom/:id',
+      '/secret',
+      undefined,
+      '/v1/users/:id',
+    ]);
+    expect((await lines()).sort()).toEqual(
+      [
+        'http_requests_total{method="GET",route="/:version/users/:id",status_code="200"} 2',
+        'http_requests_total{method="GET",route="/boom/:id",status_code="200"} 1',
+        'http_requests_total{method="GET",route="unmatched",status_code="200"} 1',
+        'http_requests_total{method="GET",route="unmatched",status_code="404"} 1',
+        'http_requests_total{method="GET",route="/v1/users/:id",status_code="200"} 1',
+      ].sort(),
+    );
+    expect(sum(await scrape(), 'glassbox_instrumentation_errors_total', { component: 'fastify' })).toBe(2);
+  });
+
   it('rejects bad options at start-up', async () => {
     const tryRegister = async (options: GlassboxFastifyOptions) => {
       const app = Fastify();
@@ -339,7 +382,16 @@ describe('@glassbox/fastify', () => {
       backend: promClientBackend({ client, registry: new client.Registry() }),
       logger: null,
     });
-    await expect(tryRegister({ glassbox: instance })).rejects.toThrow(/nothing to serve/);
+    await expect(tryRegister({ glassbox: instance, metricsRoute: true })).rejects.toThrow(/nothing to serve/);
+    // With the default, nothing to serve means no route (as on Express and Nest).
+    await expect(tryRegister({ glassbox: instance })).resolves.toBeUndefined();
+    const registry = new client.Registry();
+    await expect(tryRegister({ registry, routeOf: '/x' as never })).rejects.toThrow(
+      /routeOf must be a function/,
+    );
+    await expect(tryRegister({ registry, metricsRoute: 'yes' as never })).rejects.toThrow(
+      /metricsRoute must be a boolean/,
+    );
     await expect(tryRegister({ glassbox: instance, metricsRoute: false })).resolves.toBeUndefined();
     expect(GLASSBOX_FASTIFY_DEFAULTS.abortedStatusCode).toBe(499);
   });

@@ -55,3 +55,20 @@ export const fastifyApp: SuiteApp = {
     return { url, close: () => app.close() };
   },
 };
+
+/**
+ * An app with every plugin option at its default but the token and the registry (no
+ * `metricsRoute`, no `/metrics` route of its own): what the default serves.
+ */
+export async function startWithDefaults(
+  options: Pick<SuiteAppOptions, 'registry'> & { readonly token: string },
+): Promise<StartedApp> {
+  const app = Fastify({ logger: false });
+  await app.register(glassbox, {
+    registry: options.registry,
+    glassboxOptions: { logger: null },
+    metrics: { auth: { tokens: [options.token], fromEnv: false }, logger: null },
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { url, close: () => app.close() };
+}

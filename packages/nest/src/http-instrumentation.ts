@@ -9,9 +9,13 @@
  * platform matched — which on both platforms is Nest's full path: global prefix +
  * version + controller path + method path.
  *
- * - Express: `req.baseUrl + req.route.path`, read when the response closes.
- * - Fastify: `request.routeOptions.url`, read when the response closes (a request an
- *   earlier hook sends to the not-found handler is unmatched).
+ * - Express: the recording of `@glassbox/express` (`createExpressRecording`), which
+ *   wraps the Express app's `handle`: every request the app receives is timed before
+ *   any middleware, and labelled with the registered template when its response closes.
+ * - Fastify: the recording of `@glassbox/fastify` (`createFastifyRecording`): its
+ *   `onRequest` hook, put first (./fastify-platform.ts), starts the record, and the
+ *   request is labelled with the route's registered URL (a request an earlier hook sends
+ *   to the not-found handler is unmatched).
  *
  * With `recordSizes`, sizes are the request's and the response's `Content-Length`
  * headers (a chunked response without one records no response size).
@@ -24,34 +28,29 @@ import {
   type CompiledLabels,
   type Glassbox,
   type HttpRecorder,
-  type LabelValue,
   matchesPath,
   type PathExcluder,
-  parseContentLength,
 } from '@glassbox/core';
 import type { MetricsHandler } from '@glassbox/exporter';
+import { createExpressRecording, type ExpressAppLike, type ExpressRequestLike } from '@glassbox/express';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import {
+  type FastifyInstanceLike,
+  type FastifyPlatform,
+  installFastifyPlatform,
+} from './fastify-platform.js';
 import { GLASSBOX_OPTIONS } from './options.js';
 import type { ResolvedGlassboxOptions } from './resolve.js';
 
-const kStart = Symbol('glassbox.start');
-const kRequest = Symbol('glassbox.request');
-const kResponseBytes = Symbol('glassbox.responseBytes');
+const kMatched = Symbol('glassbox.matched');
 const kUnmatched = Symbol('glassbox.unmatched');
 
 /** What the instrumentation keeps on a response while its request is in flight. */
 interface TrackedResponse extends ServerResponse {
-  [kStart]?: number | undefined;
-  [kRequest]?: FastifyRequestLike | undefined;
-  [kResponseBytes]?: number | undefined;
+  /** The template the platform recording matched, while {@link GlassboxHttpInstrumentation.routeOf} runs. */
+  [kMatched]?: string | undefined;
   [kUnmatched]?: true;
-}
-
-/** The parts of an Express request this reads (`req.route` is set once a route matched). */
-export interface ExpressRequestLike extends IncomingMessage {
-  readonly baseUrl?: string;
-  readonly route?: { readonly path?: unknown };
 }
 
 /** The parts of the Node server this uses. */
@@ -59,40 +58,12 @@ export interface ServerLike {
   prependListener(event: 'request', listener: (req: IncomingMessage, res: ServerResponse) => void): unknown;
 }
 
-/** The parts of an Express app this uses. */
-export interface ExpressAppLike {
+/** `app.use` of an Express app (the not-found marker of {@link GlassboxHttpInstrumentation.afterRoutes}). */
+interface ExpressUse {
   use(handler: (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void): unknown;
 }
 
-/** The parts of a Fastify request this reads. */
-export interface FastifyRequestLike {
-  readonly raw: IncomingMessage;
-  readonly is404?: boolean;
-  readonly routeOptions?: { readonly url?: string | undefined };
-}
-
-/** The parts of a Fastify reply this uses. */
-export interface FastifyReplyLike {
-  readonly raw: ServerResponse;
-  hijack(): unknown;
-  getHeader(name: string): unknown;
-}
-
-/** The parts of a Fastify instance this uses. */
-export interface FastifyInstanceLike {
-  addHook(
-    name: 'onRequest' | 'onResponse',
-    hook: (request: FastifyRequestLike, reply: FastifyReplyLike, done: (error?: Error) => void) => void,
-  ): unknown;
-  route(options: {
-    method: string | string[];
-    url: string;
-    handler: (request: FastifyRequestLike, reply: FastifyReplyLike) => void;
-  }): unknown;
-}
-
-/** Methods the metrics route answers on Fastify (the exporter answers 405 to all but GET and HEAD). */
-const METRICS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
+export type { FastifyInstanceLike, FastifyReplyLike, FastifyRequestLike } from './fastify-platform.js';
 
 /** Installs RED recording and the metrics route on the platform under a Nest application. */
 @Injectable()
@@ -124,8 +95,8 @@ export class GlassboxHttpInstrumentation {
   private readonly exclude: PathExcluder | undefined;
   private readonly labels: CompiledLabels<IncomingMessage, ServerResponse> | undefined;
   private readonly recordSizes: boolean;
-  private readonly onClose: (this: ServerResponse) => void;
-  private readonly onLabelError: (error: unknown) => void;
+  /** The Fastify recording, once installed (its `startRaw` feeds the server listener). */
+  private fastify: FastifyPlatform | undefined;
 
   constructor(
     @Inject(GLASSBOX_OPTIONS) protected readonly options: ResolvedGlassboxOptions,
@@ -139,12 +110,6 @@ export class GlassboxHttpInstrumentation {
     this.exclude = options.exclude;
     this.labels = options.labels;
     this.recordSizes = options.recordSizes;
-    // One listener per instance (not per request): `this` is the closing response.
-    const self = this;
-    this.onClose = function onClose(this: ServerResponse) {
-      self.end(this.req as IncomingMessage, this);
-    };
-    this.onLabelError = (error) => this.glassbox.reportError('nest', 'a custom label hook threw', error);
   }
 
   /**
@@ -170,7 +135,8 @@ export class GlassboxHttpInstrumentation {
       const type = adapter.getType();
       const instance: unknown = adapter.getInstance();
       if (type === 'express') {
-        this.firstLayer = isFirstLayer(instance);
+        // The wrap of the app's `handle` sees every request first: no server listener.
+        this.firstLayer = true;
         this.installExpress(instance as ExpressAppLike);
       } else if (type === 'fastify') this.installFastify(instance as FastifyInstanceLike);
       else {
@@ -214,7 +180,7 @@ export class GlassboxHttpInstrumentation {
    */
   afterRoutes(): void {
     if (this.unmatchedMarked || this.platform !== 'express' || this.recorder === null) return;
-    const app = this.adapterHost?.httpAdapter?.getInstance() as ExpressAppLike | undefined;
+    const app = this.adapterHost?.httpAdapter?.getInstance() as ExpressUse | undefined;
     if (app === undefined) return;
     this.unmatchedMarked = true;
     app.use((_req, res, next) => {
@@ -225,69 +191,90 @@ export class GlassboxHttpInstrumentation {
 
   /** Starts records from the Node server's `'request'` event, ahead of the platform's listener. */
   protected installServer(server: ServerLike): void {
+    const fastify = this.fastify;
+    if (fastify === undefined) return;
     server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
-      this.start(req, res);
+      fastify.startRaw(req, res);
     });
   }
 
   /**
-   * Registers one first middleware on an Express app (one router layer per request):
-   * it serves the metrics path, and starts the record when the server listener did not.
+   * Installs `@glassbox/express`'s recording on the Express app (a wrap of `app.handle`,
+   * no router layer): it serves the metrics path ahead of everything and records every
+   * request the app receives, through this class's {@link isExcluded} and {@link routeOf}.
    */
   protected installExpress(app: ExpressAppLike): void {
-    const handler = this.metricsHandler;
-    const path = this.metricsPath;
-    const record = this.recorder !== null;
-    if (handler === null && !record) return;
-    app.use((req, res, next) => {
-      if (handler !== null && matchesPath(req.url, path as string)) {
-        handler(req, res);
-        return;
-      }
-      if (record && (res as TrackedResponse)[kStart] === undefined) this.start(req, res);
-      next();
-    });
+    if (this.metricsHandler === null && this.recorder === null) return;
+    createExpressRecording({
+      glassbox: this.glassbox,
+      recorder: this.recorder ?? undefined,
+      excluded: (url) => this.isExcluded(url),
+      labels: this.labels,
+      recordSizes: this.recordSizes,
+      abortedStatusCode: this.abortedStatusCode,
+      metricsPath: this.metricsPath ?? '/metrics',
+      serve: this.metricsHandler ?? undefined,
+      routeOf: this.labelHook(),
+      component: 'nest',
+    }).instrument(app);
   }
 
-  /** Registers the metrics route and the `onRequest` hook on a Fastify instance. */
+  /**
+   * The label hook handed to the platform recording: the default {@link routeOf} inline
+   * (nothing stored per request), or an override through {@link routeWith}.
+   */
+  private labelHook(): (
+    req: IncomingMessage,
+    res: ServerResponse,
+    matched: string | undefined,
+  ) => string | undefined {
+    if (this.routeOf === GlassboxHttpInstrumentation.prototype.routeOf)
+      return (_req, res, matched) => ((res as TrackedResponse)[kUnmatched] === true ? undefined : matched);
+    return (req, res, matched) => this.routeWith(req, res, matched);
+  }
+
+  /** Calls {@link routeOf} with the matched template (kept on the response for overrides that drop it). */
+  private routeWith(
+    req: IncomingMessage,
+    res: ServerResponse,
+    matched: string | undefined,
+  ): string | undefined {
+    const tracked = res as TrackedResponse;
+    tracked[kMatched] = matched;
+    try {
+      return this.routeOf(req, res, matched);
+    } finally {
+      tracked[kMatched] = undefined;
+    }
+  }
+
+  /**
+   * Registers the metrics route and `@glassbox/fastify`'s recording on a Fastify
+   * instance, its `onRequest` hook first when no route exists yet.
+   */
   protected installFastify(fastify: FastifyInstanceLike): void {
-    // Before the metrics route: the check is that no route exists yet.
-    const first = this.recorder === null ? undefined : firstOnRequestHooks(fastify);
-    const handler = this.metricsHandler;
-    const path = this.metricsPath;
-    if (handler !== null && path !== undefined) {
-      fastify.route({
-        method: METRICS_METHODS,
-        url: path,
-        handler: (request, reply) => {
-          reply.hijack();
-          handler(request.raw, reply.raw);
-        },
-      });
-    }
-    if (this.recorder !== null) {
-      const hook = (request: FastifyRequestLike, reply: FastifyReplyLike, done: (error?: Error) => void) => {
-        const res = reply.raw as TrackedResponse;
-        if (res[kStart] === undefined) this.start(request.raw, res);
-        // The route is read when the response closes: a later hook may still send the
-        // request to the not-found handler.
-        if (res[kStart] !== undefined) res[kRequest] = request;
-        done();
-      };
-      if (first !== undefined) {
-        for (const list of first) list.unshift(hook);
-        this.firstLayer = true;
-      } else fastify.addHook('onRequest', hook);
-      if (this.recordSizes) {
-        // Fastify passes its headers to writeHead, so the raw response does not know them.
-        fastify.addHook('onResponse', (_request, reply, done) => {
-          (reply.raw as TrackedResponse)[kResponseBytes] = parseContentLength(
-            reply.getHeader('content-length'),
-          );
-          done();
-        });
-      }
-    }
+    const labels = this.labels;
+    const label = this.labelHook();
+    const installed = installFastifyPlatform(fastify, {
+      glassbox: this.glassbox,
+      recorder: this.recorder ?? undefined,
+      excluded: (url) => this.isExcluded(url),
+      labels:
+        labels === undefined
+          ? undefined
+          : {
+              names: labels.names,
+              values: (request, reply, onError) => labels.values(request.raw, reply.raw, onError),
+            },
+      recordSizes: this.recordSizes,
+      abortedStatusCode: this.abortedStatusCode,
+      routeOf: (request, reply, matched) => label(request.raw, reply.raw, matched),
+      component: 'nest',
+      metricsHandler: this.metricsHandler ?? undefined,
+      metricsPath: this.metricsPath,
+    });
+    this.fastify = installed.platform;
+    this.firstLayer = installed.first;
   }
 
   /** True when a request is not recorded: the metrics path and `http.excludePaths` (query ignored). */
@@ -297,144 +284,27 @@ export class GlassboxHttpInstrumentation {
     return this.exclude?.(url) === true;
   }
 
-  /** A request arrived: start timing unless excluded or already started. Never throws. */
-  protected start(req: IncomingMessage, res: ServerResponse): void {
-    try {
-      const tracked = res as TrackedResponse;
-      if (tracked[kStart] !== undefined) return;
-      if (this.isExcluded(req.url)) return;
-      tracked[kRequest] = undefined;
-      tracked[kStart] = (this.recorder as HttpRecorder).begin(req.method ?? 'GET');
-      res.on('close', this.onClose);
-    } catch (error) {
-      this.glassbox.reportError('nest', 'starting a request record failed', error);
-    }
-  }
-
-  /** The response closed (finished or aborted): record the request once. Never throws. */
-  protected end(req: IncomingMessage, res: ServerResponse): void {
-    const tracked = res as TrackedResponse;
-    const startTime = tracked[kStart];
-    if (startTime === undefined) return;
-    tracked[kStart] = undefined;
-    let route: string | undefined;
-    let status = this.abortedStatusCode;
-    let extra: readonly LabelValue[] | undefined;
-    let requestBytes: number | undefined;
-    let responseBytes: number | undefined;
-    try {
-      route = this.routeOf(req, res);
-      status = this.statusOf(res);
-      if (this.recordSizes) {
-        requestBytes = parseContentLength(req.headers['content-length']);
-        responseBytes = tracked[kResponseBytes] ?? parseContentLength(res.getHeader('content-length'));
-      }
-      if (this.labels !== undefined) extra = this.labels.values(req, res, this.onLabelError);
-    } catch (error) {
-      this.glassbox.reportError('nest', 'resolving the route or labels failed', error);
-    }
-    (this.recorder as HttpRecorder).end(
-      req.method ?? 'GET',
-      route,
-      status,
-      startTime,
-      requestBytes,
-      responseBytes,
-      extra,
-    );
-  }
-
   /**
-   * The route template of a finished request, or `undefined` when no route matched
-   * (recorded as the unmatched value).
+   * The route label of a finished request, or `undefined` when no route matched
+   * (recorded as the unmatched value). `matched` is the template the platform matched
+   * (on Express, `@glassbox/express`'s label); requests that fell through Nest's routes
+   * are unmatched.
    */
-  protected routeOf(req: IncomingMessage, res: ServerResponse): string | undefined {
-    const tracked = res as TrackedResponse;
-    if (tracked[kUnmatched] === true) return undefined;
-    const request = tracked[kRequest];
-    if (request !== undefined) return request.is404 === true ? undefined : request.routeOptions?.url;
-    const r = (req as ExpressRequestLike).route;
-    if (r === undefined || r === null) return undefined;
-    const path = r.path;
-    if (typeof path !== 'string') return undefined;
-    const base = (req as ExpressRequestLike).baseUrl;
-    return base === undefined || base === '' ? path : base + path;
-  }
-
-  /**
-   * The status recorded: the status sent, or `abortedStatusCode` when the client left
-   * before the application ended the response. (`writableEnded`, not `writableFinished`:
-   * in-memory responses such as `fastify.inject`'s never report the latter.)
-   */
-  protected statusOf(res: ServerResponse): number {
-    return res.writableEnded ? res.statusCode : this.abortedStatusCode;
+  protected routeOf(
+    req: IncomingMessage,
+    res: ServerResponse,
+    matched: string | undefined = platformRoute(req, res),
+  ): string | undefined {
+    return (res as TrackedResponse)[kUnmatched] === true ? undefined : matched;
   }
 }
 
-/**
- * True when nothing but platform internals is registered on the Express app yet, so a
- * middleware added now runs before any middleware that could answer a request:
- * Express 4's `query` and `expressInit`, and the hook middleware `ExpressAdapter`
- * registers in its constructor (it calls `onRequestHook`/`onResponseHook`, unset unless
- * the application sets them). A user's own Express instance with middleware on it
- * (`new ExpressAdapter(app)`), or an app whose parsers are registered already
- * (`@nestjs/testing`), gives false, and records then start from the server listener.
- */
-function isFirstLayer(app: unknown): boolean {
-  if (typeof app !== 'function' && (app === null || typeof app !== 'object')) return false; // an Express app is a function
-  try {
-    const a = app as { _router?: { stack?: unknown }; router?: { stack?: unknown } };
-    // Express 4 creates `_router` lazily (with its two internal layers) and throws on
-    // `app.router`; Express 5 creates `router` lazily on first access.
-    const router = 'lazyrouter' in a ? a._router : a.router;
-    if (router === undefined) return true;
-    const stack = router?.stack;
-    if (!Array.isArray(stack)) return false;
-    return stack.every((layer: { name?: unknown; handle?: unknown } | null) => {
-      if (layer?.name === 'query' || layer?.name === 'expressInit') return true;
-      return typeof layer?.handle === 'function' && /\bonRequestHook\b/.test(String(layer.handle));
-    });
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The `onRequest` hook lists of a Fastify instance and its encapsulated children when
- * no route has been registered on it yet, else `undefined`. Fastify has no public way
- * to put a hook ahead of others (`addHook` appends, and `FastifyAdapter`'s own hooks,
- * `@fastify/middie` for `app.use()` and plugins are loaded before the module is
- * instantiated); a hook put first in these lists now runs first on every route
- * registered later and on the not-found handler Nest sets, as `addHook` itself passes
- * hooks on to children. The lists are Fastify's internal `Symbol(fastify.hooks)` and
- * `Symbol(fastify.children)` (Fastify 4 and 5); when they are not there, or routes exist
- * already (their hooks are fixed when they load), the module appends its hook and keeps
- * the server listener.
- */
-function firstOnRequestHooks(fastify: unknown): unknown[][] | undefined {
-  try {
-    if (fastify === null || typeof fastify !== 'object') return undefined;
-    const printRoutes = (fastify as { printRoutes?: unknown }).printRoutes;
-    if (typeof printRoutes !== 'function') return undefined;
-    const routes = String(printRoutes.call(fastify)).trim();
-    if (routes !== '' && routes !== '(empty tree)') return undefined;
-    const lists: unknown[][] = [];
-    const collect = (instance: object): boolean => {
-      const symbols = Object.getOwnPropertySymbols(instance);
-      const own = (name: string): unknown => {
-        const key = symbols.find((s) => s.description === name);
-        return key === undefined ? undefined : (instance as Record<symbol, unknown>)[key];
-      };
-      const onRequest = (own('fastify.hooks') as { onRequest?: unknown } | undefined)?.onRequest;
-      const children = own('fastify.children');
-      if (!Array.isArray(onRequest) || !Array.isArray(children)) return false;
-      lists.push(onRequest);
-      return children.every(
-        (child: unknown) => child !== null && typeof child === 'object' && collect(child),
-      );
-    };
-    return collect(fastify) ? lists : undefined;
-  } catch {
-    return undefined;
-  }
+/** The template the platform recording matched, or Express's route (for overrides that drop `matched`). */
+function platformRoute(req: IncomingMessage, res: ServerResponse): string | undefined {
+  const tracked = res as TrackedResponse;
+  if (kMatched in tracked) return tracked[kMatched];
+  const path = (req as ExpressRequestLike).route?.path;
+  if (typeof path !== 'string') return undefined;
+  const base = (req as ExpressRequestLike).baseUrl;
+  return base === undefined || base === '' ? path : base + path;
 }

@@ -1,8 +1,7 @@
+export type { ExpressAppLike, ExpressRequestLike } from '@glassbox/express';
 export type { GlassboxModuleClassOptions } from './glassbox.module.js';
 export { GlassboxModule } from './glassbox.module.js';
 export type {
-  ExpressAppLike,
-  ExpressRequestLike,
   FastifyInstanceLike,
   FastifyReplyLike,
   FastifyRequestLike,

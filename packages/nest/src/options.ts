@@ -5,7 +5,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomLabel } from '@glassbox/core';
-import type { InstrumentationOptions, MetricsHandlerOptions } from '@glassbox/exporter';
+import {
+  HTTP_ADAPTER_DEFAULTS,
+  type InstrumentationOptions,
+  type MetricsHandlerOptions,
+} from '@glassbox/exporter';
 import type {
   InjectionToken,
   ModuleMetadata,
@@ -101,16 +105,20 @@ export interface GlassboxModuleOptions extends InstrumentationOptions {
   readonly metrics?: GlassboxMetricsOptions;
 }
 
-/** Defaults of the module options. */
+/**
+ * Defaults of the module options: the HTTP adapters' defaults (`HTTP_ADAPTER_DEFAULTS`
+ * of @glassbox/exporter, shared with @glassbox/express and @glassbox/fastify) under the
+ * module's nested names.
+ */
 export const GLASSBOX_NEST_DEFAULTS = Object.freeze({
   httpEnabled: true,
-  unmatchedRoute: 'unmatched',
-  groupStatusCodes: false,
-  recordSizes: false,
+  unmatchedRoute: HTTP_ADAPTER_DEFAULTS.unmatchedRoute,
+  groupStatusCodes: HTTP_ADAPTER_DEFAULTS.groupStatusCodes,
+  recordSizes: HTTP_ADAPTER_DEFAULTS.recordSizes,
   excludePaths: Object.freeze([]) as readonly (string | RegExp)[],
   customLabels: Object.freeze([]) as readonly NestCustomLabel[],
-  abortedStatusCode: 499,
-  metricsPath: '/metrics',
+  abortedStatusCode: HTTP_ADAPTER_DEFAULTS.abortedStatusCode,
+  metricsPath: HTTP_ADAPTER_DEFAULTS.metricsPath,
 });
 
 /** A class that creates the options (for `forRootAsync({ useClass })` / `useExisting`). */

@@ -68,7 +68,7 @@ async function listen(app: INestApplication): Promise<StartedApp> {
   return { url, close: () => app.close() };
 }
 
-/** Nest 11 on @nestjs/platform-express. */
+/** Nest on @nestjs/platform-express (12, or 10/11 under the nest10/nest11 projects). */
 export const nestExpressApp: SuiteApp = {
   name: 'nest-express',
   async start(options) {
@@ -80,7 +80,7 @@ export const nestExpressApp: SuiteApp = {
   },
 };
 
-/** Nest 11 on @nestjs/platform-fastify. */
+/** Nest on @nestjs/platform-fastify (12, or 10/11 under the nest10/nest11 projects). */
 export const nestFastifyApp: SuiteApp = {
   name: 'nest-fastify',
   async start(options) {
