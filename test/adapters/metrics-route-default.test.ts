@@ -11,7 +11,7 @@ import { GLASSBOX_FASTIFY_DEFAULTS } from '../../packages/fastify/src/index.js';
 import { startWithDefaults as startFastify } from '../../packages/fastify/test/suite-app.js';
 import { nestExpressApp, nestFastifyApp } from '../../packages/nest/test/suite-app.js';
 import type { StartedApp } from './contract.js';
-import { client, promClient, promGlassbox } from './http.js';
+import { client, promClient, suiteBackends } from './http.js';
 
 const TOKEN = 'default-route-token';
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -26,6 +26,7 @@ async function url(started: Promise<StartedApp>): Promise<string> {
 }
 
 const registry = () => new promClient.Registry();
+const promBackend = suiteBackends[1] as (typeof suiteBackends)[number];
 const nest = { token: TOKEN, instrument: true } as const;
 
 const adapters: Array<[string, () => Promise<string>]> = [
@@ -34,8 +35,8 @@ const adapters: Array<[string, () => Promise<string>]> = [
   ['Express 4, middleware', () => url(startExpress(4, 'middleware', { registry: registry(), token: TOKEN }))],
   ['Express 4, instrument', () => url(startExpress(4, 'instrument', { registry: registry(), token: TOKEN }))],
   ['Fastify', () => url(startFastify({ registry: registry(), token: TOKEN }))],
-  ['Nest on Express', () => url(nestExpressApp.start({ ...promGlassbox(), ...nest }))],
-  ['Nest on Fastify', () => url(nestFastifyApp.start({ ...promGlassbox(), ...nest }))],
+  ['Nest on Express', () => url(nestExpressApp.start({ ...promBackend.create(), ...nest }))],
+  ['Nest on Fastify', () => url(nestFastifyApp.start({ ...promBackend.create(), ...nest }))],
 ];
 
 describe('the metricsRoute default is the same on every adapter', () => {

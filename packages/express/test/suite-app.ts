@@ -6,6 +6,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PromRegistryLike } from '@glassbox/core';
 import { createMetricsHandler } from '@glassbox/exporter';
 import express5 from 'express';
 import express4 from 'express4';
@@ -98,7 +99,7 @@ export const express4App: SuiteApp = {
 export function startWithDefaults(
   major: 4 | 5,
   mode: 'middleware' | 'instrument',
-  options: Pick<SuiteAppOptions, 'registry'> & { readonly token: string },
+  options: { readonly registry: PromRegistryLike; readonly token: string },
 ): Promise<StartedApp> {
   const express = major === 5 ? express5 : (express4 as unknown as ExpressModule);
   const gb = glassbox({

@@ -1,3 +1,4 @@
+import type { PromRegistryLike } from '@glassbox/core';
 /**
  * The Fastify app of the shared adapter behaviour suite (test/adapters/contract.ts).
  * `/api/v1/users/:id` is registered in a plugin with prefix `/v1` inside a plugin with
@@ -60,9 +61,10 @@ export const fastifyApp: SuiteApp = {
  * An app with every plugin option at its default but the token and the registry (no
  * `metricsRoute`, no `/metrics` route of its own): what the default serves.
  */
-export async function startWithDefaults(
-  options: Pick<SuiteAppOptions, 'registry'> & { readonly token: string },
-): Promise<StartedApp> {
+export async function startWithDefaults(options: {
+  readonly registry: PromRegistryLike;
+  readonly token: string;
+}): Promise<StartedApp> {
   const app = Fastify({ logger: false });
   await app.register(glassbox, {
     registry: options.registry,
