@@ -52,6 +52,16 @@ export const HTTP_RECORDER_DEFAULTS = Object.freeze({
   recordSizes: false,
 });
 
+/** What {@link HttpRecorder.end} records beyond the four always-known facts (all optional). */
+export interface HttpRequestExtras {
+  /** Request body size in bytes (`Content-Length`), recorded when `recordSizes` is on. */
+  readonly requestBytes?: number | undefined;
+  /** Response body size in bytes, recorded when `recordSizes` is on. */
+  readonly responseBytes?: number | undefined;
+  /** Values of the `extraLabelNames`, in their order. */
+  readonly extraLabelValues?: readonly LabelValue[] | undefined;
+}
+
 /** The RED recorder. */
 export interface HttpRecorder {
   /** The route value used for unmatched requests. */
@@ -63,17 +73,17 @@ export interface HttpRecorder {
   begin(method: string): number;
   /**
    * The request ended (call exactly once per `begin`): lowers in-flight and records the
-   * request count, duration and (when enabled) sizes. `route` is the route template, or
-   * `undefined` for an unmatched request. Never throws.
+   * request count, duration and (when enabled) sizes and extra labels. `route` is the
+   * route template, or `undefined` for an unmatched request; `startTime` is what `begin`
+   * returned. The optional parts come as one named object, only when an adapter has
+   * them (no allocation on the common path). Never throws.
    */
   end(
     method: string,
     route: string | undefined,
     statusCode: number,
     startTime: number,
-    requestBytes?: number,
-    responseBytes?: number,
-    extraLabelValues?: readonly LabelValue[],
+    extras?: HttpRequestExtras,
   ): void;
 }
 
@@ -99,18 +109,18 @@ function statusClass(code: number): string {
   return 'unknown';
 }
 
-/**
- * Creates the HTTP RED recorder on a Glassbox instance (the metrics are created now,
- * so a naming clash throws at start-up).
- */
-export function createHttpRecorder(glassbox: Glassbox, options: HttpRecorderOptions = {}): HttpRecorder {
-  const unmatchedRoute = options.unmatchedRoute ?? HTTP_RECORDER_DEFAULTS.unmatchedRoute;
-  if (typeof unmatchedRoute !== 'string' || unmatchedRoute.length === 0)
-    throw new TypeError('Glassbox: unmatchedRoute must be a non-empty string');
-  const group = options.groupStatusCodes ?? HTTP_RECORDER_DEFAULTS.groupStatusCodes;
-  const sizes = options.recordSizes ?? HTTP_RECORDER_DEFAULTS.recordSizes;
-  const extra = [...(options.extraLabelNames ?? [])];
+/** The RED metrics of a recorder, created at start-up. */
+interface RedMetrics {
+  readonly requests: Counter<string>;
+  readonly duration: Histogram<string>;
+  readonly inFlight: readonly BoundGauge[];
+  readonly reqSize: Histogram<string> | undefined;
+  readonly resSize: Histogram<string> | undefined;
+}
 
+const METHOD_NAMES: readonly string[] = [...HTTP_METHODS, 'OTHER'];
+
+function createRedMetrics(glassbox: Glassbox, extra: readonly string[], sizes: boolean): RedMetrics {
   const { requestsTotal, requestDuration, requestsInFlight, requestSize, responseSize } = catalog.http;
   let requests: Counter<string>;
   let duration: Histogram<string>;
@@ -127,52 +137,77 @@ export function createHttpRecorder(glassbox: Glassbox, options: HttpRecorderOpti
     );
   }
   const inFlight = glassbox.gauge(requestsInFlight);
-  const reqSize = sizes ? glassbox.histogram(requestSize) : undefined;
-  const resSize = sizes ? glassbox.histogram(responseSize) : undefined;
+  return {
+    requests,
+    duration,
+    inFlight: METHOD_NAMES.map((m) => inFlight.bindValues([m])),
+    reqSize: sizes ? glassbox.histogram(requestSize) : undefined,
+    resSize: sizes ? glassbox.histogram(responseSize) : undefined,
+  };
+}
 
-  const methodNames = [...HTTP_METHODS, 'OTHER'];
-  const inFlightSeries: BoundGauge[] = methodNames.map((m) => inFlight.bindValues([m]));
-  // Per method: route -> status -> bound series. Bounded by the series cap of each metric.
-  const routeCache: Array<Map<string, Map<number, RouteSeries>>> = methodNames.map(() => new Map());
-  const sizeCache: Array<Map<string, SizeSeries>> = methodNames.map(() => new Map());
-  const cacheLimit = 10_000;
+const CACHE_LIMIT = 10_000;
+
+/**
+ * Bound-series caches per method: route -> status -> series, and route -> size series.
+ * At most {@link CACHE_LIMIT} entries (past that, series are bound on each request; the
+ * metrics' own series caps still apply).
+ */
+function createSeriesCache(m: RedMetrics, statusLabel: (code: number) => string) {
+  const routeCache: Array<Map<string, Map<number, RouteSeries>>> = METHOD_NAMES.map(() => new Map());
+  const sizeCache: Array<Map<string, SizeSeries>> = METHOD_NAMES.map(() => new Map());
   let cached = 0;
-
-  const statusLabel = (code: number): string => (group ? statusClass(code) : String(code));
-
-  function routeSeries(mi: number, route: string, status: number): RouteSeries {
-    const byRoute = routeCache[mi] as Map<string, Map<number, RouteSeries>>;
-    let byStatus = byRoute.get(route);
-    let series = byStatus?.get(status);
-    if (series !== undefined) return series;
-    const values = [methodNames[mi] as string, route, statusLabel(status)];
-    series = { requests: requests.bindValues(values), duration: duration.bindValues(values) };
-    if (cached < cacheLimit) {
-      if (byStatus === undefined) {
-        byStatus = new Map();
-        byRoute.set(route, byStatus);
+  return {
+    route(mi: number, route: string, status: number): RouteSeries {
+      const byRoute = routeCache[mi] as Map<string, Map<number, RouteSeries>>;
+      let byStatus = byRoute.get(route);
+      let series = byStatus?.get(status);
+      if (series !== undefined) return series;
+      const values = [METHOD_NAMES[mi] as string, route, statusLabel(status)];
+      series = { requests: m.requests.bindValues(values), duration: m.duration.bindValues(values) };
+      if (cached < CACHE_LIMIT) {
+        if (byStatus === undefined) {
+          byStatus = new Map();
+          byRoute.set(route, byStatus);
+        }
+        byStatus.set(status, series);
+        cached++;
       }
-      byStatus.set(status, series);
-      cached++;
-    }
-    return series;
-  }
+      return series;
+    },
+    size(mi: number, route: string): SizeSeries {
+      const byRoute = sizeCache[mi] as Map<string, SizeSeries>;
+      let series = byRoute.get(route);
+      if (series !== undefined) return series;
+      const values = [METHOD_NAMES[mi] as string, route];
+      series = {
+        request: (m.reqSize as Histogram<string>).bindValues(values),
+        response: (m.resSize as Histogram<string>).bindValues(values),
+      };
+      if (cached < CACHE_LIMIT) {
+        byRoute.set(route, series);
+        cached++;
+      }
+      return series;
+    },
+  };
+}
 
-  function sizeSeries(mi: number, route: string): SizeSeries {
-    const byRoute = sizeCache[mi] as Map<string, SizeSeries>;
-    let series = byRoute.get(route);
-    if (series !== undefined) return series;
-    const values = [methodNames[mi] as string, route];
-    series = {
-      request: (reqSize as Histogram<string>).bindValues(values),
-      response: (resSize as Histogram<string>).bindValues(values),
-    };
-    if (cached < cacheLimit) {
-      byRoute.set(route, series);
-      cached++;
-    }
-    return series;
-  }
+/**
+ * Creates the HTTP RED recorder on a Glassbox instance (the metrics are created now,
+ * so a naming clash throws at start-up).
+ */
+export function createHttpRecorder(glassbox: Glassbox, options: HttpRecorderOptions = {}): HttpRecorder {
+  const unmatchedRoute = options.unmatchedRoute ?? HTTP_RECORDER_DEFAULTS.unmatchedRoute;
+  if (typeof unmatchedRoute !== 'string' || unmatchedRoute.length === 0)
+    throw new TypeError('Glassbox: unmatchedRoute must be a non-empty string');
+  const group = options.groupStatusCodes ?? HTTP_RECORDER_DEFAULTS.groupStatusCodes;
+  const sizes = options.recordSizes ?? HTTP_RECORDER_DEFAULTS.recordSizes;
+  const extra = [...(options.extraLabelNames ?? [])];
+  const m = createRedMetrics(glassbox, extra, sizes);
+  const statusLabel = (code: number): string => (group ? statusClass(code) : String(code));
+  const cache = createSeriesCache(m, statusLabel);
+  const inFlightSeries = m.inFlight;
 
   return {
     unmatchedRoute,
@@ -181,24 +216,26 @@ export function createHttpRecorder(glassbox: Glassbox, options: HttpRecorderOpti
       (inFlightSeries[mi] as BoundGauge).inc(1);
       return performance.now();
     },
-    end(method, route, statusCode, startTime, requestBytes, responseBytes, extraLabelValues) {
+    end(method, route, statusCode, startTime, extras) {
       try {
         const seconds = (performance.now() - startTime) / 1000;
         const mi = methodIndex.get(method) ?? OTHER;
         (inFlightSeries[mi] as BoundGauge).dec(1);
         const r = typeof route === 'string' && route.length > 0 ? route : unmatchedRoute;
         if (extra.length === 0) {
-          const s = routeSeries(mi, r, statusCode);
+          const s = cache.route(mi, r, statusCode);
           s.requests.inc(1);
           s.duration.observe(seconds);
         } else {
-          const values: LabelValue[] = [methodNames[mi] as string, r, statusLabel(statusCode)];
-          for (let i = 0; i < extra.length; i++) values.push(extraLabelValues?.[i] ?? '');
-          requests.bindValues(values).inc(1);
-          duration.bindValues(values).observe(seconds);
+          const values: LabelValue[] = [METHOD_NAMES[mi] as string, r, statusLabel(statusCode)];
+          for (let i = 0; i < extra.length; i++) values.push(extras?.extraLabelValues?.[i] ?? '');
+          m.requests.bindValues(values).inc(1);
+          m.duration.bindValues(values).observe(seconds);
         }
+        const requestBytes = extras?.requestBytes;
+        const responseBytes = extras?.responseBytes;
         if (sizes && (requestBytes !== undefined || responseBytes !== undefined)) {
-          const s = sizeSeries(mi, r);
+          const s = cache.size(mi, r);
           if (requestBytes !== undefined && requestBytes >= 0) s.request.observe(requestBytes);
           if (responseBytes !== undefined && responseBytes >= 0) s.response.observe(responseBytes);
         }

@@ -7,9 +7,10 @@
  * Its read-back methods (`value`, `distribution`, `series`) serve users' tests; they
  * read the same families the exporter renders (see `@glassbox/core/testing`).
  */
-import type { Backend, BackendMetric } from './backend.js';
+import type { Backend, BackendHistogramSeries, BackendMetric } from './backend.js';
 import type { MetricFamily, MetricPoint, MetricsSource } from './families.js';
 import type { ResolvedDefinition } from './naming.js';
+import { validateOptions } from './options.js';
 import {
   type DistributionSnapshot,
   type MetricsReadBack,
@@ -57,73 +58,100 @@ function keyOf(values: readonly string[]): string {
   return values.length === 1 ? (values[0] as string) : values.join('\u0001');
 }
 
-/** Creates the native backend (see {@link NativeBackend}). */
-export function nativeBackend(options: NativeBackendOptions = {}): NativeBackend {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('Glassbox: nativeBackend options must be an object');
-  const unknown = Object.keys(options);
-  if (unknown.length > 0)
-    throw new Error(`Glassbox: nativeBackend has no option "${unknown[0]}" (it takes none)`);
-  const stores = new Map<string, Store>();
-  const families: MetricFamily[] = [];
+/** The metrics of one backend, by exposed name, and their families in creation order. */
+interface State {
+  readonly stores: Map<string, Store>;
+  readonly families: MetricFamily[];
+}
 
-  function store(def: ResolvedDefinition): Store {
-    if (stores.has(def.name))
-      throw new Error(`Glassbox: metric "${def.name}" is already defined in this backend`);
-    const cells = new Map<string, Cell>();
-    const family: MetricFamily = {
-      name: def.name,
-      type: def.kind,
-      help: def.help,
-      labelNames: def.labelNames,
-      bounds: def.buckets,
-      aggregate: def.kind === 'gauge' ? def.aggregate : undefined,
-      points: { [Symbol.iterator]: () => cells.values() },
+function createStore(state: State, def: ResolvedDefinition): Store {
+  if (state.stores.has(def.name))
+    throw new Error(`Glassbox: metric "${def.name}" is already defined in this backend`);
+  const cells = new Map<string, Cell>();
+  const family: MetricFamily = {
+    name: def.name,
+    type: def.kind,
+    help: def.help,
+    labelNames: def.labelNames,
+    bounds: def.buckets,
+    aggregate: def.kind === 'gauge' ? def.aggregate : undefined,
+    points: { [Symbol.iterator]: () => cells.values() },
+  };
+  const s: Store = { def, cells, family };
+  state.stores.set(def.name, s);
+  state.families.push(family);
+  return s;
+}
+
+function cellOf(s: Store, values: readonly string[]): Cell {
+  const key = keyOf(values);
+  let c = s.cells.get(key);
+  if (c === undefined) {
+    const buckets = s.def.buckets;
+    c = {
+      labelValues: [...values],
+      value: 0,
+      sum: 0,
+      bucketCounts: buckets === undefined ? undefined : new Float64Array(buckets.length + 1),
+      renderCache: undefined,
     };
-    const s: Store = { def, cells, family };
-    stores.set(def.name, s);
-    families.push(family);
-    return s;
+    s.cells.set(key, c);
   }
+  return c;
+}
 
-  function cell(s: Store, values: readonly string[]): Cell {
-    const key = keyOf(values);
-    let c = s.cells.get(key);
-    if (c === undefined) {
-      const buckets = s.def.buckets;
-      c = {
-        labelValues: [...values],
-        value: 0,
-        sum: 0,
-        bucketCounts: buckets === undefined ? undefined : new Float64Array(buckets.length + 1),
-        renderCache: undefined,
-      };
-      s.cells.set(key, c);
-    }
-    return c;
-  }
+function metricOf<S>(s: Store, make: (c: Cell) => S): BackendMetric<S> {
+  return {
+    series: (values) => make(cellOf(s, values)),
+    remove: (values) => {
+      s.cells.delete(keyOf(values));
+    },
+  };
+}
 
-  function metric<S>(s: Store, make: (c: Cell) => S): BackendMetric<S> {
+function histogramSeries(def: ResolvedDefinition): (c: Cell) => BackendHistogramSeries {
+  const bounds = Float64Array.from(def.buckets ?? []);
+  const n = bounds.length;
+  return (c) => {
+    const counts = c.bucketCounts as Float64Array;
     return {
-      series: (values) => make(cell(s, values)),
-      remove: (values) => {
-        s.cells.delete(keyOf(values));
+      observe: (v: number) => {
+        let i = 0;
+        while (i < n && v > (bounds[i] as number)) i++;
+        counts[i] = (counts[i] as number) + 1;
+        c.sum += v;
+        c.value += 1;
       },
     };
-  }
+  };
+}
 
-  const read = readBack(() => families);
+function resetAll(state: State): void {
+  for (const s of state.stores.values()) {
+    for (const c of s.cells.values()) {
+      c.value = 0;
+      c.sum = 0;
+      c.bucketCounts?.fill(0);
+    }
+  }
+}
+
+/** Creates the native backend (see {@link NativeBackend}). */
+export function nativeBackend(options: NativeBackendOptions = {}): NativeBackend {
+  validateOptions('Glassbox nativeBackend', options, {});
+  const state: State = { stores: new Map(), families: [] };
+  const read = readBack(() => state.families);
   return {
     name: 'native',
-    collect: () => families,
+    collect: () => state.families,
     counter: (def) =>
-      metric(store(def), (c) => ({
+      metricOf(createStore(state, def), (c) => ({
         inc: (v: number) => {
           c.value += v;
         },
       })),
     gauge: (def) =>
-      metric(store(def), (c) => ({
+      metricOf(createStore(state, def), (c) => ({
         set: (v: number) => {
           c.value = v;
         },
@@ -131,35 +159,12 @@ export function nativeBackend(options: NativeBackendOptions = {}): NativeBackend
           c.value += v;
         },
       })),
-    histogram: (def) => {
-      const bounds = Float64Array.from(def.buckets ?? []);
-      const n = bounds.length;
-      return metric(store(def), (c) => {
-        const counts = c.bucketCounts as Float64Array;
-        return {
-          observe: (v: number) => {
-            let i = 0;
-            while (i < n && v > (bounds[i] as number)) i++;
-            counts[i] = (counts[i] as number) + 1;
-            c.sum += v;
-            c.value += 1;
-          },
-        };
-      });
-    },
+    histogram: (def) => metricOf(createStore(state, def), histogramSeries(def)),
     value: read.value,
     distribution: read.distribution,
     series: read.series,
     metricNames: read.metricNames,
-    definition: (name) => stores.get(name)?.def,
-    reset() {
-      for (const s of stores.values()) {
-        for (const c of s.cells.values()) {
-          c.value = 0;
-          c.sum = 0;
-          c.bucketCounts?.fill(0);
-        }
-      }
-    },
+    definition: (name) => state.stores.get(name)?.def,
+    reset: () => resetAll(state),
   };
 }

@@ -41,8 +41,16 @@ describe('HTTP RED recorder', () => {
       recordSizes: true,
       extraLabelNames: ['tenant'],
     });
-    recorder.end('POST', '/a', 201, recorder.begin('POST'), 120, 5000, ['acme']);
-    recorder.end('POST', '/a', 204, recorder.begin('POST'), 0, 0, ['acme']);
+    recorder.end('POST', '/a', 201, recorder.begin('POST'), {
+      requestBytes: 120,
+      responseBytes: 5000,
+      extraLabelValues: ['acme'],
+    });
+    recorder.end('POST', '/a', 204, recorder.begin('POST'), {
+      requestBytes: 0,
+      responseBytes: 0,
+      extraLabelValues: ['acme'],
+    });
     expect(mem.value('http_requests_total', { status_code: '2xx', tenant: 'acme' })).toBe(2);
     expect(mem.distribution('http_request_size_bytes', { route: '/a' })?.sum).toBe(120);
     expect(mem.distribution('http_response_size_bytes', { route: '/a' })?.count).toBe(2);

@@ -283,15 +283,11 @@ function createOnClose(
       const route = routeOf === undefined ? matched : overrideRoute(setup, routeOf, req, this, matched);
       const method = this[kMethod] as string;
       if (recordSizes || labels !== undefined) {
-        recorder.end(
-          method,
-          route,
-          status,
-          start,
-          recordSizes ? parseContentLength(req.headers['content-length']) : undefined,
-          recordSizes ? parseContentLength(this.getHeader('content-length')) : undefined,
-          labels?.values(req, this, onLabelError),
-        );
+        recorder.end(method, route, status, start, {
+          requestBytes: recordSizes ? parseContentLength(req.headers['content-length']) : undefined,
+          responseBytes: recordSizes ? parseContentLength(this.getHeader('content-length')) : undefined,
+          extraLabelValues: labels?.values(req, this, onLabelError),
+        });
       } else recorder.end(method, route, status, start);
     } catch (error) {
       glassbox.reportError(component, 'recording a request failed', error);

@@ -147,15 +147,11 @@ function createRecord(setup: FastifyRecordingSetup) {
       } else route = matched;
       const method = request.raw.method ?? 'GET';
       if (recordSizes || labels !== undefined) {
-        recorder.end(
-          method,
-          route,
-          status,
-          start,
-          recordSizes ? parseContentLength(request.raw.headers['content-length']) : undefined,
-          recordSizes ? responseLength(reply) : undefined,
-          labels?.values(request, reply, onLabelError),
-        );
+        recorder.end(method, route, status, start, {
+          requestBytes: recordSizes ? parseContentLength(request.raw.headers['content-length']) : undefined,
+          responseBytes: recordSizes ? responseLength(reply) : undefined,
+          extraLabelValues: labels?.values(request, reply, onLabelError),
+        });
       } else recorder.end(method, route, status, start);
     } catch (error) {
       glassbox.reportError(component, 'recording a request failed', error);
