@@ -6,12 +6,15 @@ import { defineConfig } from 'vitest/config';
 // another package's build (the packed tarballs are tested separately, as a newcomer
 // installs them).
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
-const alias = readdirSync(packagesDir)
-  .filter((dir) => existsSync(`${packagesDir}${dir}/src/index.ts`))
-  .map((dir) => ({
-    find: new RegExp(`^@glassbox/${dir}$`),
-    replacement: `${packagesDir}${dir}/src/index.ts`,
-  }));
+const alias = [
+  { find: /^@glassbox\/core\/stats$/, replacement: `${packagesDir}core/src/stats/index.ts` },
+  ...readdirSync(packagesDir)
+    .filter((dir) => existsSync(`${packagesDir}${dir}/src/index.ts`))
+    .map((dir) => ({
+      find: new RegExp(`^@glassbox/${dir}$`),
+      replacement: `${packagesDir}${dir}/src/index.ts`,
+    })),
+];
 
 // Two projects: `unit` (no external servers; runs on Node 20, 22 and 24 in CI) and
 // `integration` (real RabbitMQ, real Prometheus/promtool, clusters, example services).
