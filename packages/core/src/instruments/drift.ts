@@ -408,6 +408,48 @@ function decideAndRecord(config: MonitorConfig, tests: readonly ScoredTest[]) {
   return { scores, out };
 }
 
+function refreshThresholds(features: ReadonlyMap<string, FeatureState>, config: MonitorConfig): void {
+  let tests = 0;
+  for (const s of features.values()) tests += s.methods.filter((m) => s.fixed[m] === undefined).length;
+  for (const s of features.values())
+    for (const [method, g] of s.gauges) g.threshold.set(initialThreshold(s, method, config, tests));
+}
+
+function runCheck(
+  features: ReadonlyMap<string, FeatureState>,
+  config: MonitorConfig,
+  metrics: Metrics,
+  report: (message: string, error?: unknown) => void,
+): DriftCheckResult {
+  const empty = { evaluated: false, drifted: false, scores: [], driftedFeatures: [], driftShare: 0 };
+  try {
+    const { tests, skipped, scored } = scoreAll(features.values(), config, report);
+    const { scores, out } = decideAndRecord(config, tests);
+    if (config.resetAfterCheck) for (const state of scored) resetWindow(state);
+    if (scores.length === 0) return { ...empty, skipped };
+    metrics.checks.inc(1);
+    if (out.datasetDrift) metrics.detections.inc(1);
+    const { driftedFeatures, share: driftShare, datasetDrift: drifted } = out;
+    return { evaluated: true, drifted, scores, driftedFeatures, driftShare, skipped };
+  } catch (error) {
+    report('drift check failed', error);
+    return { ...empty, skipped: [] };
+  }
+}
+
+function windowStatsOf(features: ReadonlyMap<string, FeatureState>): Record<string, DriftWindowStats> {
+  const out: Record<string, DriftWindowStats> = {};
+  for (const [name, s] of features)
+    out[name] = { seen: s.seen, retained: s.size, capacity: s.reservoir.length, bins: s.counts.length };
+  return out;
+}
+
+function referenceOf(features: ReadonlyMap<string, FeatureState>): DriftReference {
+  const out: Record<string, FeatureReference> = {};
+  for (const [name, state] of features) out[name] = state.ref;
+  return { version: 1, features: out };
+}
+
 /**
  * Creates a drift monitor for one model. Throws at creation on an invalid reference
  * or options (for example `ks` on a feature whose reference has no sample, or a
@@ -436,13 +478,6 @@ export function createDriftMonitor(glassbox: Glassbox, options: DriftMonitorOpti
   const report = (message: string, error?: unknown) => glassbox.reportError('drift', message, error);
   let timer: ReturnType<typeof setInterval> | undefined;
 
-  function refreshThresholds(): void {
-    let tests = 0;
-    for (const s of features.values()) tests += s.methods.filter((m) => s.fixed[m] === undefined).length;
-    for (const s of features.values())
-      for (const [method, g] of s.gauges) g.threshold.set(initialThreshold(s, method, config, tests));
-  }
-
   function setReference(name: string, ref: FeatureReference): void {
     const state = buildState(config, metrics, name, validateFeatureReference(name, ref));
     for (const m of features.get(name)?.methods ?? []) {
@@ -451,7 +486,7 @@ export function createDriftMonitor(glassbox: Glassbox, options: DriftMonitorOpti
         gauge.remove({ model, feature: name, method: m });
     }
     features.set(name, state);
-    refreshThresholds();
+    refreshThresholds(features, config);
   }
 
   for (const [name, ref] of Object.entries(reference.features)) setReference(name, ref);
@@ -469,22 +504,7 @@ export function createDriftMonitor(glassbox: Glassbox, options: DriftMonitorOpti
     }
   }
 
-  function check(): DriftCheckResult {
-    const empty = { evaluated: false, drifted: false, scores: [], driftedFeatures: [], driftShare: 0 };
-    try {
-      const { tests, skipped, scored } = scoreAll(features.values(), config, report);
-      const { scores, out } = decideAndRecord(config, tests);
-      if (config.resetAfterCheck) for (const state of scored) resetWindow(state);
-      if (scores.length === 0) return { ...empty, skipped };
-      metrics.checks.inc(1);
-      if (out.datasetDrift) metrics.detections.inc(1);
-      const { driftedFeatures, share: driftShare, datasetDrift: drifted } = out;
-      return { evaluated: true, drifted, scores, driftedFeatures, driftShare, skipped };
-    } catch (error) {
-      report('drift check failed', error);
-      return { ...empty, skipped: [] };
-    }
-  }
+  const check = () => runCheck(features, config, metrics, report);
 
   return {
     model,
@@ -509,16 +529,7 @@ export function createDriftMonitor(glassbox: Glassbox, options: DriftMonitorOpti
       timer = undefined;
     },
     setReference,
-    reference() {
-      const out: Record<string, FeatureReference> = {};
-      for (const [name, state] of features) out[name] = state.ref;
-      return { version: 1, features: out };
-    },
-    windowStats() {
-      const out: Record<string, DriftWindowStats> = {};
-      for (const [name, s] of features)
-        out[name] = { seen: s.seen, retained: s.size, capacity: s.reservoir.length, bins: s.counts.length };
-      return out;
-    },
+    reference: () => referenceOf(features),
+    windowStats: () => windowStatsOf(features),
   };
 }
