@@ -7,8 +7,10 @@ import {
   numericReference,
   parseDriftReference,
 } from '@glassbox/core';
-import { ks2samp, psi } from '@glassbox/core/stats';
+import { chiSquareDrift, jensenShannonDistance, ks2samp, mulberry32, psi } from '@glassbox/core/stats';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+// Internal: the calibration's one-pass statistics must equal the public functions a check uses.
+import { binnedStatistics } from '../../src/instruments/drift-calibration.js';
 import { seeded, setup } from './helpers.js';
 
 const uniform = (n: number, lo = 0, hi = 1) =>
@@ -97,6 +99,22 @@ describe('references', () => {
         },
       }),
     ).toThrow(/calibration.fits.psi/);
+  });
+
+  it("the calibration's simulated scores are computed exactly as a check computes them (PSI, JS², chi-square)", () => {
+    const random = mulberry32(9);
+    for (let t = 0; t < 200; t++) {
+      const k = 2 + (t % 9);
+      // counts with empty bins on either side, as small windows and rare categories give
+      const ref = Float64Array.from({ length: k }, () => (random() < 0.15 ? 0 : Math.floor(random() * 50)));
+      const cur = Float64Array.from({ length: k }, () => (random() < 0.2 ? 0 : Math.floor(random() * 30)));
+      ref[0] = (ref[0] as number) + 1;
+      cur[1] = (cur[1] as number) + 1;
+      const fused = binnedStatistics(ref, cur);
+      expect(fused.psi).toBeCloseTo(psi(ref, cur), 10);
+      expect(fused.js2).toBeCloseTo(jensenShannonDistance(ref, cur) ** 2, 10);
+      expect(fused.chi2 / chiSquareDrift(ref, cur).statistic).toBeCloseTo(1, 10);
+    }
   });
 
   it('a reference too small for its calibration is refused when built, saying how many values it needs', () => {
