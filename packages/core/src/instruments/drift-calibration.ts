@@ -5,10 +5,12 @@
  * p-value or a critical value for any window size.
  *
  * Under "no drift" both the reference (N values) and the window (n values) are
- * samples of one distribution: for the binned methods the reference's bin
- * proportions, for Wasserstein the reference's stored sample. Each replicate draws
- * a reference of N and a window of n from it and computes the score exactly as a
- * check does. The scores scale as 1/n_e with n_e = n·N / (n + N) (two-sample
+ * samples of one distribution. For the binned methods it is the reference's bin
+ * proportions: each replicate draws a reference of N and a window of n from them and
+ * computes the score exactly as a check does. For Wasserstein it is the reference's
+ * stored sample, and windows are drawn from it against the sample itself (the
+ * reference's own error enters through n_e). The scores scale as 1/n_e with
+ * n_e = n·N / (n + N) (two-sample
  * asymptotics: PSI and chi-square tend to χ²(k − 1)/n_e, the JS divergence to
  * χ²(k − 1)/(8·n_e), the squared Wasserstein distance to a Brownian-bridge
  * functional over n_e), so n_e · score is fitted, per window size, by the scaled
