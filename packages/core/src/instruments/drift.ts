@@ -454,7 +454,7 @@ function referenceOf(features: ReadonlyMap<string, FeatureState>): DriftReferenc
  * Creates a drift monitor for one model. Throws at creation on an invalid reference
  * or options (for example `ks` on a feature whose reference has no sample, or a
  * reference built from too few values). A reference without a stored calibration
- * is calibrated here (about a tenth of a second per feature).
+ * is calibrated here (under a second per feature).
  *
  * @example
  * ```ts
