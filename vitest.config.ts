@@ -7,13 +7,16 @@ import { nestMajorProjects } from './test/adapters/nest-majors.js';
 // another package's build (the packed tarballs are tested separately, as a newcomer
 // installs them).
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
-const alias = readdirSync(packagesDir)
-  .filter((dir) => existsSync(`${packagesDir}${dir}/src/index.ts`))
-  .flatMap((dir) => [
-    { find: new RegExp(`^@glassbox/${dir}$`), replacement: `${packagesDir}${dir}/src/index.ts` },
-    // subpath exports (`@glassbox/core/testing`, ...): src/<subpath>.ts
-    { find: new RegExp(`^@glassbox/${dir}/([a-z-]+)$`), replacement: `${packagesDir}${dir}/src/$1.ts` },
-  ]);
+const alias = [
+  { find: /^@glassbox\/core\/stats$/, replacement: `${packagesDir}core/src/stats/index.ts` },
+  ...readdirSync(packagesDir)
+    .filter((dir) => existsSync(`${packagesDir}${dir}/src/index.ts`))
+    .flatMap((dir) => [
+      { find: new RegExp(`^@glassbox/${dir}$`), replacement: `${packagesDir}${dir}/src/index.ts` },
+      // other subpath exports (`@glassbox/core/testing`, ...): src/<subpath>.ts
+      { find: new RegExp(`^@glassbox/${dir}/([a-z-]+)$`), replacement: `${packagesDir}${dir}/src/$1.ts` },
+    ]),
+];
 
 // Two projects: `unit` (no external servers; runs on Node 20, 22 and 24 in CI) and
 // `integration` (real RabbitMQ, real Prometheus/promtool, clusters, example services).

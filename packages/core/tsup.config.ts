@@ -1,3 +1,9 @@
 import { glassboxPreset } from '../../tooling/tsup.preset';
 
-export default glassboxPreset({ index: 'src/index.ts', testing: 'src/testing.ts' });
+// The main API, `@glassbox/core/testing` (read-back for tests) and `@glassbox/core/stats`
+// (the drift statistics as pure functions).
+export default glassboxPreset({
+  index: 'src/index.ts',
+  testing: 'src/testing.ts',
+  stats: 'src/stats/index.ts',
+});

@@ -147,7 +147,7 @@ const drift = Object.freeze({
   detectionsTotal: defineCounter({
     group: 'drift',
     name: 'ml_drift_detections_total',
-    help: 'Drift checks in which at least one feature crossed its threshold, by model.',
+    help: 'Drift checks whose dataset-level decision was drift (controlled false-alarm rate across features), by model.',
     labelNames: ['model'],
   }),
   score: defineGauge({
@@ -161,6 +161,13 @@ const drift = Object.freeze({
     group: 'drift',
     name: 'ml_drift_threshold',
     help: 'Threshold in use per model, feature and method, so dashboards can draw it beside the score.',
+    labelNames: ['model', 'feature', 'method'],
+    aggregate: 'max',
+  }),
+  detected: defineGauge({
+    group: 'drift',
+    name: 'ml_drift_detected',
+    help: 'Decision of the latest drift check per model, feature and method: 1 drifted, 0 not. Alerts and dashboards read this, never a method-specific score comparison.',
     labelNames: ['model', 'feature', 'method'],
     aggregate: 'max',
   }),

@@ -33,7 +33,6 @@ export type {
   ResolvedCustomConfig,
 } from './custom-types.js';
 export type { DashboardSpec, PanelQuery, PanelSpec, RowSpec } from './dashboards.js';
-export { DRIFT_DETECTED_DEFINITION } from './definitions.js';
 export type { ExpressionRef, MixinOutput } from './generate.js';
 export { dashboardExpressions, generateMixin, OUTPUT_PATHS, writeMixin } from './generate.js';
 export { loadConfig } from './load-config.js';

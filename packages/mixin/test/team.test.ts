@@ -197,7 +197,15 @@ describe('groups', () => {
   });
 
   it('defaults to every group and rejects unknown groups or SLOs on unselected groups', () => {
-    expect(resolveConfig({}).groups).toEqual(['http', 'http_client', 'model', 'drift', 'batch', 'consumer', 'llm']);
+    expect(resolveConfig({}).groups).toEqual([
+      'http',
+      'http_client',
+      'model',
+      'drift',
+      'batch',
+      'consumer',
+      'llm',
+    ]);
     expect(() => resolveConfig({ groups: ['htp'] as never })).toThrow(
       /groups\[0\].*"htp" is not a catalog group/,
     );

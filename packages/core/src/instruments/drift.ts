@@ -1,25 +1,56 @@
 /**
- * Drift monitoring: a reference distribution per feature (serialisable to JSON so a
- * training job can ship it with the model), a fixed-memory window of current values
- * per feature, and a check that scores the window against the reference and records
- * `ml_drift_score`, `ml_drift_threshold`, `ml_drift_checks_total` and
- * `ml_drift_detections_total`.
+ * Drift monitoring: a reference distribution per feature (see drift-reference.ts), a
+ * fixed-memory window of current values per feature, and a check that scores each
+ * window against its reference, turns the scores into calibrated p-values, decides
+ * per test and for the whole model (drift-decision.ts), and records
+ * `ml_drift_score`, `ml_drift_threshold`, `ml_drift_detected`,
+ * `ml_drift_checks_total` and `ml_drift_detections_total`.
  */
 import { catalog } from '../catalog.js';
-import type { BoundCounter, BoundGauge, Glassbox } from '../glassbox.js';
-import { checkLabelValue, zeroed } from './shared.js';
+import type { BoundCounter, Gauge, Glassbox } from '../glassbox.js';
+import { calibrateFeature, referenceBins } from './drift-calibration.js';
 import {
-  binCounts,
-  binIndex,
-  chiSquareDrift,
-  jensenShannonDistance,
-  ks2samp,
-  normalizedWasserstein,
-  populationStd,
-  psi,
-} from './stats.js';
+  DRIFT_DECISION_DEFAULTS,
+  type DriftDecisionOptions,
+  decide,
+  type ResolvedDecision,
+  resolveDecision,
+} from './drift-decision.js';
+import {
+  DRIFT_REFERENCE_DEFAULTS,
+  type DriftReference,
+  type FeatureReference,
+  parseDriftReference,
+  positiveInt,
+  validateFeatureReference,
+} from './drift-reference.js';
+import {
+  addValue,
+  type FeatureState,
+  initialThreshold,
+  type Measured,
+  type MethodGauges,
+  measure,
+  resetWindow,
+} from './drift-window.js';
+import { checkLabelValue, zeroed } from './shared.js';
 
-/** Drift methods. `ks` and `chi2` score a p-value (drift when the score is *below* the threshold); the others a distance (drift when at or above). */
+// Re-exported so modules that import the drift API from this file keep working.
+export type {
+  CategoricalFeatureReference,
+  DriftReference,
+  FeatureReference,
+  NumericFeatureReference,
+  NumericReferenceOptions,
+} from './drift-reference.js';
+export {
+  buildDriftReference,
+  categoricalReference,
+  numericReference,
+  parseDriftReference,
+} from './drift-reference.js';
+
+/** Drift methods. `ks` and `chi2` score a p-value (lower is worse); the others a distance (higher is worse). */
 export type DriftMethod = 'psi' | 'ks' | 'js' | 'wasserstein' | 'chi2';
 
 /** Every drift method. */
@@ -35,11 +66,13 @@ export const DRIFT_METHODS: readonly DriftMethod[] = Object.freeze([
 export const PVALUE_METHODS: readonly DriftMethod[] = Object.freeze(['ks', 'chi2']);
 
 /**
- * Default thresholds, from Evidently's stat tests (`default_threshold` of each):
- * PSI 0.1 (≥ 0.2 is commonly read as significant), KS p < 0.05, Jensen–Shannon
- * distance 0.1, normalised Wasserstein 0.1, chi-square p < 0.05.
+ * Evidently's fixed per-method thresholds (`default_threshold` of each stat test):
+ * PSI 0.1, KS p < 0.05, Jensen–Shannon distance 0.1, normalised Wasserstein 0.1,
+ * chi-square p < 0.05. Not the monitor's default: a fixed threshold ignores the
+ * window size, so its false-alarm rate is not controlled (see docs/instruments/drift.md).
+ * Pass them as `thresholds` to reproduce Evidently's per-column rule.
  */
-export const DEFAULT_DRIFT_THRESHOLDS: Readonly<Record<DriftMethod, number>> = Object.freeze({
+export const EVIDENTLY_DRIFT_THRESHOLDS: Readonly<Record<DriftMethod, number>> = Object.freeze({
   psi: 0.1,
   ks: 0.05,
   js: 0.1,
@@ -47,276 +80,16 @@ export const DEFAULT_DRIFT_THRESHOLDS: Readonly<Record<DriftMethod, number>> = O
   chi2: 0.05,
 });
 
-/** True when `score` crosses `threshold` for `method` (direction aware). */
+/** True when `score` crosses a fixed `threshold` for `method` (p-values below, distances at or above). */
 export function isDrift(method: DriftMethod, score: number, threshold: number): boolean {
   return PVALUE_METHODS.includes(method) ? score < threshold : score >= threshold;
-}
-
-/** Reference of a numeric feature. */
-export interface NumericFeatureReference {
-  readonly type: 'numeric';
-  /**
-   * k + 1 strictly increasing bin boundaries. Bin i is [edges[i], edges[i+1]); the
-   * first bin also takes values below edges[0] and the last values above edges[k].
-   */
-  readonly edges: readonly number[];
-  /** k proportions, one per bin, summing to 1. */
-  readonly proportions: readonly number[];
-  /** A sorted sample of the reference (needed by `ks` and `wasserstein`). */
-  readonly sample?: readonly number[];
-  /** Population standard deviation of the full reference (normalises `wasserstein`). */
-  readonly std?: number;
-  /** Number of values the reference was built from. */
-  readonly count?: number;
-}
-
-/** Reference of a categorical feature. */
-export interface CategoricalFeatureReference {
-  readonly type: 'categorical';
-  /** The categories kept. Values outside them are counted together as one "other" bucket. */
-  readonly categories: readonly string[];
-  /** One proportion per category; 1 − their sum is the share of the "other" bucket. */
-  readonly proportions: readonly number[];
-  /** Number of values the reference was built from. */
-  readonly count?: number;
-}
-
-/** A feature's reference. */
-export type FeatureReference = NumericFeatureReference | CategoricalFeatureReference;
-
-/** References of every feature of a model, as shipped in JSON. */
-export interface DriftReference {
-  readonly version: 1;
-  readonly features: Readonly<Record<string, FeatureReference>>;
-}
-
-/** Options of {@link numericReference}. */
-export interface NumericReferenceOptions {
-  /** Number of bins. @default 10 */
-  readonly bins?: number;
-  /** `quantile`: equal-frequency bins (deciles by default, the usual PSI practice); `uniform`: equal width over the reference range. @default 'quantile' */
-  readonly binning?: 'quantile' | 'uniform';
-  /** Size of the sorted sample kept for `ks` and `wasserstein` (evenly spaced order statistics); 0 keeps none. @default 1000 */
-  readonly sampleSize?: number;
-}
-
-/** Options of {@link categoricalReference}. */
-export interface CategoricalReferenceOptions {
-  /** Most frequent categories kept; the rest fall into the "other" bucket. @default 50 */
-  readonly maxCategories?: number;
-}
-
-/** Defaults of reference building. */
-export const DRIFT_REFERENCE_DEFAULTS = Object.freeze({
-  bins: 10,
-  binning: 'quantile' as const,
-  sampleSize: 1000,
-  maxCategories: 50,
-});
-
-function positiveInt(what: string, value: unknown, allowZero = false): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1))
-    throw new RangeError(
-      `Glassbox drift: ${what} must be a ${allowZero ? 'non-negative' : 'positive'} integer`,
-    );
-  return value;
-}
-
-function quantileSorted(sorted: Float64Array, q: number): number {
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (pos - lo);
-}
-
-/** Builds a numeric feature's reference from a sample of training (or known-good) values. */
-export function numericReference(
-  values: ArrayLike<number>,
-  options: NumericReferenceOptions = {},
-): NumericFeatureReference {
-  const bins = positiveInt('bins', options.bins ?? DRIFT_REFERENCE_DEFAULTS.bins);
-  const binning = options.binning ?? DRIFT_REFERENCE_DEFAULTS.binning;
-  if (binning !== 'quantile' && binning !== 'uniform')
-    throw new TypeError(`Glassbox drift: binning must be 'quantile' or 'uniform'`);
-  const sampleSize = positiveInt(
-    'sampleSize',
-    options.sampleSize ?? DRIFT_REFERENCE_DEFAULTS.sampleSize,
-    true,
-  );
-  const finite: number[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (typeof v === 'number' && Number.isFinite(v)) finite.push(v);
-  }
-  if (finite.length === 0)
-    throw new RangeError('Glassbox drift: a numeric reference needs at least one finite value');
-  const sorted = Float64Array.from(finite).sort();
-  const min = sorted[0] as number;
-  const max = sorted[sorted.length - 1] as number;
-  let edges: number[] = [];
-  for (let i = 0; i <= bins; i++) {
-    const e = binning === 'quantile' ? quantileSorted(sorted, i / bins) : min + ((max - min) * i) / bins;
-    if (edges.length === 0 || e > (edges[edges.length - 1] as number)) edges.push(e);
-  }
-  if (edges.length < 3) {
-    // (Nearly) constant reference: three bins — below, at, above the value.
-    const step = Math.max(Math.abs(min) * 1e-9, 1e-9);
-    edges = [min - step, min, min + step, min + 2 * step];
-  }
-  const counts = binCounts(edges, sorted);
-  const proportions = [...counts].map((c) => c / sorted.length);
-  let sample: number[] | undefined;
-  if (sampleSize > 0) {
-    if (sorted.length <= sampleSize) sample = [...sorted];
-    else if (sampleSize === 1) sample = [quantileSorted(sorted, 0.5)];
-    else {
-      sample = [];
-      for (let i = 0; i < sampleSize; i++)
-        sample.push(sorted[Math.round((i * (sorted.length - 1)) / (sampleSize - 1))] as number);
-    }
-  }
-  const ref: NumericFeatureReference = {
-    type: 'numeric',
-    edges,
-    proportions,
-    std: populationStd(sorted),
-    count: sorted.length,
-    ...(sample === undefined ? {} : { sample }),
-  };
-  return ref;
-}
-
-/** Builds a categorical feature's reference from a sample of values (converted to strings). */
-export function categoricalReference(
-  values: ArrayLike<string | number | boolean>,
-  options: CategoricalReferenceOptions = {},
-): CategoricalFeatureReference {
-  const maxCategories = positiveInt(
-    'maxCategories',
-    options.maxCategories ?? DRIFT_REFERENCE_DEFAULTS.maxCategories,
-  );
-  const counts = new Map<string, number>();
-  let n = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === undefined || v === null) continue;
-    const key = String(v);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    n++;
-  }
-  if (n === 0) throw new RangeError('Glassbox drift: a categorical reference needs at least one value');
-  const kept = [...counts.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, maxCategories);
-  return {
-    type: 'categorical',
-    categories: kept.map(([k]) => k),
-    proportions: kept.map(([, c]) => c / n),
-    count: n,
-  };
-}
-
-/** Builds a model's {@link DriftReference} from samples per feature. */
-export function buildDriftReference(
-  samples: {
-    readonly numeric?: Readonly<Record<string, ArrayLike<number>>>;
-    readonly categorical?: Readonly<Record<string, ArrayLike<string | number | boolean>>>;
-  },
-  options: NumericReferenceOptions & CategoricalReferenceOptions = {},
-): DriftReference {
-  const features: Record<string, FeatureReference> = {};
-  for (const [name, values] of Object.entries(samples.numeric ?? {}))
-    features[name] = numericReference(values, options);
-  for (const [name, values] of Object.entries(samples.categorical ?? {})) {
-    if (name in features)
-      throw new TypeError(`Glassbox drift: feature "${name}" is both numeric and categorical`);
-    features[name] = categoricalReference(values, options);
-  }
-  return { version: 1, features };
-}
-
-function numberArray(what: string, value: unknown): number[] {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'number' || !Number.isFinite(v)))
-    throw new TypeError(`Glassbox drift: ${what} must be an array of finite numbers`);
-  return value as number[];
-}
-
-/** Validates one feature reference; throws a clear Error naming the feature. */
-export function validateFeatureReference(feature: string, ref: unknown): FeatureReference {
-  const where = `reference of feature "${feature}"`;
-  if (ref === null || typeof ref !== 'object')
-    throw new TypeError(`Glassbox drift: ${where} must be an object`);
-  const r = ref as Record<string, unknown>;
-  const proportions = numberArray(`${where}: proportions`, r.proportions);
-  if (proportions.some((p) => p < 0))
-    throw new RangeError(`Glassbox drift: ${where}: proportions must be ≥ 0`);
-  const sum = proportions.reduce((a, b) => a + b, 0);
-  if (r.type === 'numeric') {
-    const edges = numberArray(`${where}: edges`, r.edges);
-    if (edges.length < 2) throw new RangeError(`Glassbox drift: ${where}: needs at least 2 edges`);
-    for (let i = 1; i < edges.length; i++)
-      if (!((edges[i] as number) > (edges[i - 1] as number)))
-        throw new RangeError(`Glassbox drift: ${where}: edges must be strictly increasing`);
-    if (proportions.length !== edges.length - 1)
-      throw new RangeError(`Glassbox drift: ${where}: needs one proportion per bin (${edges.length - 1})`);
-    if (Math.abs(sum - 1) > 1e-6) throw new RangeError(`Glassbox drift: ${where}: proportions must sum to 1`);
-    const out: { -readonly [K in keyof NumericFeatureReference]: NumericFeatureReference[K] } = {
-      type: 'numeric',
-      edges: [...edges],
-      proportions: [...proportions],
-    };
-    if (r.sample !== undefined) {
-      const sample = numberArray(`${where}: sample`, r.sample);
-      if (sample.length === 0) throw new RangeError(`Glassbox drift: ${where}: sample must not be empty`);
-      out.sample = [...sample].sort((a, b) => a - b);
-    }
-    if (r.std !== undefined) {
-      if (typeof r.std !== 'number' || !(r.std >= 0))
-        throw new RangeError(`Glassbox drift: ${where}: std must be ≥ 0`);
-      out.std = r.std;
-    }
-    if (r.count !== undefined) out.count = positiveInt(`${where}: count`, r.count);
-    return out;
-  }
-  if (r.type === 'categorical') {
-    const categories = r.categories;
-    if (!Array.isArray(categories) || categories.some((c) => typeof c !== 'string'))
-      throw new TypeError(`Glassbox drift: ${where}: categories must be an array of strings`);
-    if (new Set(categories).size !== categories.length)
-      throw new RangeError(`Glassbox drift: ${where}: categories must be unique`);
-    if (categories.length !== proportions.length)
-      throw new RangeError(`Glassbox drift: ${where}: needs one proportion per category`);
-    if (sum > 1 + 1e-6) throw new RangeError(`Glassbox drift: ${where}: proportions must not sum above 1`);
-    return {
-      type: 'categorical',
-      categories: [...(categories as string[])],
-      proportions: [...proportions],
-      ...(r.count === undefined ? {} : { count: positiveInt(`${where}: count`, r.count) }),
-    };
-  }
-  throw new TypeError(`Glassbox drift: ${where}: type must be 'numeric' or 'categorical'`);
-}
-
-/** Parses and validates a {@link DriftReference} from JSON text or a parsed object. */
-export function parseDriftReference(input: unknown): DriftReference {
-  const value = typeof input === 'string' ? (JSON.parse(input) as unknown) : input;
-  if (value === null || typeof value !== 'object')
-    throw new TypeError('Glassbox drift: a reference must be an object');
-  const v = value as Record<string, unknown>;
-  if (v.version !== 1) throw new TypeError('Glassbox drift: unsupported reference version (expected 1)');
-  if (v.features === null || typeof v.features !== 'object')
-    throw new TypeError('Glassbox drift: reference.features must be an object');
-  const features: Record<string, FeatureReference> = {};
-  for (const [name, ref] of Object.entries(v.features as Record<string, unknown>))
-    features[name] = validateFeatureReference(name, ref);
-  return { version: 1, features };
 }
 
 /** Per-feature overrides of {@link DriftMonitorOptions}. */
 export interface DriftFeatureOptions {
   /** Methods for this feature. @default the monitor's methods for the feature's type */
   readonly methods?: readonly DriftMethod[];
-  /** Thresholds for this feature. @default the monitor's thresholds */
+  /** Fixed thresholds for this feature (see {@link DriftMonitorOptions.thresholds}). @default the monitor's */
   readonly thresholds?: Readonly<Partial<Record<DriftMethod, number>>>;
 }
 
@@ -331,7 +104,15 @@ export interface DriftMonitorOptions {
     readonly numeric?: readonly DriftMethod[];
     readonly categorical?: readonly DriftMethod[];
   };
-  /** Thresholds per method. @default DEFAULT_DRIFT_THRESHOLDS (Evidently's) */
+  /** How scores become decisions, per test and for the model. @default DRIFT_DECISION_DEFAULTS (holm, alpha 0.005) */
+  readonly decision?: DriftDecisionOptions;
+  /**
+   * Fixed thresholds per method, replacing the calibrated decision of that method
+   * (for example `EVIDENTLY_DRIFT_THRESHOLDS`). Such tests bypass the calibration and
+   * the multiple-testing correction: their false-alarm rate depends on the window
+   * size and is not controlled.
+   * @default {} (every method calibrated)
+   */
   readonly thresholds?: Readonly<Partial<Record<DriftMethod, number>>>;
   /** Per-feature overrides. @default {} */
   readonly features?: Readonly<Record<string, DriftFeatureOptions>>;
@@ -358,7 +139,7 @@ export const DRIFT_MONITOR_DEFAULTS = Object.freeze({
     numeric: Object.freeze(['psi', 'ks'] as DriftMethod[]),
     categorical: Object.freeze(['psi', 'js'] as DriftMethod[]),
   }),
-  thresholds: DEFAULT_DRIFT_THRESHOLDS,
+  decision: DRIFT_DECISION_DEFAULTS,
   windowSize: 1000,
   minSamples: 100,
   resetAfterCheck: true,
@@ -369,13 +150,19 @@ export const DRIFT_MONITOR_DEFAULTS = Object.freeze({
 export interface DriftScore {
   readonly feature: string;
   readonly method: DriftMethod;
-  /** The score exported as `ml_drift_score` (a p-value for `ks` and `chi2`). */
+  /** The score exported as `ml_drift_score` (a p-value for `ks` and `chi2`, a distance for the others). */
   readonly score: number;
-  /** The test statistic behind a p-value (`ks`: D, `chi2`: χ²). */
+  /** The test statistic behind a p-value score (`ks`: D, `chi2`: χ²). */
   readonly statistic?: number;
+  /** Calibrated p-value of the score under "no drift" at this window size. */
+  readonly pvalue: number;
+  /** The score's critical value at this window size and level (exported as `ml_drift_threshold`), or the fixed threshold. */
   readonly threshold: number;
+  /** The per-test level the p-value was compared with (undefined for a fixed threshold). */
+  readonly level?: number;
+  /** The decision (exported as `ml_drift_detected`). */
   readonly drifted: boolean;
-  /** Values in the window when scored. */
+  /** Values the score was computed from (window size). */
   readonly samples: number;
 }
 
@@ -383,9 +170,13 @@ export interface DriftScore {
 export interface DriftCheckResult {
   /** True when at least one feature had enough samples to be scored (only then is the check counted). */
   readonly evaluated: boolean;
-  /** True when any score crossed its threshold. */
+  /** The dataset-level decision (counted in `ml_drift_detections_total`). */
   readonly drifted: boolean;
   readonly scores: readonly DriftScore[];
+  /** Features with at least one drifted test. */
+  readonly driftedFeatures: readonly string[];
+  /** Share of the scored features that drifted. */
+  readonly driftShare: number;
   /** Features not scored for lack of samples. */
   readonly skipped: readonly string[];
 }
@@ -409,7 +200,7 @@ export interface DriftMonitor {
   observe(values: Readonly<Record<string, unknown>>): void;
   /** Adds one value of one feature. Never throws. */
   observeValue(feature: string, value: unknown): void;
-  /** Scores every feature with enough samples and records the metrics. Never throws. */
+  /** Scores every feature with enough samples, decides and records the metrics. Never throws. */
   check(): DriftCheckResult;
   /** Runs `check()` every `intervalMs` on an unref'd timer (does not keep the process alive). */
   start(intervalMs?: number): void;
@@ -417,24 +208,32 @@ export interface DriftMonitor {
   stop(): void;
   /** Adds or replaces a feature's reference (empties its window). Throws on an invalid reference. */
   setReference(feature: string, reference: FeatureReference): void;
-  /** The references in use, as JSON-serialisable data. */
+  /** The references in use (with their calibrations), as JSON-serialisable data. */
   reference(): DriftReference;
   /** Window sizes per feature. */
   windowStats(): Readonly<Record<string, DriftWindowStats>>;
 }
 
-interface FeatureState {
-  readonly name: string;
-  readonly ref: FeatureReference;
-  readonly methods: readonly DriftMethod[];
-  readonly thresholds: Readonly<Record<DriftMethod, number>>;
-  readonly counts: Float64Array;
-  readonly reservoir: Float64Array;
-  readonly index: Map<string, number> | undefined;
-  readonly refBins: Float64Array;
-  readonly scoreGauges: ReadonlyMap<DriftMethod, BoundGauge>;
-  size: number;
-  seen: number;
+interface MonitorConfig {
+  readonly model: string;
+  readonly numericMethods: readonly DriftMethod[];
+  readonly categoricalMethods: readonly DriftMethod[];
+  readonly fixed: Readonly<Partial<Record<DriftMethod, number>>>;
+  readonly featureOptions: Readonly<Record<string, DriftFeatureOptions>>;
+  readonly decision: ResolvedDecision;
+  readonly windowSize: number;
+  readonly minSamples: number;
+  readonly resetAfterCheck: boolean;
+  readonly intervalMs: number;
+  readonly random: () => number;
+}
+
+interface Metrics {
+  readonly score: Gauge;
+  readonly threshold: Gauge;
+  readonly detected: Gauge;
+  readonly checks: BoundCounter;
+  readonly detections: BoundCounter;
 }
 
 function checkThresholds(where: string, t: unknown): Partial<Record<DriftMethod, number>> {
@@ -458,9 +257,204 @@ function checkMethods(where: string, methods: unknown): DriftMethod[] {
   return [...new Set(methods as DriftMethod[])];
 }
 
+function resolveOptions(options: DriftMonitorOptions): MonitorConfig {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('Glassbox drift: options are required');
+  const d = DRIFT_MONITOR_DEFAULTS;
+  const random = options.random ?? Math.random;
+  if (typeof random !== 'function') throw new TypeError('Glassbox drift: random must be a function');
+  return {
+    model: checkLabelValue('model', options.model),
+    numericMethods: checkMethods('methods.numeric', options.methods?.numeric ?? d.methods.numeric),
+    categoricalMethods: checkMethods(
+      'methods.categorical',
+      options.methods?.categorical ?? d.methods.categorical,
+    ),
+    fixed: checkThresholds('thresholds', options.thresholds),
+    featureOptions: options.features ?? {},
+    decision: resolveDecision(options.decision),
+    windowSize: positiveInt('windowSize', options.windowSize ?? d.windowSize),
+    minSamples: positiveInt('minSamples', options.minSamples ?? d.minSamples),
+    resetAfterCheck: options.resetAfterCheck ?? d.resetAfterCheck,
+    intervalMs: positiveInt('intervalMs', options.intervalMs ?? d.intervalMs),
+    random,
+  };
+}
+
+function checkFeatureMethods(name: string, ref: FeatureReference, methods: readonly DriftMethod[]): void {
+  for (const m of methods) {
+    if (ref.type === 'categorical' && (m === 'ks' || m === 'wasserstein'))
+      throw new TypeError(`Glassbox drift: feature "${name}" is categorical; "${m}" needs numeric values`);
+    if (ref.type === 'numeric' && (m === 'ks' || m === 'wasserstein') && (ref.sample?.length ?? 0) === 0)
+      throw new TypeError(
+        `Glassbox drift: feature "${name}": "${m}" needs a reference sample (build it with numericReference(values) or add "sample")`,
+      );
+  }
+}
+
+/** The reference with a calibration: the stored one, or one computed now (deterministic, default replicates and seed). */
+function calibrated(ref: FeatureReference): FeatureReference & { readonly count: number } {
+  const withCount = ref as FeatureReference & { readonly count: number };
+  if (ref.calibration !== undefined) return withCount;
+  const { replicates, seed } = DRIFT_REFERENCE_DEFAULTS;
+  return { ...withCount, calibration: calibrateFeature(ref, { replicates, seed }) };
+}
+
+function buildState(
+  config: MonitorConfig,
+  metrics: Metrics,
+  name: string,
+  input: FeatureReference,
+): FeatureState {
+  checkLabelValue('feature name', name);
+  const per = config.featureOptions[name] ?? {};
+  const methods = checkMethods(
+    `features.${name}.methods`,
+    per.methods ?? (input.type === 'numeric' ? config.numericMethods : config.categoricalMethods),
+  );
+  checkFeatureMethods(name, input, methods);
+  const fixed = { ...config.fixed, ...checkThresholds(`features.${name}.thresholds`, per.thresholds) };
+  const ref = calibrated(input);
+  const refBins = referenceBins(ref);
+  const needsSample = methods.includes('ks') || methods.includes('wasserstein');
+  const gauges = new Map<DriftMethod, MethodGauges>();
+  for (const method of methods) {
+    const labels = { model: config.model, feature: name, method };
+    const detected = metrics.detected.bind(labels);
+    detected.set(0);
+    gauges.set(method, {
+      score: metrics.score.bind(labels),
+      threshold: metrics.threshold.bind(labels),
+      detected,
+    });
+  }
+  return {
+    name,
+    ref,
+    methods,
+    fixed,
+    counts: new Float64Array(refBins.length),
+    reservoir: new Float64Array(needsSample ? config.windowSize : 0),
+    index: ref.type === 'categorical' ? new Map(ref.categories.map((c, i) => [c, i])) : undefined,
+    refBins,
+    gauges,
+    size: 0,
+    seen: 0,
+  };
+}
+
+interface ScoredTest {
+  readonly state: FeatureState;
+  readonly method: DriftMethod;
+  readonly measured: Measured;
+}
+
+function scoreAll(
+  features: Iterable<FeatureState>,
+  config: MonitorConfig,
+  report: (message: string, error?: unknown) => void,
+): { tests: ScoredTest[]; skipped: string[]; scored: FeatureState[] } {
+  const tests: ScoredTest[] = [];
+  const skipped: string[] = [];
+  const scored: FeatureState[] = [];
+  for (const state of features) {
+    if (state.seen < config.minSamples) {
+      skipped.push(state.name);
+      continue;
+    }
+    scored.push(state);
+    for (const method of state.methods) {
+      try {
+        tests.push({ state, method, measured: measure(state, method) });
+      } catch (error) {
+        report(`scoring ${method} failed`, error);
+      }
+    }
+  }
+  return { tests, skipped, scored };
+}
+
+function decideAndRecord(config: MonitorConfig, tests: readonly ScoredTest[]) {
+  const out = decide(
+    config.decision,
+    tests.map(({ state, method, measured }) => {
+      const fixed = state.fixed[method];
+      return fixed === undefined
+        ? { feature: state.name, pvalue: measured.pvalue }
+        : { feature: state.name, pvalue: measured.pvalue, fixedHit: isDrift(method, measured.score, fixed) };
+    }),
+  );
+  const scores = tests.map(({ state, method, measured }, i): DriftScore => {
+    const level = out.levels[i] as number;
+    const fixed = state.fixed[method];
+    const threshold = fixed ?? measured.critical(level);
+    const drifted = out.drifted[i] as boolean;
+    const gauges = state.gauges.get(method) as MethodGauges;
+    gauges.score.set(measured.score);
+    gauges.threshold.set(threshold);
+    gauges.detected.set(drifted ? 1 : 0);
+    return {
+      feature: state.name,
+      method,
+      score: measured.score,
+      ...(measured.statistic === undefined ? {} : { statistic: measured.statistic }),
+      pvalue: measured.pvalue,
+      threshold,
+      ...(fixed === undefined ? { level } : {}),
+      drifted,
+      samples: measured.samples,
+    };
+  });
+  return { scores, out };
+}
+
+function refreshThresholds(features: ReadonlyMap<string, FeatureState>, config: MonitorConfig): void {
+  let tests = 0;
+  for (const s of features.values()) tests += s.methods.filter((m) => s.fixed[m] === undefined).length;
+  for (const s of features.values())
+    for (const [method, g] of s.gauges) g.threshold.set(initialThreshold(s, method, config, tests));
+}
+
+function runCheck(
+  features: ReadonlyMap<string, FeatureState>,
+  config: MonitorConfig,
+  metrics: Metrics,
+  report: (message: string, error?: unknown) => void,
+): DriftCheckResult {
+  const empty = { evaluated: false, drifted: false, scores: [], driftedFeatures: [], driftShare: 0 };
+  try {
+    const { tests, skipped, scored } = scoreAll(features.values(), config, report);
+    const { scores, out } = decideAndRecord(config, tests);
+    if (config.resetAfterCheck) for (const state of scored) resetWindow(state);
+    if (scores.length === 0) return { ...empty, skipped };
+    metrics.checks.inc(1);
+    if (out.datasetDrift) metrics.detections.inc(1);
+    const { driftedFeatures, share: driftShare, datasetDrift: drifted } = out;
+    return { evaluated: true, drifted, scores, driftedFeatures, driftShare, skipped };
+  } catch (error) {
+    report('drift check failed', error);
+    return { ...empty, skipped: [] };
+  }
+}
+
+function windowStatsOf(features: ReadonlyMap<string, FeatureState>): Record<string, DriftWindowStats> {
+  const out: Record<string, DriftWindowStats> = {};
+  for (const [name, s] of features)
+    out[name] = { seen: s.seen, retained: s.size, capacity: s.reservoir.length, bins: s.counts.length };
+  return out;
+}
+
+function referenceOf(features: ReadonlyMap<string, FeatureState>): DriftReference {
+  const out: Record<string, FeatureReference> = {};
+  for (const [name, state] of features) out[name] = state.ref;
+  return { version: 1, features: out };
+}
+
 /**
  * Creates a drift monitor for one model. Throws at creation on an invalid reference
- * or options (for example `ks` on a feature whose reference has no sample).
+ * or options (for example `ks` on a feature whose reference has no sample, or a
+ * reference built from too few values). A reference without a stored calibration
+ * is calibrated here (under a second per feature).
  *
  * @example
  * ```ts
@@ -470,239 +464,62 @@ function checkMethods(where: string, methods: unknown): DriftMethod[] {
  * ```
  */
 export function createDriftMonitor(glassbox: Glassbox, options: DriftMonitorOptions): DriftMonitor {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('Glassbox drift: options are required');
-  const model = checkLabelValue('model', options.model);
+  const config = resolveOptions(options);
   const reference = parseDriftReference(options.reference);
-  const globalThresholds = checkThresholds('thresholds', options.thresholds);
-  const numericMethods = checkMethods(
-    'methods.numeric',
-    options.methods?.numeric ?? DRIFT_MONITOR_DEFAULTS.methods.numeric,
-  );
-  const categoricalMethods = checkMethods(
-    'methods.categorical',
-    options.methods?.categorical ?? DRIFT_MONITOR_DEFAULTS.methods.categorical,
-  );
-  const featureOptions = options.features ?? {};
-  const windowSize = positiveInt('windowSize', options.windowSize ?? DRIFT_MONITOR_DEFAULTS.windowSize);
-  const minSamples = positiveInt('minSamples', options.minSamples ?? DRIFT_MONITOR_DEFAULTS.minSamples);
-  const resetAfterCheck = options.resetAfterCheck ?? DRIFT_MONITOR_DEFAULTS.resetAfterCheck;
-  const defaultInterval = positiveInt('intervalMs', options.intervalMs ?? DRIFT_MONITOR_DEFAULTS.intervalMs);
-  const random = options.random ?? Math.random;
-  if (typeof random !== 'function') throw new TypeError('Glassbox drift: random must be a function');
-
-  const scoreMetric = glassbox.gauge(catalog.drift.score);
-  const thresholdMetric = glassbox.gauge(catalog.drift.threshold);
-  const checks: BoundCounter = zeroed(glassbox.counter(catalog.drift.checksTotal).bind({ model }));
-  const detections: BoundCounter = zeroed(glassbox.counter(catalog.drift.detectionsTotal).bind({ model }));
+  const { model } = config;
+  const metrics: Metrics = {
+    score: glassbox.gauge(catalog.drift.score),
+    threshold: glassbox.gauge(catalog.drift.threshold),
+    detected: glassbox.gauge(catalog.drift.detected),
+    checks: zeroed(glassbox.counter(catalog.drift.checksTotal).bind({ model })),
+    detections: zeroed(glassbox.counter(catalog.drift.detectionsTotal).bind({ model })),
+  };
   const features = new Map<string, FeatureState>();
+  const report = (message: string, error?: unknown) => glassbox.reportError('drift', message, error);
   let timer: ReturnType<typeof setInterval> | undefined;
 
-  function build(name: string, ref: FeatureReference): FeatureState {
-    checkLabelValue('feature name', name);
-    const per = featureOptions[name] ?? {};
-    const methods = checkMethods(
-      `features.${name}.methods`,
-      per.methods ?? (ref.type === 'numeric' ? numericMethods : categoricalMethods),
-    );
-    for (const m of methods) {
-      if (ref.type === 'categorical' && (m === 'ks' || m === 'wasserstein'))
-        throw new TypeError(`Glassbox drift: feature "${name}" is categorical; "${m}" needs numeric values`);
-      if (ref.type === 'numeric' && (m === 'ks' || m === 'wasserstein') && (ref.sample?.length ?? 0) === 0)
-        throw new TypeError(
-          `Glassbox drift: feature "${name}": "${m}" needs a reference sample (build it with numericReference(values) or add "sample")`,
-        );
-    }
-    const thresholds = {
-      ...DEFAULT_DRIFT_THRESHOLDS,
-      ...globalThresholds,
-      ...checkThresholds(`features.${name}.thresholds`, per.thresholds),
-    };
-    const needsSample = methods.includes('ks') || methods.includes('wasserstein');
-    let index: Map<string, number> | undefined;
-    let refBins: Float64Array;
-    let bins: number;
-    if (ref.type === 'numeric') {
-      bins = ref.proportions.length;
-      refBins = Float64Array.from(ref.proportions);
-    } else {
-      index = new Map(ref.categories.map((c, i) => [c, i]));
-      bins = ref.categories.length + 1;
-      // 1 − Σ leaves floating-point dust (~1e-17) when the categories cover everything;
-      // dust is not a share (it would make PSI's log ratio explode against epsilon).
-      const rest = 1 - ref.proportions.reduce((a, b) => a + b, 0);
-      const other = rest > 1e-9 ? rest : 0;
-      refBins = Float64Array.from([...ref.proportions, other]);
-    }
-    const scoreGauges = new Map<DriftMethod, BoundGauge>();
-    for (const m of methods) {
-      scoreGauges.set(m, scoreMetric.bind({ model, feature: name, method: m }));
-      thresholdMetric.set({ model, feature: name, method: m }, thresholds[m]);
-    }
-    return {
-      name,
-      ref,
-      methods,
-      thresholds,
-      counts: new Float64Array(bins),
-      reservoir: new Float64Array(needsSample ? windowSize : 0),
-      index,
-      refBins,
-      scoreGauges,
-      size: 0,
-      seen: 0,
-    };
-  }
-
   function setReference(name: string, ref: FeatureReference): void {
-    const validated = validateFeatureReference(name, ref);
-    const previous = features.get(name);
-    const state = build(name, validated);
-    if (previous !== undefined) {
-      for (const m of previous.methods) {
-        if (!state.methods.includes(m)) {
-          scoreMetric.remove({ model, feature: name, method: m });
-          thresholdMetric.remove({ model, feature: name, method: m });
-        }
-      }
+    const state = buildState(config, metrics, name, validateFeatureReference(name, ref));
+    for (const m of features.get(name)?.methods ?? []) {
+      if (state.methods.includes(m)) continue;
+      for (const gauge of [metrics.score, metrics.threshold, metrics.detected])
+        gauge.remove({ model, feature: name, method: m });
     }
     features.set(name, state);
+    refreshThresholds(features, config);
   }
 
   for (const [name, ref] of Object.entries(reference.features)) setReference(name, ref);
 
-  function add(state: FeatureState, value: unknown): void {
-    if (state.ref.type === 'numeric') {
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        glassbox.reportError('drift', 'non-finite or non-numeric value for a numeric feature; dropped');
-        return;
-      }
-      const b = binIndex(state.ref.edges, value);
-      state.counts[b] = (state.counts[b] as number) + 1;
-      state.seen++;
-      const cap = state.reservoir.length;
-      if (cap === 0) return;
-      if (state.size < cap) {
-        state.reservoir[state.size++] = value;
-      } else {
-        const j = Math.floor(random() * state.seen);
-        if (j < cap) state.reservoir[j] = value;
-      }
-      return;
-    }
-    if (value === undefined || value === null) {
-      glassbox.reportError('drift', 'missing value for a categorical feature; dropped');
-      return;
-    }
-    const i = (state.index as Map<string, number>).get(String(value)) ?? state.counts.length - 1;
-    state.counts[i] = (state.counts[i] as number) + 1;
-    state.seen++;
-  }
-
   function observeValue(feature: string, value: unknown): void {
     try {
       const state = features.get(feature);
-      if (state === undefined) {
-        glassbox.reportError('drift', 'value for a feature without a reference; dropped');
-        return;
-      }
-      add(state, value);
+      const problem =
+        state === undefined
+          ? 'value for a feature without a reference; dropped'
+          : addValue(state, value, config.random);
+      if (problem !== undefined) report(problem);
     } catch (error) {
-      glassbox.reportError('drift', 'observing a value failed', error);
+      report('observing a value failed', error);
     }
   }
 
-  function score(state: FeatureState, method: DriftMethod): { score: number; statistic?: number } {
-    switch (method) {
-      case 'psi':
-        return { score: psi(state.refBins, state.counts) };
-      case 'js':
-        return { score: jensenShannonDistance(state.refBins, state.counts) };
-      case 'chi2': {
-        const r = chiSquareDrift(state.refBins, state.counts);
-        return { score: r.pvalue, statistic: r.statistic };
-      }
-      case 'ks': {
-        const ref = state.ref as NumericFeatureReference;
-        const r = ks2samp(ref.sample as readonly number[], state.reservoir.subarray(0, state.size));
-        return { score: r.pvalue, statistic: r.statistic };
-      }
-      case 'wasserstein': {
-        const ref = state.ref as NumericFeatureReference;
-        return {
-          score: normalizedWasserstein(
-            ref.sample as readonly number[],
-            state.reservoir.subarray(0, state.size),
-            ref.std,
-          ),
-        };
-      }
-    }
-  }
-
-  function reset(state: FeatureState): void {
-    state.counts.fill(0);
-    state.size = 0;
-    state.seen = 0;
-  }
-
-  function check(): DriftCheckResult {
-    const scores: DriftScore[] = [];
-    const skipped: string[] = [];
-    let drifted = false;
-    try {
-      for (const state of features.values()) {
-        if (state.seen < minSamples) {
-          skipped.push(state.name);
-          continue;
-        }
-        for (const method of state.methods) {
-          try {
-            const s = score(state, method);
-            const threshold = state.thresholds[method];
-            const hit = isDrift(method, s.score, threshold);
-            drifted ||= hit;
-            (state.scoreGauges.get(method) as BoundGauge).set(s.score);
-            scores.push({
-              feature: state.name,
-              method,
-              score: s.score,
-              ...(s.statistic === undefined ? {} : { statistic: s.statistic }),
-              threshold,
-              drifted: hit,
-              samples: state.seen,
-            });
-          } catch (error) {
-            glassbox.reportError('drift', `scoring ${method} failed`, error);
-          }
-        }
-        if (resetAfterCheck) reset(state);
-      }
-      if (scores.length > 0) {
-        checks.inc(1);
-        if (drifted) detections.inc(1);
-      }
-    } catch (error) {
-      glassbox.reportError('drift', 'drift check failed', error);
-    }
-    return { evaluated: scores.length > 0, drifted, scores, skipped };
-  }
+  const check = () => runCheck(features, config, metrics, report);
 
   return {
     model,
     observe(values) {
       if (values === null || typeof values !== 'object') {
-        glassbox.reportError('drift', 'observe() needs an object of feature values');
+        report('observe() needs an object of feature values');
         return;
       }
-      for (const key in values) {
+      for (const key in values)
         if (Object.hasOwn(values, key)) observeValue(key, (values as Record<string, unknown>)[key]);
-      }
     },
     observeValue,
     check,
     start(intervalMs) {
-      const ms = intervalMs === undefined ? defaultInterval : positiveInt('intervalMs', intervalMs);
+      const ms = intervalMs === undefined ? config.intervalMs : positiveInt('intervalMs', intervalMs);
       if (timer !== undefined) clearInterval(timer);
       timer = setInterval(check, ms);
       timer.unref?.();
@@ -712,16 +529,7 @@ export function createDriftMonitor(glassbox: Glassbox, options: DriftMonitorOpti
       timer = undefined;
     },
     setReference,
-    reference() {
-      const out: Record<string, FeatureReference> = {};
-      for (const [name, state] of features) out[name] = state.ref;
-      return { version: 1, features: out };
-    },
-    windowStats() {
-      const out: Record<string, DriftWindowStats> = {};
-      for (const [name, s] of features)
-        out[name] = { seen: s.seen, retained: s.size, capacity: s.reservoir.length, bins: s.counts.length };
-      return out;
-    },
+    reference: () => referenceOf(features),
+    windowStats: () => windowStatsOf(features),
   };
 }

@@ -1,36 +1,48 @@
-// Framework-agnostic instruments: model, drift, batch and llm.
+// Framework-agnostic instruments: model, drift, batch and llm. The drift statistics as
+// pure functions are the `@glassbox/core/stats` entry (src/stats/index.ts).
 
 export type { BatchJob, BatchJobOptions, BatchRun, BatchTriggerOptions, BatchTriggers } from './batch.js';
 export { BATCH_JOB_DEFAULTS, createBatchJob, createBatchTriggers } from './batch.js';
 export type {
-  CategoricalFeatureReference,
-  CategoricalReferenceOptions,
   DriftCheckResult,
   DriftFeatureOptions,
   DriftMethod,
   DriftMonitor,
   DriftMonitorOptions,
-  DriftReference,
   DriftScore,
   DriftWindowStats,
+} from './drift.js';
+export {
+  createDriftMonitor,
+  DRIFT_METHODS,
+  DRIFT_MONITOR_DEFAULTS,
+  EVIDENTLY_DRIFT_THRESHOLDS,
+  isDrift,
+  PVALUE_METHODS,
+} from './drift.js';
+export { CALIBRATION_SIZES } from './drift-calibration.js';
+export type { DriftDecisionOptions, DriftDecisionRule } from './drift-decision.js';
+export { DRIFT_DECISION_DEFAULTS } from './drift-decision.js';
+export type {
+  CalibratedMethod,
+  CategoricalFeatureReference,
+  CategoricalReferenceOptions,
+  DriftCalibration,
+  DriftCalibrationOptions,
+  DriftReference,
   FeatureReference,
   NumericFeatureReference,
   NumericReferenceOptions,
-} from './drift.js';
+} from './drift-reference.js';
 export {
   buildDriftReference,
   categoricalReference,
-  createDriftMonitor,
-  DEFAULT_DRIFT_THRESHOLDS,
-  DRIFT_METHODS,
-  DRIFT_MONITOR_DEFAULTS,
   DRIFT_REFERENCE_DEFAULTS,
-  isDrift,
+  minimumReferenceCount,
   numericReference,
-  PVALUE_METHODS,
   parseDriftReference,
   validateFeatureReference,
-} from './drift.js';
+} from './drift-reference.js';
 export type {
   LlmGeneration,
   LlmInstrument,
@@ -53,30 +65,3 @@ export type {
 export { createModelInstrument, MODEL_INSTRUMENT_DEFAULTS } from './model.js';
 export type { ErrorClassificationOptions } from './shared.js';
 export { DEFAULT_ERROR_TYPES, defaultErrorClassifier } from './shared.js';
-export type {
-  ChiSquareResult,
-  JensenShannonOptions,
-  KsMethod,
-  KsOptions,
-  KsResult,
-  PsiOptions,
-} from './stats.js';
-export {
-  binCounts,
-  binIndex,
-  chiSquare,
-  chiSquareDrift,
-  chiSquareSf,
-  gammaQ,
-  jensenShannonDistance,
-  KS_EXACT_LIMIT,
-  kolmogorovSf,
-  ks2samp,
-  lnGamma,
-  normalizedWasserstein,
-  PSI_EPSILON,
-  populationStd,
-  psi,
-  WASSERSTEIN_MIN_STD,
-  wassersteinDistance,
-} from './stats.js';

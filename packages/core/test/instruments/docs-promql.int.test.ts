@@ -63,12 +63,12 @@ describe('PromQL in docs/instruments', () => {
   it('the seed-question expressions return the expected values (promtool test rules)', () => {
     const [p95] = blocks('model.md');
     const collapse = blocks('model.md')[2] as string;
-    const [driftVsThreshold] = blocks('drift.md');
+    const [driftDecisions] = blocks('drift.md');
     const [sinceSuccess] = blocks('batch.md');
     const [costPerHour] = blocks('llm.md');
     expect(p95).toContain('histogram_quantile(0.95');
     expect(collapse).toContain('ml_prediction_score_bucket');
-    expect(driftVsThreshold).toContain('ml_drift_threshold');
+    expect(driftDecisions).toContain('ml_drift_detected');
     expect(sinceSuccess).toContain('batch_job_last_success_timestamp_seconds');
     expect(costPerHour).toContain('llm_generation_cost_dollars_total');
     const test = `rule_files: []
@@ -100,22 +100,15 @@ tests:
         values: '0+10x40'
       - series: 'ml_prediction_score_bucket{model="healthy",le="+Inf"}'
         values: '0+10x40'
-      - series: 'ml_drift_score{model="churn",feature="age",method="psi"}'
-        values: '0.3x10'
-      - series: 'ml_drift_threshold{model="churn",feature="age",method="psi"}'
-        values: '0.1x10'
-      - series: 'ml_drift_score{model="churn",feature="age",method="ks"}'
-        values: '0.01x10'
-      - series: 'ml_drift_threshold{model="churn",feature="age",method="ks"}'
-        values: '0.05x10'
-      - series: 'ml_drift_score{model="churn",feature="plan",method="js"}'
-        values: '0.05x10'
-      - series: 'ml_drift_threshold{model="churn",feature="plan",method="js"}'
-        values: '0.1x10'
-      - series: 'ml_drift_score{model="churn",feature="plan",method="chi2"}'
-        values: '0.5x10'
-      - series: 'ml_drift_threshold{model="churn",feature="plan",method="chi2"}'
-        values: '0.05x10'
+      # the latest decisions: age drifted (psi and ks, a distance and a p-value alike), plan did not
+      - series: 'ml_drift_detected{model="churn",feature="age",method="psi"}'
+        values: '1x10'
+      - series: 'ml_drift_detected{model="churn",feature="age",method="ks"}'
+        values: '1x10'
+      - series: 'ml_drift_detected{model="churn",feature="plan",method="js"}'
+        values: '0x10'
+      - series: 'ml_drift_detected{model="churn",feature="plan",method="chi2"}'
+        values: '0x10'
       # last success at t = 120 s, then the process restarts at 10m (series gone)
       - series: 'batch_job_last_success_timestamp_seconds{job_name="nightly"}'
         values: '_ _ 120x7'
@@ -137,13 +130,11 @@ ${indent(collapse, 10)}
             # p90 − p10 interpolated in (0, 0.1]: 0.09 − 0.01 in floating point
             value: 8.000000000000002E-02
       - expr: |
-${indent(driftVsThreshold as string, 10)}
+${indent(driftDecisions as string, 10)}
         eval_time: 5m
         exp_samples:
-          - labels: 'ml_drift_score{model="churn",feature="age",method="psi"}'
-            value: 0.3
-          - labels: 'ml_drift_score{model="churn",feature="age",method="ks"}'
-            value: 0.01
+          - labels: '{model="churn",feature="age"}'
+            value: 1
       - expr: |
 ${indent(sinceSuccess as string, 10)}
         eval_time: 30m

@@ -2,14 +2,15 @@ import {
   buildDriftReference,
   categoricalReference,
   createDriftMonitor,
-  DEFAULT_DRIFT_THRESHOLDS,
   type DriftReference,
-  ks2samp,
+  EVIDENTLY_DRIFT_THRESHOLDS,
   numericReference,
   parseDriftReference,
-  psi,
 } from '@glassbox/core';
+import { chiSquareDrift, jensenShannonDistance, ks2samp, mulberry32, psi } from '@glassbox/core/stats';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+// Internal: the calibration's one-pass statistics must equal the public functions a check uses.
+import { binnedStatistics } from '../../src/instruments/drift-calibration.js';
 import { seeded, setup } from './helpers.js';
 
 const uniform = (n: number, lo = 0, hi = 1) =>
@@ -29,7 +30,13 @@ describe('references', () => {
     expect(ref.count).toBe(10_000);
     expect(ref.std).toBeCloseTo(100 / Math.sqrt(12), 2);
     const shipped = JSON.stringify(
-      buildDriftReference({ numeric: { x: values }, categorical: { c: ['a', 'b'] } }),
+      buildDriftReference(
+        {
+          numeric: { x: values },
+          categorical: { c: Array.from({ length: 100 }, (_, i) => (i % 2 ? 'b' : 'a')) },
+        },
+        { replicates: 0 },
+      ),
     );
     const parsed = parseDriftReference(shipped);
     expect(parsed.features.x).toEqual(JSON.parse(shipped).features.x);
@@ -37,20 +44,22 @@ describe('references', () => {
       type: 'categorical',
       categories: ['a', 'b'],
       proportions: [0.5, 0.5],
-      count: 2,
+      count: 100,
     });
   });
 
   it('categorical: most frequent categories first; the rest is the implicit "other" share', () => {
-    const ref = categoricalReference(['a', 'a', 'a', 'b', 'b', 'c', 'd', 'e', 'f', 'g'], {
-      maxCategories: 2,
-    });
+    const values = ['a', 'a', 'a', 'b', 'b', 'c', 'd', 'e', 'f', 'g'];
+    const ref = categoricalReference(
+      Array.from({ length: 100 }, (_, i) => values[i % 10] as string),
+      { maxCategories: 2 },
+    );
     expect(ref.categories).toEqual(['a', 'b']);
     expect(ref.proportions).toEqual([0.3, 0.2]);
   });
 
   it('a constant reference still bins values below, at and above it', () => {
-    const ref = numericReference([5, 5, 5]);
+    const ref = numericReference(new Array(100).fill(5));
     expect(ref.proportions).toEqual([0, 1, 0]);
   });
 
@@ -71,20 +80,94 @@ describe('references', () => {
     expect(() => parseDriftReference({ version: 1, features: { x: { type: 'text' } } })).toThrow(
       /feature "x"/,
     );
+    const binned = { type: 'numeric', edges: [0, 1, 2], proportions: [0.5, 0.5] };
+    expect(() => parseDriftReference({ version: 1, features: { x: binned } })).toThrow(
+      /count \(the number of values it was built from, at least 100\) is required/,
+    );
+    expect(() => parseDriftReference({ version: 1, features: { x: { ...binned, count: 40 } } })).toThrow(
+      /needs at least 100 values for its false-alarm calibration \(got 40\)/,
+    );
+    expect(() =>
+      parseDriftReference({
+        version: 1,
+        features: {
+          x: {
+            ...binned,
+            count: 400,
+            calibration: { replicates: 10, seed: 1, sizes: [10], fits: { psi: [[1]] } },
+          },
+        },
+      }),
+    ).toThrow(/calibration.fits.psi/);
+  });
+
+  it("the calibration's simulated scores are computed exactly as a check computes them (PSI, JS², chi-square)", () => {
+    const random = mulberry32(9);
+    for (let t = 0; t < 200; t++) {
+      const k = 2 + (t % 9);
+      // counts with empty bins on either side, as small windows and rare categories give
+      const ref = Float64Array.from({ length: k }, () => (random() < 0.15 ? 0 : Math.floor(random() * 50)));
+      const cur = Float64Array.from({ length: k }, () => (random() < 0.2 ? 0 : Math.floor(random() * 30)));
+      ref[0] = (ref[0] as number) + 1;
+      cur[1] = (cur[1] as number) + 1;
+      const fused = binnedStatistics(ref, cur);
+      expect(fused.psi).toBeCloseTo(psi(ref, cur), 10);
+      expect(fused.js2).toBeCloseTo(jensenShannonDistance(ref, cur) ** 2, 10);
+      expect(fused.chi2 / chiSquareDrift(ref, cur).statistic).toBeCloseTo(1, 10);
+    }
+  });
+
+  it('a reference too small for its calibration is refused when built, saying how many values it needs', () => {
+    expect(() => numericReference(uniform(99))).toThrow(
+      'Glassbox drift: a numeric reference with 10 bins needs at least 100 values for its false-alarm calibration (got 99); build it from more values',
+    );
+    expect(() => numericReference(uniform(150), { bins: 20 })).toThrow(
+      /with 20 bins needs at least 200 values/,
+    );
+    expect(() => categoricalReference(['a', 'b'])).toThrow(
+      /categorical reference needs at least 100 values .*\(got 2\)/,
+    );
+    expect(() => buildDriftReference({ numeric: { age: uniform(10) } })).toThrow(
+      /feature "age": a numeric reference/,
+    );
+    // NaN and missing values do not count towards the minimum
+    expect(() => numericReference([...uniform(99), Number.NaN, Number.NaN])).toThrow(/got 99/);
+  });
+
+  it('the calibration is stored in the JSON, deterministic, and the same one the monitor computes for a reference without it', () => {
+    const values = uniform(3000, 0, 10);
+    const stored = numericReference(values, { replicates: 500 });
+    const fits = stored.calibration?.fits;
+    expect(stored.calibration?.sizes[0]).toBe(10);
+    expect(Object.keys(fits ?? {}).sort()).toEqual(['chi2', 'js', 'psi', 'wasserstein']);
+    expect(fits?.psi).toHaveLength(stored.calibration?.sizes.length ?? 0);
+    expect(numericReference(values, { replicates: 500 })).toEqual(stored);
+    expect(
+      parseDriftReference(JSON.parse(JSON.stringify({ version: 1, features: { x: stored } }))).features.x,
+    ).toEqual(stored);
+    const bare = numericReference(values, { replicates: 0 });
+    expect(bare.calibration).toBeUndefined();
+    const m = createDriftMonitor(setup().glassbox, {
+      model: 'm',
+      reference: { version: 1, features: { x: bare } },
+    });
+    expect(m.reference().features.x?.calibration).toEqual(numericReference(values).calibration);
   });
 });
 
 describe('drift monitor', () => {
   afterEach(() => vi.useRealTimers());
 
+  // Built (and calibrated) once: the monitors below share it.
+  const reference = buildDriftReference({
+    numeric: { age: uniform(2000, 18, 80) },
+    categorical: {
+      plan: [...Array(600).fill('free'), ...Array(300).fill('pro'), ...Array(100).fill('team')],
+    },
+  });
+
   function monitor(extra: Partial<Parameters<typeof createDriftMonitor>[1]> = {}) {
     const s = setup();
-    const reference = buildDriftReference({
-      numeric: { age: uniform(2000, 18, 80) },
-      categorical: {
-        plan: [...Array(600).fill('free'), ...Array(300).fill('pro'), ...Array(100).fill('team')],
-      },
-    });
     const m = createDriftMonitor(s.glassbox, {
       model: 'churn',
       reference,
@@ -95,18 +178,22 @@ describe('drift monitor', () => {
     return { ...s, m, reference };
   }
 
-  it('exports every threshold in use at creation, so dashboards can draw them', () => {
+  it('exports every threshold in use at creation (fixed ones as given, calibrated ones at minSamples), and every decision as 0', () => {
     const { backend } = monitor({
       thresholds: { psi: 0.2 },
-      features: { age: { thresholds: { ks: 0.01 } } },
+      features: { age: { thresholds: { ks: EVIDENTLY_DRIFT_THRESHOLDS.ks } } },
     });
     const t = (feature: string, method: string) =>
       backend.value('ml_drift_threshold', { model: 'churn', feature, method });
     expect(t('age', 'psi')).toBe(0.2);
-    expect(t('age', 'ks')).toBe(0.01);
-    expect(t('age', 'wasserstein')).toBe(DEFAULT_DRIFT_THRESHOLDS.wasserstein);
-    expect(t('plan', 'chi2')).toBe(0.05);
+    expect(t('age', 'ks')).toBe(0.05);
+    // 4 calibrated tests (age: js, wasserstein; plan: js, chi2 — psi is fixed everywhere): Holm starts at 0.005 / 4
+    expect(t('plan', 'chi2')).toBeCloseTo(0.00125, 12);
+    expect(t('age', 'wasserstein')).toBeGreaterThan(0.05);
+    expect(t('age', 'wasserstein')).toBeLessThan(1);
     expect(backend.series('ml_drift_threshold')).toHaveLength(7);
+    expect(backend.series('ml_drift_detected')).toHaveLength(7);
+    expect(backend.value('ml_drift_detected', { model: 'churn', feature: 'age', method: 'ks' })).toBe(0);
     expect(backend.value('ml_drift_checks_total', { model: 'churn' })).toBe(0);
   });
 
@@ -151,7 +238,10 @@ describe('drift monitor', () => {
     const ks = r.scores.find((s) => s.method === 'ks');
     expect(ks?.score).toBeLessThan(0.05);
     expect(ks?.statistic).toBeGreaterThan(0.5);
+    expect(r.driftedFeatures).toEqual(['age', 'plan']);
     expect(backend.value('ml_drift_detections_total', { model: 'churn' })).toBe(1);
+    expect(backend.value('ml_drift_detected', { model: 'churn', feature: 'age', method: 'ks' })).toBe(1);
+    expect(backend.value('ml_drift_detected', { model: 'churn', feature: 'plan', method: 'chi2' })).toBe(1);
     // windows are tumbling: the next check has nothing to score and is not counted
     expect(m.check()).toMatchObject({ evaluated: false, skipped: ['age', 'plan'] });
     expect(backend.value('ml_drift_checks_total', { model: 'churn' })).toBe(1);
@@ -196,7 +286,7 @@ describe('drift monitor', () => {
     const s = setup();
     const binnedOnly: DriftReference = {
       version: 1,
-      features: { x: { type: 'numeric', edges: [0, 1, 2], proportions: [0.5, 0.5] } },
+      features: { x: { type: 'numeric', edges: [0, 1, 2], proportions: [0.5, 0.5], count: 1000 } },
     };
     expect(() => createDriftMonitor(s.glassbox, { model: 'm', reference: binnedOnly })).toThrow(
       /"ks" needs a reference sample/,
@@ -208,13 +298,19 @@ describe('drift monitor', () => {
         methods: { numeric: ['psi', 'js', 'chi2'] },
       }),
     ).not.toThrow();
-    const cat = buildDriftReference({ categorical: { c: ['a'] } });
+    const cat = buildDriftReference({ categorical: { c: new Array(100).fill('a') } });
     expect(() =>
       createDriftMonitor(setup().glassbox, { model: 'm', reference: cat, methods: { categorical: ['ks'] } }),
     ).toThrow(/categorical/);
     expect(() =>
       createDriftMonitor(setup().glassbox, { model: 'm', reference: cat, thresholds: { psi: -1 } }),
     ).toThrow(/thresholds.psi/);
+    const decision = (d: object) => () =>
+      createDriftMonitor(setup().glassbox, { model: 'm', reference: cat, decision: d as never });
+    expect(decision({ rule: 'any' })).toThrow(/decision.rule/);
+    expect(decision({ alpha: 0 })).toThrow(/decision.alpha/);
+    expect(decision({ share: 1.5 })).toThrow(/decision.share/);
+    expect(decision({ alpah: 0.01 })).toThrow(/decision.alpah is not an option/);
   });
 
   it('start() checks on an unref’d interval until stop()', () => {

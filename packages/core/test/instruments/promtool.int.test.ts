@@ -61,7 +61,10 @@ async function recordEverything() {
     outcomes: ['hot', 'warm', 'cold'],
     qualityBounds: { accuracy: { min: 0.8 }, brier: { max: 0.25 } },
   });
-  const scoreDrift = model.scoreDrift({ reference: [0.1, 0.3, 0.5, 0.7, 0.9], minSamples: 5 });
+  const scoreDrift = model.scoreDrift({
+    reference: Array.from({ length: 200 }, (_, i) => (i + 0.5) / 200),
+    minSamples: 5,
+  });
   const predict = model.wrap((p: number) => ({ tier: p > 0.66 ? 'hot' : p > 0.33 ? 'warm' : 'cold', p }), {
     outcome: (r) => r.tier,
     score: (r) => r.p,
@@ -83,7 +86,9 @@ async function recordEverything() {
     model: 'churn',
     reference: buildDriftReference({
       numeric: { age: Array.from({ length: 200 }, (_, i) => 18 + i / 4) },
-      categorical: { plan: ['free', 'free', 'pro', 'team'] },
+      categorical: {
+        plan: Array.from({ length: 100 }, (_, i) => ['free', 'free', 'pro', 'team'][i % 4] as string),
+      },
     }),
     methods: { numeric: ['psi', 'ks', 'js', 'wasserstein', 'chi2'], categorical: ['psi', 'js', 'chi2'] },
     minSamples: 10,
@@ -138,8 +143,8 @@ describe('instruments through the exporter', () => {
       'ml_model_quality{model="lead-scoring",metric="accuracy"} 0.7',
       'ml_performance_degraded_total{model="lead-scoring",metric="accuracy"} 1',
       'ml_performance_degraded_total{model="lead-scoring",metric="brier"} 0',
-      'ml_drift_threshold{model="churn",feature="age",method="psi"} 0.1',
-      'ml_drift_threshold{model="churn",feature="age",method="ks"} 0.05',
+      'ml_drift_detected{model="churn",feature="age",method="psi"} 1',
+      'ml_drift_detected{model="churn",feature="age",method="ks"} 1',
       'ml_drift_checks_total{model="churn"} 1',
       'ml_drift_detections_total{model="churn"} 1',
       'ml_drift_checks_total{model="lead-scoring"} 1',
@@ -159,9 +164,10 @@ describe('instruments through the exporter', () => {
     expect(body).toContain('llm_tokens_total{provider="acme",model="model-unpriced",type="input"} 5');
     expect(body).not.toContain('llm_generation_cost_dollars_total{provider="acme",model="model-unpriced"}');
     for (const method of ['psi', 'ks', 'js', 'wasserstein', 'chi2'])
-      expect(body).toMatch(
-        new RegExp(`^ml_drift_score\\{model="churn",feature="age",method="${method}"\\} \\S+$`, 'm'),
-      );
+      for (const name of ['ml_drift_score', 'ml_drift_threshold'])
+        expect(body).toMatch(
+          new RegExp(`^${name}\\{model="churn",feature="age",method="${method}"\\} \\S+$`, 'm'),
+        );
 
     let output = '';
     try {

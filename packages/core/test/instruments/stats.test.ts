@@ -7,18 +7,25 @@
 import {
   binCounts,
   binIndex,
+  binomialVariate,
   chiSquare,
   chiSquareDrift,
+  chiSquareIsf,
+  chiSquarePdf,
   chiSquareSf,
+  fitScaledChiSquare,
+  holm,
   jensenShannonDistance,
   kolmogorovSf,
   ks2samp,
+  mulberry32,
+  multinomialVariate,
   normalizedWasserstein,
   PSI_EPSILON,
   populationStd,
   psi,
   wassersteinDistance,
-} from '@glassbox/core';
+} from '@glassbox/core/stats';
 import { describe, expect, it } from 'vitest';
 
 const linspace = (a: number, b: number, n: number) =>
@@ -250,5 +257,67 @@ describe('binning', () => {
     const edges = [0, 1, 2, 3];
     expect([-5, 0, 0.5, 1, 1.99, 2, 3, 100].map((v) => binIndex(edges, v))).toEqual([0, 0, 0, 1, 1, 2, 2, 2]);
     expect([...binCounts(edges, [-1, 0.5, 1.5, 2.5, 9, Number.NaN])]).toEqual([2, 1, 2]);
+  });
+});
+
+describe('chi-square quantiles and the scaled chi-square fit', () => {
+  it('chiSquareIsf inverts the survival function: scipy.stats.chi2.isf(0.05, 1) = 3.841458820694124, isf(0.01, 9) = 21.665994333461924', () => {
+    expect(chiSquareIsf(0.05, 1)).toBeCloseTo(3.841458820694124, 8);
+    expect(chiSquareIsf(0.01, 9)).toBeCloseTo(21.665994333461924, 8);
+    // closed form with 2 degrees of freedom: isf(p) = −2 ln p
+    expect(chiSquareIsf(0.001, 2)).toBeCloseTo(-2 * Math.log(0.001), 8);
+    for (const df of [0.3, 1.7, 40]) expect(chiSquareSf(chiSquareIsf(1e-5, df), df)).toBeCloseTo(1e-5, 12);
+  });
+
+  it('chiSquarePdf: closed form with 2 degrees of freedom is exp(−x/2)/2', () => {
+    for (const x of [0.1, 1, 7]) expect(chiSquarePdf(x, 2)).toBeCloseTo(Math.exp(-x / 2) / 2, 14);
+  });
+
+  it('fitScaledChiSquare recovers scale and df from two exact upper quantiles', () => {
+    const fit = fitScaledChiSquare(0.1, 2.5 * chiSquareIsf(0.1, 3.2), 0.01, 2.5 * chiSquareIsf(0.01, 3.2));
+    expect(fit.df).toBeCloseTo(3.2, 3);
+    expect(fit.scale).toBeCloseTo(2.5, 3);
+  });
+});
+
+describe('holm (Holm 1979)', () => {
+  it('rejects step-down: the i-th smallest p-value against alpha / (K − i), stopping at the first acceptance', () => {
+    // sorted: 0.005 ≤ 0.05/4, 0.01 ≤ 0.05/3, 0.03 > 0.05/2 → stop
+    expect(holm([0.01, 0.04, 0.03, 0.005], 0.05)).toEqual([true, false, false, true]);
+    expect(holm([0.2, 0.3], 0.05)).toEqual([false, false]);
+    expect(holm([], 0.05)).toEqual([]);
+  });
+});
+
+describe('random variates (seeded)', () => {
+  it('binomialVariate: exact small-mean frequencies, and the moments of the normal branch', () => {
+    const random = mulberry32(3);
+    const draws = Array.from({ length: 40_000 }, () => binomialVariate(10, 0.3, random));
+    // P(X = 0) = 0.7^10 = 0.0282; P(X = 3) = C(10,3)·0.3³·0.7⁷ = 0.2668
+    expect(draws.filter((x) => x === 0).length / draws.length).toBeCloseTo(0.0282, 2);
+    expect(draws.filter((x) => x === 3).length / draws.length).toBeCloseTo(0.2668, 2);
+    const big = Array.from({ length: 20_000 }, () => binomialVariate(100_000, 0.4, random));
+    const mean = big.reduce((a, b) => a + b) / big.length;
+    const sd = Math.sqrt(big.reduce((a, b) => a + (b - mean) ** 2, 0) / big.length);
+    expect(mean / 40_000).toBeCloseTo(1, 3);
+    expect(sd / Math.sqrt(100_000 * 0.4 * 0.6)).toBeCloseTo(1, 1);
+    expect(binomialVariate(5, 1, random)).toBe(5);
+    expect(binomialVariate(5, 0, random)).toBe(0);
+  });
+
+  it('multinomialVariate: counts sum to n, each with mean n·p', () => {
+    const random = mulberry32(4);
+    const out = new Float64Array(3);
+    const sums = [0, 0, 0];
+    for (let i = 0; i < 5000; i++) {
+      multinomialVariate(50, [0.5, 0.3, 0.2], random, out);
+      expect(out[0]! + out[1]! + out[2]!).toBe(50);
+      for (let k = 0; k < 3; k++) sums[k]! += out[k]!;
+    }
+    expect(sums.map((s) => s / 5000 / 50)).toEqual([
+      expect.closeTo(0.5, 2),
+      expect.closeTo(0.3, 2),
+      expect.closeTo(0.2, 2),
+    ]);
   });
 });
