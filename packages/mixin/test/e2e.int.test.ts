@@ -93,8 +93,8 @@ async function startApp(naming: NamingOptions, token: string): Promise<App> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 
-  // Every other metric the assets read (the catalog)
-  // define yet), through core, once (the instruments' own tests cover their logic).
+  // Every other metric the assets read (the catalog), through core, once (the
+  // instruments' own tests cover their logic).
   for (const def of generateMixin({ custom: TEAM }).definitions) {
     if (def.group === 'http' || def.group === 'sdk') continue;
     const labels = Object.fromEntries(def.labelNames.map((l) => [l, SAMPLE[l] ?? 'x']));
