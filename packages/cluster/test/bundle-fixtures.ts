@@ -25,7 +25,15 @@ export async function bundleFixtures(names: readonly string[], dirName: string):
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: ['prom-client', 'express', 'fastify', 'fastify-plugin', 'reflect-metadata', 'rxjs', '@nestjs/*'],
+    external: [
+      'prom-client',
+      'express',
+      'fastify',
+      'fastify-plugin',
+      'reflect-metadata',
+      'rxjs',
+      '@nestjs/*',
+    ],
     logLevel: 'error',
     plugins: [
       {

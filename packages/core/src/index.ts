@@ -57,18 +57,8 @@ export { createGlassbox, GLASSBOX_DEFAULTS } from './glassbox.js';
 export type { HttpRecorder, HttpRecorderOptions } from './http.js';
 export { createHttpRecorder, HTTP_METHODS, HTTP_RECORDER_DEFAULTS } from './http.js';
 export type { HttpRecordingOptions, ResolvedHttpRecording } from './http-adapter.js';
-export { HTTP_RECORDING_DEFAULTS, resolveHttpRecording } from './http-adapter.js';
 export * from './http-client/index.js';
 export type { CompiledLabels, CustomLabel, PathExcluder } from './http-options.js';
-export {
-  ABORTED_STATUS_CODE,
-  CUSTOM_LABEL_FALLBACK,
-  compileLabels,
-  matchesPath,
-  parseContentLength,
-  pathExcluder,
-  validateStatusCode,
-} from './http-options.js';
 export type { Instrumentation, InstrumentationOptions, PromClientWithDefaults } from './instrumentation.js';
 export { setupInstrumentation } from './instrumentation.js';
 export * from './instruments/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileLabels, matchesPath, pathExcluder, validateStatusCode } from '../src/index.js';
+import { compileLabels, matchesPath, pathExcluder, validateStatusCode } from '../src/adapter.js';
 
 describe('shared adapter options', () => {
   it('excludes exact paths (query ignored) and RegExps', () => {

@@ -2,13 +2,8 @@
  * An HTTP adapter's options resolved at start-up: the recording side from core
  * (`resolveHttpRecording`) plus the `/metrics` handler and a separate metrics server.
  */
-import {
-  HTTP_RECORDING_DEFAULTS,
-  type HttpRecordingOptions,
-  type PromClientWithDefaults,
-  type ResolvedHttpRecording,
-  resolveHttpRecording,
-} from '@glassbox/core';
+import type { HttpRecordingOptions, PromClientWithDefaults, ResolvedHttpRecording } from '@glassbox/core';
+import { HTTP_RECORDING_DEFAULTS, resolveHttpRecording } from '@glassbox/core/adapter';
 import { createMetricsHandler, type MetricsHandler, type MetricsHandlerOptions } from './handler.js';
 import { createMetricsServer, type MetricsServer } from './server.js';
 

@@ -1,5 +1,5 @@
 export type { CustomLabel } from '@glassbox/core';
-export { CUSTOM_LABEL_FALLBACK } from '@glassbox/core';
+export { CUSTOM_LABEL_FALLBACK } from '@glassbox/core/adapter';
 export type {
   ExpressAppLike,
   ExpressCustomLabel,

@@ -21,14 +21,8 @@
  * `IncomingMessage.prototype`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  type CompiledLabels,
-  type Glassbox,
-  type HttpRecorder,
-  matchesPath,
-  type PathExcluder,
-  parseContentLength,
-} from '@glassbox/core';
+import type { CompiledLabels, Glassbox, HttpRecorder, PathExcluder } from '@glassbox/core';
+import { matchesPath, parseContentLength } from '@glassbox/core/adapter';
 import type { MetricsHandler } from '@glassbox/exporter';
 import type { ExpressAppLike, ExpressMiddleware, ExpressRequestLike, ExpressRouteOf } from './middleware.js';
 import { createMountTemplates, lowerCaseBase } from './templates.js';

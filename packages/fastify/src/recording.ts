@@ -16,13 +16,8 @@
  * during the handler gets neither `onRequestAbort` nor `onResponse`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  type CompiledLabels,
-  type Glassbox,
-  type HttpRecorder,
-  type PathExcluder,
-  parseContentLength,
-} from '@glassbox/core';
+import type { CompiledLabels, Glassbox, HttpRecorder, PathExcluder } from '@glassbox/core';
+import { parseContentLength } from '@glassbox/core/adapter';
 import type {
   FastifyInstance,
   FastifyReply,

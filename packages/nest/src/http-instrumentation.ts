@@ -24,13 +24,8 @@
  * recorded, then pass the subclass as `instrumentationClass`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  type CompiledLabels,
-  type Glassbox,
-  type HttpRecorder,
-  matchesPath,
-  type PathExcluder,
-} from '@glassbox/core';
+import type { CompiledLabels, Glassbox, HttpRecorder, PathExcluder } from '@glassbox/core';
+import { matchesPath } from '@glassbox/core/adapter';
 import type { MetricsHandler } from '@glassbox/exporter';
 import { createExpressRecording, type ExpressAppLike, type ExpressRequestLike } from '@glassbox/express';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';

@@ -6,14 +6,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type CompiledLabels,
-  compileLabels,
   createHttpRecorder,
   type Glassbox,
   type HttpRecorder,
   type PathExcluder,
-  pathExcluder,
-  validateStatusCode,
 } from '@glassbox/core';
+import { compileLabels, pathExcluder, validateStatusCode } from '@glassbox/core/adapter';
 import {
   createMetricsHandler,
   type MetricsHandler,
