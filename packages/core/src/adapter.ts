@@ -5,7 +5,11 @@
  */
 
 export type { HttpRecordingOptions, ResolvedHttpRecording } from './http-adapter.js';
-export { HTTP_RECORDING_DEFAULTS, resolveHttpRecording } from './http-adapter.js';
+export {
+  HTTP_RECORDING_DEFAULTS,
+  HTTP_RECORDING_OPTIONS_SPEC,
+  resolveHttpRecording,
+} from './http-adapter.js';
 export type { CompiledLabels, CustomLabel, PathExcluder } from './http-options.js';
 export {
   ABORTED_STATUS_CODE,

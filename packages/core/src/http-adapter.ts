@@ -17,6 +17,7 @@ import {
   validateStatusCode,
 } from './http-options.js';
 import { type PromClientWithDefaults, setupInstrumentation } from './instrumentation.js';
+import type { OptionsSpec } from './options.js';
 import type { PromRegistryLike } from './prom-client-backend.js';
 
 /**
@@ -76,6 +77,22 @@ export const HTTP_RECORDING_DEFAULTS = Object.freeze({
   metricsPath: '/metrics',
   excludeMetricsPath: true,
   abortedStatusCode: ABORTED_STATUS_CODE,
+});
+
+/** The keys of {@link HttpRecordingOptions} and their types, for start-up validation. */
+export const HTTP_RECORDING_OPTIONS_SPEC: OptionsSpec = Object.freeze({
+  glassbox: 'object',
+  registry: 'object',
+  glassboxOptions: 'object',
+  defaultMetrics: 'boolean',
+  unmatchedRoute: 'string',
+  groupStatusCodes: 'boolean',
+  recordSizes: 'boolean',
+  metricsPath: 'string',
+  excludeMetricsPath: 'boolean',
+  excludePaths: 'array',
+  customLabels: 'array',
+  abortedStatusCode: 'number',
 });
 
 /** Recording options, validated and resolved at start-up. */

@@ -2,8 +2,18 @@
  * An HTTP adapter's options resolved at start-up: the recording side from core
  * (`resolveHttpRecording`) plus the `/metrics` handler and a separate metrics server.
  */
-import type { HttpRecordingOptions, PromClientWithDefaults, ResolvedHttpRecording } from '@glassbox/core';
-import { HTTP_RECORDING_DEFAULTS, resolveHttpRecording } from '@glassbox/core/adapter';
+import {
+  type HttpRecordingOptions,
+  type OptionsSpec,
+  type PromClientWithDefaults,
+  type ResolvedHttpRecording,
+  validateOptions,
+} from '@glassbox/core';
+import {
+  HTTP_RECORDING_DEFAULTS,
+  HTTP_RECORDING_OPTIONS_SPEC,
+  resolveHttpRecording,
+} from '@glassbox/core/adapter';
 import { createMetricsHandler, type MetricsHandler, type MetricsHandlerOptions } from './handler.js';
 import { createMetricsServer, type MetricsServer } from './server.js';
 
@@ -41,12 +51,21 @@ export interface ResolvedHttpAdapter<Req, Res> extends ResolvedHttpRecording<Req
 
 /**
  * Validates and resolves an adapter's options (see {@link HttpAdapterOptions}); `client` is
- * the prom-client module the adapter imports. Throws clear errors at start-up.
+ * the prom-client module the adapter imports, `adapterOptions` the keys the adapter adds
+ * (`metricsRoute`, `routeOf`, ...) and their types: any other key is an Error naming the
+ * nearest valid one, so a typo never goes unnoticed. Throws clear errors at start-up.
  */
 export function resolveHttpAdapter<Req, Res>(
   options: HttpAdapterOptions<Req, Res>,
   client: PromClientWithDefaults | undefined,
+  adapterOptions: OptionsSpec = {},
+  component = 'Glassbox',
 ): ResolvedHttpAdapter<Req, Res> {
+  validateOptions(component, options, {
+    ...HTTP_RECORDING_OPTIONS_SPEC,
+    metrics: 'object',
+    ...adapterOptions,
+  });
   const recording = resolveHttpRecording(options, client, options?.metrics?.sources ?? []);
   const { glassbox, metricsPath, sources } = recording;
   const handlerOptions: MetricsHandlerOptions = { ...options.metrics, sources, glassbox };

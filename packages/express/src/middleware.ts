@@ -169,7 +169,7 @@ export function glassbox(options: GlassboxExpressOptions = {}): GlassboxExpress 
   const routeOf = options.routeOf ?? GLASSBOX_EXPRESS_DEFAULTS.routeOf;
   if (routeOf !== undefined && typeof routeOf !== 'function')
     throw new TypeError('Glassbox: routeOf must be a function (req, res, matched) => string | undefined');
-  const adapter = resolveHttpAdapter(options, client);
+  const adapter = resolveHttpAdapter(options, client, { metricsRoute: 'boolean', routeOf: 'function' });
   const { glassbox: instance, recorder, metricsPath, handler } = adapter;
   if (options.metricsRoute === true && handler === undefined) throw adapter.nothingToServe();
   const { middleware, instrument } = createExpressRecording({

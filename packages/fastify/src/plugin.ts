@@ -117,7 +117,15 @@ async function glassboxPlugin(fastify: FastifyInstance, options: GlassboxFastify
     throw new TypeError(
       'Glassbox: routeOf must be a function (request, reply, matched) => string | undefined',
     );
-  const adapter = resolveHttpAdapter(options, client);
+  const adapter = resolveHttpAdapter(options, client, {
+    metricsRoute: 'boolean',
+    metricsServer: 'object',
+    routeOf: 'function',
+    // Fastify's own register options reach the plugin too
+    prefix: 'string',
+    logLevel: 'string',
+    logSerializers: 'object',
+  });
   const { glassbox: instance, recorder, metricsPath, excluded, labels, recordSizes, handler } = adapter;
   if ((options.metricsRoute === true || options.metricsServer !== undefined) && handler === undefined)
     throw adapter.nothingToServe();

@@ -10,6 +10,7 @@ import {
   type Glassbox,
   type HttpRecorder,
   type PathExcluder,
+  validateOptions,
 } from '@glassbox/core';
 import { compileLabels, pathExcluder, validateStatusCode } from '@glassbox/core/adapter';
 import {
@@ -65,12 +66,33 @@ function checkBoolean(name: string, value: unknown): boolean {
 export function resolveGlassboxOptions(options: GlassboxModuleOptions): ResolvedGlassboxOptions {
   if (options === null || typeof options !== 'object')
     throw new TypeError('Glassbox nest: GlassboxModule options must be an object');
+  // An unknown key (a typo such as `metricsPath` at the top level) is an Error naming
+  // the nearest valid one; the metrics handler checks its own keys under `metrics`.
+  validateOptions('Glassbox nest', options, {
+    glassbox: 'object',
+    registry: 'object',
+    glassboxOptions: 'object',
+    defaultMetrics: 'boolean',
+    sources: 'array',
+    http: 'object',
+    metrics: 'object',
+  });
   const http = options.http ?? {};
-  if (http === null || typeof http !== 'object')
-    throw new TypeError('Glassbox nest: options.http must be an object');
+  validateOptions(
+    'Glassbox nest',
+    http,
+    {
+      enabled: 'boolean',
+      unmatchedRoute: 'string',
+      groupStatusCodes: 'boolean',
+      recordSizes: 'boolean',
+      excludePaths: 'array',
+      customLabels: 'array',
+      abortedStatusCode: 'number',
+    },
+    'http',
+  );
   const metrics = options.metrics ?? {};
-  if (metrics === null || typeof metrics !== 'object')
-    throw new TypeError('Glassbox nest: options.metrics must be an object');
 
   // Everything that can be checked without side effects first.
   const httpEnabled = checkBoolean('http.enabled', http.enabled ?? GLASSBOX_NEST_DEFAULTS.httpEnabled);
