@@ -16,20 +16,29 @@ const copy = mkdtempSync(join(tmpdir(), 'glassbox-release-'));
 const problems = [];
 try {
   const files = execFileSync('git', ['ls-files', '-z'], { cwd: root }).toString().split('\0').filter(Boolean);
-  for (const f of files) if (existsSync(join(root, f))) cpSync(join(root, f), join(copy, f), { recursive: true });
+  for (const f of files)
+    if (existsSync(join(root, f))) cpSync(join(root, f), join(copy, f), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
-  const pkgs = readdirSync(join(copy, 'packages')).filter((d) => existsSync(join(copy, 'packages', d, 'package.json')));
+  const pkgs = readdirSync(join(copy, 'packages')).filter((d) =>
+    existsSync(join(copy, 'packages', d, 'package.json')),
+  );
   for (const d of pkgs) {
     // the built dist of the working tree, so the tarball check sees what CI built
-    if (existsSync(join(root, 'packages', d, 'dist'))) cpSync(join(root, 'packages', d, 'dist'), join(copy, 'packages', d, 'dist'), { recursive: true });
+    if (existsSync(join(root, 'packages', d, 'dist')))
+      cpSync(join(root, 'packages', d, 'dist'), join(copy, 'packages', d, 'dist'), { recursive: true });
     const nm = join(root, 'packages', d, 'node_modules');
     if (existsSync(nm)) symlinkSync(nm, join(copy, 'packages', d, 'node_modules'), 'dir');
   }
-  const before = Object.fromEntries(pkgs.map((d) => [d, JSON.parse(readFileSync(join(copy, 'packages', d, 'package.json'), 'utf8')).version]));
+  const before = Object.fromEntries(
+    pkgs.map((d) => [d, JSON.parse(readFileSync(join(copy, 'packages', d, 'package.json'), 'utf8')).version]),
+  );
   try {
     execFileSync(join(copy, 'node_modules', '.bin', 'changeset'), ['version'], { cwd: copy, stdio: 'pipe' });
   } catch (error) {
-    const out = String(error.stderr ?? error.message).split('\n').slice(0, 12).join('\n');
+    const out = String(error.stderr ?? error.message)
+      .split('\n')
+      .slice(0, 12)
+      .join('\n');
     throw new Error(`changeset version failed:\n${out}`);
   }
   const versions = new Set();
@@ -44,15 +53,21 @@ try {
     for (const key of ['repository', 'homepage', 'bugs', 'license'])
       if (pkg[key] === undefined) problems.push(`${pkg.name}: package.json has no "${key}"`);
     const [packed] = JSON.parse(
-      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: join(copy, 'packages', d) }).toString(),
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+        cwd: join(copy, 'packages', d),
+      }).toString(),
     );
     const inTarball = new Set(packed.files.map((f) => f.path));
     for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json'])
       if (!inTarball.has(f)) problems.push(`${pkg.name}: ${f} is not in the tarball`);
-    if (![...inTarball].some((f) => f.startsWith('dist/'))) problems.push(`${pkg.name}: no dist/ in the tarball (build first)`);
+    if (![...inTarball].some((f) => f.startsWith('dist/')))
+      problems.push(`${pkg.name}: no dist/ in the tarball (build first)`);
   }
-  if (versions.size !== 1) problems.push(`the fixed group did not give one version: ${[...versions].join(', ')}`);
-  console.log(`changeset version: ${pkgs.length} packages → ${[...versions].join(', ')}; tarballs carry LICENSE, README.md, CHANGELOG.md`);
+  if (versions.size !== 1)
+    problems.push(`the fixed group did not give one version: ${[...versions].join(', ')}`);
+  console.log(
+    `changeset version: ${pkgs.length} packages → ${[...versions].join(', ')}; tarballs carry LICENSE, README.md, CHANGELOG.md`,
+  );
 } finally {
   rmSync(copy, { recursive: true, force: true });
 }

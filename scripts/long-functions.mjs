@@ -33,7 +33,9 @@ for (const file of files) {
       const start = sf.getLineAndCharacterOfPosition(node.getStart()).line;
       const end = sf.getLineAndCharacterOfPosition(node.getEnd()).line;
       if (end - start + 1 > limit) {
-        const name = node.name?.getText() ?? (ts.isArrowFunction(node) || ts.isFunctionExpression(node) ? '(anonymous)' : '?');
+        const name =
+          node.name?.getText() ??
+          (ts.isArrowFunction(node) || ts.isFunctionExpression(node) ? '(anonymous)' : '?');
         found.push(`${file.slice(root.length)}:${start + 1}: ${name} has ${end - start + 1} lines`);
       }
     }
@@ -42,5 +44,7 @@ for (const file of files) {
   visit(sf);
 }
 for (const f of found) console.log(f);
-console.log(found.length === 0 ? `no function over ${limit} lines, no file over 600` : `${found.length} found`);
+console.log(
+  found.length === 0 ? `no function over ${limit} lines, no file over 600` : `${found.length} found`,
+);
 process.exit(found.length === 0 ? 0 : 1);
