@@ -106,26 +106,17 @@ interface GaugeCell {
   value: number;
 }
 
-/**
- * Creates the OpenTelemetry backend.
- *
- * @example
- * ```ts
- * import { MeterProvider } from '@opentelemetry/sdk-metrics';
- * const meterProvider = new MeterProvider({ readers: [reader] });
- * const glassbox = createGlassbox({ backend: otelBackend({ meterProvider }) });
- * ```
- */
-export function otelBackend(options: OtelBackendOptions): OtelBackend {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('Glassbox otel: otelBackend needs { meter } or { meterProvider }');
-  validateOptions('Glassbox otel', options, {
-    meter: 'object',
-    meterProvider: 'object',
-    scopeName: 'string',
-    scopeVersion: 'string',
-    units: 'boolean',
-  });
+/** A gauge's series, kept for the exporter's liveness check. */
+interface GaugeState {
+  readonly def: ResolvedDefinition;
+  readonly cells: Map<string, GaugeCell>;
+}
+
+/** Returns the instrument options (help, OTel unit) after checking and recording the name. */
+type Claim = (def: ResolvedDefinition) => { description: string; unit: string };
+
+/** The Meter from `options`: the given one, or one taken from the MeterProvider. Throws on bad options. */
+function resolveMeter(options: OtelBackendOptions): Meter {
   const { meter: givenMeter, meterProvider } = options;
   if (givenMeter !== undefined && meterProvider !== undefined)
     throw new TypeError('Glassbox otel: pass either meter or meterProvider, not both');
@@ -153,11 +144,12 @@ export function otelBackend(options: OtelBackendOptions): OtelBackend {
     typeof meter.createObservableGauge !== 'function'
   )
     throw new TypeError('Glassbox otel: the Meter lacks createCounter/createHistogram/createObservableGauge');
-  const withUnits = options.units ?? OTEL_BACKEND_DEFAULTS.units;
-  const created = new Map<string, { kind: string; unit: string }>();
-  const gauges = new Map<string, { def: ResolvedDefinition; cells: Map<string, GaugeCell> }>();
+  return meter;
+}
 
-  function claim(def: ResolvedDefinition): { description: string; unit: string } {
+/** The name check and unit of each instrument, recording what was created. */
+function createClaim(withUnits: boolean, created: Map<string, { kind: string; unit: string }>): Claim {
+  return (def) => {
     if (!OTEL_NAME.test(def.name))
       throw new Error(
         `Glassbox otel: "${def.name}" is not a valid OpenTelemetry instrument name (it must start with a letter and be at most 255 characters)`,
@@ -167,74 +159,123 @@ export function otelBackend(options: OtelBackendOptions): OtelBackend {
     const unit = withUnits ? otelUnit(def) : '';
     created.set(def.name, { kind: def.kind, unit });
     return { description: def.help, unit };
-  }
+  };
+}
+
+/** A counter on an OTel `Counter`. */
+function otelCounter(
+  meter: Meter,
+  claim: Claim,
+  def: ResolvedDefinition,
+): BackendMetric<BackendCounterSeries> {
+  const counter = meter.createCounter(def.name, claim(def));
+  // prom-client shows a label-less counter at 0 before the first increment; so do we.
+  if (def.labelNames.length === 0) counter.add(0, {});
+  return {
+    series(values) {
+      const attributes = attributesOf(def.labelNames, values);
+      return { inc: (v) => counter.add(v, attributes) };
+    },
+    // OTel has no way to forget a synchronous series: it keeps its cumulative value.
+    remove() {},
+  };
+}
+
+/** A gauge on an OTel `ObservableGauge` reporting the values kept here per series. */
+function otelGauge(
+  meter: Meter,
+  claim: Claim,
+  gauges: Map<string, GaugeState>,
+  def: ResolvedDefinition,
+): BackendMetric<BackendGaugeSeries> {
+  const cells = new Map<string, GaugeCell>();
+  const gauge = meter.createObservableGauge(def.name, claim(def));
+  gauge.addCallback((result: ObservableResult) => {
+    for (const cell of cells.values()) result.observe(cell.value, cell.attributes);
+  });
+  gauges.set(def.name, { def, cells });
+  const cellFor = (key: string, values: readonly string[]): GaugeCell => {
+    let cell = cells.get(key);
+    if (cell === undefined) {
+      cell = { attributes: attributesOf(def.labelNames, values), value: 0 };
+      cells.set(key, cell);
+    }
+    return cell;
+  };
+  // prom-client shows a label-less gauge at 0 before the first set; so do we.
+  if (def.labelNames.length === 0) cellFor('', []);
+  return {
+    // Lazy, like prom-client: a series exists from its first set/inc. Each call looks
+    // the cell up, so a handle still held after remove() re-creates its series.
+    series(labelValues) {
+      const values = [...labelValues];
+      const key = keyOf(values);
+      return {
+        set: (v) => {
+          cellFor(key, values).value = v;
+        },
+        inc: (v) => {
+          cellFor(key, values).value += v;
+        },
+      };
+    },
+    remove(values) {
+      cells.delete(keyOf(values));
+    },
+  };
+}
+
+/** A histogram on an OTel `Histogram` with the definition's buckets as advice. */
+function otelHistogram(
+  meter: Meter,
+  claim: Claim,
+  def: ResolvedDefinition,
+): BackendMetric<BackendHistogramSeries> {
+  const histogram = meter.createHistogram(def.name, {
+    ...claim(def),
+    advice: { explicitBucketBoundaries: [...(def.buckets ?? [])] },
+  });
+  return {
+    series(values) {
+      const attributes = attributesOf(def.labelNames, values);
+      return { observe: (v) => histogram.record(v, attributes) };
+    },
+    remove() {},
+  };
+}
+
+/**
+ * Creates the OpenTelemetry backend.
+ *
+ * @example
+ * ```ts
+ * import { MeterProvider } from '@opentelemetry/sdk-metrics';
+ * const meterProvider = new MeterProvider({ readers: [reader] });
+ * const glassbox = createGlassbox({ backend: otelBackend({ meterProvider }) });
+ * ```
+ */
+export function otelBackend(options: OtelBackendOptions): OtelBackend {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('Glassbox otel: otelBackend needs { meter } or { meterProvider }');
+  validateOptions('Glassbox otel', options, {
+    meter: 'object',
+    meterProvider: 'object',
+    scopeName: 'string',
+    scopeVersion: 'string',
+    units: 'boolean',
+  });
+  const meter = resolveMeter(options);
+  const withUnits = options.units ?? OTEL_BACKEND_DEFAULTS.units;
+  const created = new Map<string, { kind: string; unit: string }>();
+  const gauges = new Map<string, GaugeState>();
+  const claim = createClaim(withUnits, created);
 
   return {
     name: 'otel',
     meter,
-    counter(def): BackendMetric<BackendCounterSeries> {
-      const counter = meter.createCounter(def.name, claim(def));
-      // prom-client shows a label-less counter at 0 before the first increment; so do we.
-      if (def.labelNames.length === 0) counter.add(0, {});
-      return {
-        series(values) {
-          const attributes = attributesOf(def.labelNames, values);
-          return { inc: (v) => counter.add(v, attributes) };
-        },
-        // OTel has no way to forget a synchronous series: it keeps its cumulative value.
-        remove() {},
-      };
-    },
-    gauge(def): BackendMetric<BackendGaugeSeries> {
-      const cells = new Map<string, GaugeCell>();
-      const gauge = meter.createObservableGauge(def.name, claim(def));
-      gauge.addCallback((result: ObservableResult) => {
-        for (const cell of cells.values()) result.observe(cell.value, cell.attributes);
-      });
-      gauges.set(def.name, { def, cells });
-      const cellFor = (key: string, values: readonly string[]): GaugeCell => {
-        let cell = cells.get(key);
-        if (cell === undefined) {
-          cell = { attributes: attributesOf(def.labelNames, values), value: 0 };
-          cells.set(key, cell);
-        }
-        return cell;
-      };
-      // prom-client shows a label-less gauge at 0 before the first set; so do we.
-      if (def.labelNames.length === 0) cellFor('', []);
-      return {
-        // Lazy, like prom-client: a series exists from its first set/inc. Each call looks
-        // the cell up, so a handle still held after remove() re-creates its series.
-        series(labelValues) {
-          const values = [...labelValues];
-          const key = keyOf(values);
-          return {
-            set: (v) => {
-              cellFor(key, values).value = v;
-            },
-            inc: (v) => {
-              cellFor(key, values).value += v;
-            },
-          };
-        },
-        remove(values) {
-          cells.delete(keyOf(values));
-        },
-      };
-    },
-    histogram(def): BackendMetric<BackendHistogramSeries> {
-      const histogram = meter.createHistogram(def.name, {
-        ...claim(def),
-        advice: { explicitBucketBoundaries: [...(def.buckets ?? [])] },
-      });
-      return {
-        series(values) {
-          const attributes = attributesOf(def.labelNames, values);
-          return { observe: (v) => histogram.record(v, attributes) };
-        },
-        remove() {},
-      };
-    },
+    counter: (def) => otelCounter(meter, claim, def),
+    gauge: (def) => otelGauge(meter, claim, gauges, def),
+    histogram: (def) => otelHistogram(meter, claim, def),
     isLiveGaugePoint(metricName, attributes) {
       const g = gauges.get(metricName);
       if (g === undefined) return undefined;

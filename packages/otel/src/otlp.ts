@@ -143,6 +143,92 @@ class GlassboxPeriodicReader extends PeriodicExportingMetricReader {
   }
 }
 
+/** The export interval and timeout (at most the interval), from the options or the variables. */
+function resolveExportTimes(options: OtlpMeterProviderOptions): {
+  exportIntervalMillis: number;
+  exportTimeoutMillis: number;
+} {
+  const exportIntervalMillis = positiveMillis(
+    'exportIntervalMillis',
+    options.exportIntervalMillis ??
+      fromEnv('OTEL_METRIC_EXPORT_INTERVAL') ??
+      OTLP_METER_PROVIDER_DEFAULTS.exportIntervalMillis,
+  );
+  const exportTimeoutMillis = Math.min(
+    exportIntervalMillis,
+    positiveMillis(
+      'exportTimeoutMillis',
+      options.exportTimeoutMillis ??
+        fromEnv('OTEL_METRIC_EXPORT_TIMEOUT') ??
+        OTLP_METER_PROVIDER_DEFAULTS.exportTimeoutMillis,
+    ),
+  );
+  return { exportIntervalMillis, exportTimeoutMillis };
+}
+
+/** Checks `url` and `temporality`, then returns the SDK cardinality limit. */
+function checkExportOptions(options: OtlpMeterProviderOptions): number {
+  if (options.url !== undefined) {
+    try {
+      new URL(options.url);
+    } catch {
+      throw new TypeError(`Glassbox otel: url is not a valid URL: ${String(options.url)}`);
+    }
+  }
+  if (
+    options.temporality !== undefined &&
+    options.temporality !== 'cumulative' &&
+    options.temporality !== 'delta'
+  )
+    throw new TypeError("Glassbox otel: temporality must be 'cumulative' or 'delta'");
+  return options.cardinalityLimit === undefined
+    ? cardinalityLimitFor(
+        options.seriesLimit ?? OTLP_METER_PROVIDER_DEFAULTS.seriesLimit,
+        options.seriesLimits ?? {},
+      )
+    : checkCardinalityLimit(options.cardinalityLimit);
+}
+
+/** The exporter passed in, else an OTLP/HTTP (JSON) one built from the options. */
+function resolveExporter(options: OtlpMeterProviderOptions, exportTimeoutMillis: number): PushMetricExporter {
+  if (options.exporter !== undefined && typeof options.exporter?.export !== 'function')
+    throw new TypeError('Glassbox otel: exporter must be a PushMetricExporter (with export())');
+  const protocol = process.env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL;
+  if (options.exporter === undefined && protocol !== undefined && protocol.trim() === 'grpc')
+    throw new Error(
+      'Glassbox otel: OTEL_EXPORTER_OTLP_PROTOCOL is grpc, but the built-in exporter speaks OTLP/HTTP; pass { exporter: new OTLPMetricExporter() } from @opentelemetry/exporter-metrics-otlp-grpc',
+    );
+  return (
+    options.exporter ??
+    new OTLPMetricExporter({
+      ...(options.url === undefined ? {} : { url: options.url }),
+      ...(options.headers === undefined ? {} : { headers: { ...options.headers } }),
+      ...(options.temporality === undefined
+        ? {}
+        : {
+            temporalityPreference:
+              options.temporality === 'delta'
+                ? AggregationTemporalityPreference.DELTA
+                : AggregationTemporalityPreference.CUMULATIVE,
+          }),
+      timeoutMillis: exportTimeoutMillis,
+    })
+  );
+}
+
+/** The default resource, merged with OTEL_RESOURCE_ATTRIBUTES, merged with the options (these win). */
+function resolveResource(options: OtlpMeterProviderOptions): Resource {
+  const own: Attributes = { ...(options.resourceAttributes ?? {}) };
+  if (options.serviceName !== undefined) {
+    if (typeof options.serviceName !== 'string' || options.serviceName === '')
+      throw new TypeError('Glassbox otel: serviceName must be a non-empty string');
+    own['service.name'] = options.serviceName;
+  }
+  return defaultResource()
+    .merge(detectResources({ detectors: [envDetector] }))
+    .merge(resourceFromAttributes(own));
+}
+
 /**
  * Creates a MeterProvider that exports over OTLP/HTTP (JSON) on an interval (or through
  * the `exporter` you pass). `OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf` is accepted (an
@@ -175,73 +261,10 @@ export function createOtlpMeterProvider(options: OtlpMeterProviderOptions = {}):
     exporter: 'object',
     readers: 'array',
   });
-  const exportIntervalMillis = positiveMillis(
-    'exportIntervalMillis',
-    options.exportIntervalMillis ??
-      fromEnv('OTEL_METRIC_EXPORT_INTERVAL') ??
-      OTLP_METER_PROVIDER_DEFAULTS.exportIntervalMillis,
-  );
-  const exportTimeoutMillis = Math.min(
-    exportIntervalMillis,
-    positiveMillis(
-      'exportTimeoutMillis',
-      options.exportTimeoutMillis ??
-        fromEnv('OTEL_METRIC_EXPORT_TIMEOUT') ??
-        OTLP_METER_PROVIDER_DEFAULTS.exportTimeoutMillis,
-    ),
-  );
-  if (options.url !== undefined) {
-    try {
-      new URL(options.url);
-    } catch {
-      throw new TypeError(`Glassbox otel: url is not a valid URL: ${String(options.url)}`);
-    }
-  }
-  if (
-    options.temporality !== undefined &&
-    options.temporality !== 'cumulative' &&
-    options.temporality !== 'delta'
-  )
-    throw new TypeError("Glassbox otel: temporality must be 'cumulative' or 'delta'");
-  const limit =
-    options.cardinalityLimit === undefined
-      ? cardinalityLimitFor(
-          options.seriesLimit ?? OTLP_METER_PROVIDER_DEFAULTS.seriesLimit,
-          options.seriesLimits ?? {},
-        )
-      : checkCardinalityLimit(options.cardinalityLimit);
-
-  if (options.exporter !== undefined && typeof options.exporter?.export !== 'function')
-    throw new TypeError('Glassbox otel: exporter must be a PushMetricExporter (with export())');
-  const protocol = process.env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL;
-  if (options.exporter === undefined && protocol !== undefined && protocol.trim() === 'grpc')
-    throw new Error(
-      'Glassbox otel: OTEL_EXPORTER_OTLP_PROTOCOL is grpc, but the built-in exporter speaks OTLP/HTTP; pass { exporter: new OTLPMetricExporter() } from @opentelemetry/exporter-metrics-otlp-grpc',
-    );
-  const exporter =
-    options.exporter ??
-    new OTLPMetricExporter({
-      ...(options.url === undefined ? {} : { url: options.url }),
-      ...(options.headers === undefined ? {} : { headers: { ...options.headers } }),
-      ...(options.temporality === undefined
-        ? {}
-        : {
-            temporalityPreference:
-              options.temporality === 'delta'
-                ? AggregationTemporalityPreference.DELTA
-                : AggregationTemporalityPreference.CUMULATIVE,
-          }),
-      timeoutMillis: exportTimeoutMillis,
-    });
-  const own: Attributes = { ...(options.resourceAttributes ?? {}) };
-  if (options.serviceName !== undefined) {
-    if (typeof options.serviceName !== 'string' || options.serviceName === '')
-      throw new TypeError('Glassbox otel: serviceName must be a non-empty string');
-    own['service.name'] = options.serviceName;
-  }
-  const resource = defaultResource()
-    .merge(detectResources({ detectors: [envDetector] }))
-    .merge(resourceFromAttributes(own));
+  const { exportIntervalMillis, exportTimeoutMillis } = resolveExportTimes(options);
+  const limit = checkExportOptions(options);
+  const exporter = resolveExporter(options, exportTimeoutMillis);
+  const resource = resolveResource(options);
   const reader = new GlassboxPeriodicReader({ exporter, exportIntervalMillis, exportTimeoutMillis }, limit);
   const extra = options.readers ?? [];
   if (!Array.isArray(extra) || extra.some((r) => typeof r?.collect !== 'function'))

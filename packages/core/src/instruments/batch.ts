@@ -55,6 +55,108 @@ export interface BatchJob {
   inProgress(): number;
 }
 
+/** The series of one job, bound once at creation. */
+interface BatchSeries {
+  readonly duration: Record<'success' | 'failure', BoundHistogram>;
+  readonly runs: Record<'success' | 'failure', BoundCounter>;
+  readonly lastSuccess: BoundGauge;
+  readonly inProgress: BoundGauge;
+  readonly progress: BoundGauge;
+  readonly items: Map<string, BoundCounter>;
+}
+
+/** A job's shared state: what its runs record to and how many are in progress. */
+interface BatchJobState {
+  readonly glassbox: Glassbox;
+  readonly outcomes: BoundedValues;
+  readonly now: () => number;
+  readonly series: BatchSeries;
+  running: number;
+}
+
+/** Creates the job's metrics and binds its series (declared outcomes at 0). */
+function bindBatchSeries(glassbox: Glassbox, name: string, outcomes: BoundedValues): BatchSeries {
+  const duration = glassbox.histogram(catalog.batch.duration);
+  const runs = glassbox.counter(catalog.batch.runsTotal);
+  const durationSeries: Record<'success' | 'failure', BoundHistogram> = {
+    success: duration.bind({ job_name: name, status: 'success' }),
+    failure: duration.bind({ job_name: name, status: 'failure' }),
+  };
+  const runSeries: Record<'success' | 'failure', BoundCounter> = {
+    success: zeroed(runs.bind({ job_name: name, status: 'success' })),
+    failure: zeroed(runs.bind({ job_name: name, status: 'failure' })),
+  };
+  const lastSuccess: BoundGauge = glassbox.gauge(catalog.batch.lastSuccess).bind({ job_name: name });
+  const inProgressGauge: BoundGauge = glassbox.gauge(catalog.batch.inProgress).bind({ job_name: name });
+  const progressGauge: BoundGauge = glassbox.gauge(catalog.batch.progress).bind({ job_name: name });
+  const items = glassbox.counter(catalog.batch.itemsProcessedTotal);
+  const itemSeries = new Map<string, BoundCounter>();
+  for (const o of outcomes.all()) itemSeries.set(o, zeroed(items.bind({ job_name: name, outcome: o })));
+  return {
+    duration: durationSeries,
+    runs: runSeries,
+    lastSuccess,
+    inProgress: inProgressGauge,
+    progress: progressGauge,
+    items: itemSeries,
+  };
+}
+
+/** Starts one run of a job. */
+function startBatchRun(job: BatchJobState): BatchRun {
+  const { glassbox, series, now } = job;
+  const t0 = performance.now();
+  if (job.running === 0) series.progress.set(0);
+  job.running++;
+  series.inProgress.set(job.running);
+  let done = false;
+  const finish = (status: 'success' | 'failure') => {
+    if (done) {
+      glassbox.reportError('batch', 'a run ended twice; ignored');
+      return;
+    }
+    done = true;
+    try {
+      job.running--;
+      series.inProgress.set(job.running);
+      series.duration[status].observe(secondsSince(t0));
+      series.runs[status].inc(1);
+      if (status === 'success') {
+        series.lastSuccess.set(now() / 1000);
+        if (job.running === 0) series.progress.set(1);
+      }
+    } catch (error) {
+      glassbox.reportError('batch', 'recording a run failed', error);
+    }
+  };
+  return {
+    progress(ratio) {
+      if (typeof ratio !== 'number' || Number.isNaN(ratio)) {
+        glassbox.reportError('batch', 'progress ratio is not a number; dropped');
+        return;
+      }
+      series.progress.set(Math.min(1, Math.max(0, ratio)));
+    },
+    items(count = 1, outcome = 'success') {
+      (series.items.get(job.outcomes.resolve(outcome)) as BoundCounter).inc(count);
+    },
+    succeed: () => finish('success'),
+    fail: () => finish('failure'),
+  };
+}
+
+/** Runs `fn` as one run of the job; returns, throws and rejects exactly as `fn` does. */
+function runBatchJob<R>(job: BatchJobState, fn: (r: BatchRun) => R): R {
+  const r = startBatchRun(job);
+  return passThrough(
+    job.glassbox,
+    'batch',
+    () => fn(r),
+    () => r.succeed(),
+    () => r.fail(),
+  );
+}
+
 /**
  * Creates a batch job instrument.
  *
@@ -82,80 +184,14 @@ export function createBatchJob(glassbox: Glassbox, options: BatchJobOptions): Ba
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw new TypeError('Glassbox batch: now must be a function');
 
-  const duration = glassbox.histogram(catalog.batch.duration);
-  const runs = glassbox.counter(catalog.batch.runsTotal);
-  const durationSeries: Record<'success' | 'failure', BoundHistogram> = {
-    success: duration.bind({ job_name: name, status: 'success' }),
-    failure: duration.bind({ job_name: name, status: 'failure' }),
-  };
-  const runSeries: Record<'success' | 'failure', BoundCounter> = {
-    success: zeroed(runs.bind({ job_name: name, status: 'success' })),
-    failure: zeroed(runs.bind({ job_name: name, status: 'failure' })),
-  };
-  const lastSuccess: BoundGauge = glassbox.gauge(catalog.batch.lastSuccess).bind({ job_name: name });
-  const inProgressGauge: BoundGauge = glassbox.gauge(catalog.batch.inProgress).bind({ job_name: name });
-  const progressGauge: BoundGauge = glassbox.gauge(catalog.batch.progress).bind({ job_name: name });
-  const items = glassbox.counter(catalog.batch.itemsProcessedTotal);
-  const itemSeries = new Map<string, BoundCounter>();
-  for (const o of outcomes.all()) itemSeries.set(o, zeroed(items.bind({ job_name: name, outcome: o })));
-  inProgressGauge.set(0);
-  let running = 0;
-
-  function start(): BatchRun {
-    const t0 = performance.now();
-    if (running === 0) progressGauge.set(0);
-    running++;
-    inProgressGauge.set(running);
-    let done = false;
-    const finish = (status: 'success' | 'failure') => {
-      if (done) {
-        glassbox.reportError('batch', 'a run ended twice; ignored');
-        return;
-      }
-      done = true;
-      try {
-        running--;
-        inProgressGauge.set(running);
-        durationSeries[status].observe(secondsSince(t0));
-        runSeries[status].inc(1);
-        if (status === 'success') {
-          lastSuccess.set(now() / 1000);
-          if (running === 0) progressGauge.set(1);
-        }
-      } catch (error) {
-        glassbox.reportError('batch', 'recording a run failed', error);
-      }
-    };
-    return {
-      progress(ratio) {
-        if (typeof ratio !== 'number' || Number.isNaN(ratio)) {
-          glassbox.reportError('batch', 'progress ratio is not a number; dropped');
-          return;
-        }
-        progressGauge.set(Math.min(1, Math.max(0, ratio)));
-      },
-      items(count = 1, outcome = 'success') {
-        (itemSeries.get(outcomes.resolve(outcome)) as BoundCounter).inc(count);
-      },
-      succeed: () => finish('success'),
-      fail: () => finish('failure'),
-    };
-  }
-
-  function run<R>(fn: (r: BatchRun) => R): R {
-    const r = start();
-    return passThrough(
-      glassbox,
-      'batch',
-      () => fn(r),
-      () => r.succeed(),
-      () => r.fail(),
-    );
-  }
+  const series = bindBatchSeries(glassbox, name, outcomes);
+  series.inProgress.set(0);
+  const job: BatchJobState = { glassbox, outcomes, now, series, running: 0 };
+  const run = <R>(fn: (r: BatchRun) => R): R => runBatchJob(job, fn);
 
   return {
     name,
-    start,
+    start: () => startBatchRun(job),
     run,
     // biome-ignore lint/suspicious/noExplicitAny: a wrapped function may take any arguments
     wrap<F extends (...args: any[]) => unknown>(fn: F): F {
@@ -164,7 +200,7 @@ export function createBatchJob(glassbox: Glassbox, options: BatchJobOptions): Ba
         return run(() => fn.apply(this, args));
       } as F;
     },
-    inProgress: () => running,
+    inProgress: () => job.running,
   };
 }
 

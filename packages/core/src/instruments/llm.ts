@@ -5,7 +5,7 @@
  * counted in `glassbox_instrumentation_errors_total{component="llm"}`.
  */
 import { catalog } from '../catalog.js';
-import type { BoundCounter, BoundHistogram, Glassbox } from '../glassbox.js';
+import type { BoundCounter, BoundHistogram, Counter, Glassbox, Histogram } from '../glassbox.js';
 import { validateOptions } from '../options.js';
 import { checkLabelValue, passThrough, secondsSince, zeroed } from './shared.js';
 
@@ -97,6 +97,156 @@ function tokens(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
 }
 
+/** The series of one model. */
+interface LlmSeries {
+  readonly duration: BoundHistogram;
+  readonly cost: BoundCounter;
+  readonly input: BoundCounter;
+  readonly output: BoundCounter;
+}
+
+/** An instrument's shared state: resolved options, its metrics and the series cache. */
+interface LlmState {
+  readonly glassbox: Glassbox;
+  readonly provider: string;
+  readonly prices: ReadonlyMap<string, LlmPrice>;
+  readonly allowed: ReadonlySet<string>;
+  readonly duration: Histogram<'provider' | 'model'>;
+  readonly cost: Counter<'provider' | 'model'>;
+  readonly tokens: Counter<'provider' | 'model' | 'type'>;
+  readonly cache: Map<string, LlmSeries>;
+}
+
+/** Validates the price table. */
+function validPrices(prices: Readonly<Record<string, LlmPrice>>): Map<string, LlmPrice> {
+  const out = new Map<string, LlmPrice>();
+  for (const [model, price] of Object.entries(prices)) out.set(model, validPrice(model, price));
+  return out;
+}
+
+/** The series of `model`, bound on first use (cached up to the series cap). */
+function llmSeries(state: LlmState, model: string): LlmSeries {
+  let s = state.cache.get(model);
+  if (s !== undefined) return s;
+  const { provider } = state;
+  s = {
+    duration: state.duration.bind({ provider, model }),
+    cost: state.cost.bind({ provider, model }),
+    input: state.tokens.bind({ provider, model, type: 'input' }),
+    output: state.tokens.bind({ provider, model, type: 'output' }),
+  };
+  if (state.cache.size < 10_000 && model.length <= state.glassbox.maxLabelValueLength)
+    state.cache.set(model, s);
+  return s;
+}
+
+/** Shows the declared models' token (and, with a price, cost) series at 0. */
+function zeroDeclaredModels(state: LlmState): void {
+  const { allowed, prices } = state;
+  for (const m of [...allowed, ...(allowed.size > 0 ? ['other'] : [])]) {
+    const s = llmSeries(state, m);
+    zeroed(s.input);
+    zeroed(s.output);
+    if (prices.has(m)) zeroed(s.cost);
+  }
+}
+
+/** The `model` label: `other` (counted) for a missing name or one outside the declared set. */
+function modelLabel(state: LlmState, model: unknown): string {
+  if (typeof model !== 'string' || model.length === 0) {
+    state.glassbox.reportError('llm', 'generation without a model name; recorded as "other"');
+    return 'other';
+  }
+  if (state.allowed.size > 0 && !state.allowed.has(model)) {
+    state.glassbox.reportError('llm', 'model outside the declared set; recorded as "other"');
+    return 'other';
+  }
+  return model;
+}
+
+/** Cost in dollars of `usage` under the price table; `undefined` without a price. */
+function costOf(prices: ReadonlyMap<string, LlmPrice>, model: string, usage: LlmUsage): number | undefined {
+  const price = prices.get(model);
+  if (price === undefined) return undefined;
+  return (
+    (tokens(usage.inputTokens) * price.inputPer1k + tokens(usage.outputTokens) * price.outputPer1k) / 1000
+  );
+}
+
+/** Records a finished generation. Never throws. */
+function recordGeneration(state: LlmState, model: string, seconds: number, usage?: LlmUsage): void {
+  const { glassbox } = state;
+  try {
+    const label = modelLabel(state, model);
+    const s = llmSeries(state, label);
+    s.duration.observe(seconds);
+    if (usage === undefined || usage === null) return;
+    s.input.inc(tokens(usage.inputTokens));
+    s.output.inc(tokens(usage.outputTokens));
+    const dollars = typeof model === 'string' ? costOf(state.prices, model, usage) : undefined;
+    if (dollars === undefined) {
+      glassbox.reportError(
+        'llm',
+        'no price for a model in the price table; cost not recorded',
+        new Error(String(model)),
+      );
+      return;
+    }
+    s.cost.inc(dollars);
+  } catch (error) {
+    glassbox.reportError('llm', 'recording a generation failed', error);
+  }
+}
+
+/** Starts timing a generation of `model`. */
+function startGeneration(state: LlmState, model: string): LlmGeneration {
+  const { glassbox } = state;
+  const t0 = performance.now();
+  let done = false;
+  return {
+    end(usage) {
+      if (done) return glassbox.reportError('llm', 'a generation ended twice; ignored');
+      done = true;
+      recordGeneration(state, model, secondsSince(t0), usage);
+    },
+    fail() {
+      if (done) return glassbox.reportError('llm', 'a generation ended twice; ignored');
+      done = true;
+    },
+  };
+}
+
+/** Wraps a generation function; returns, throws and rejects exactly as `fn`. */
+function wrapGeneration<F extends AnyFunction>(state: LlmState, fn: F, wrapOptions: LlmWrapOptions<F>): F {
+  if (typeof fn !== 'function') throw new TypeError('Glassbox llm: wrap() needs a function');
+  validateOptions('Glassbox llm wrap()', wrapOptions, {
+    model: { type: ['string', 'function'], required: true },
+    usage: 'function',
+  });
+  const { model, usage } = wrapOptions;
+  if (typeof model !== 'string' && typeof model !== 'function')
+    throw new TypeError('Glassbox llm: wrap() needs { model } (a string or a function of the arguments)');
+  const { glassbox } = state;
+  return function (this: unknown, ...args: Parameters<F>) {
+    const t0 = performance.now();
+    return passThrough(
+      glassbox,
+      'llm',
+      () => fn.apply(this, args),
+      (value) => {
+        const m = typeof model === 'string' ? model : model(args);
+        recordGeneration(
+          state,
+          m,
+          secondsSince(t0),
+          usage ? usage(value as Awaited<ReturnType<F>>) : undefined,
+        );
+      },
+      () => {},
+    );
+  } as F;
+}
+
 /**
  * Creates the LLM instrument for one provider.
  *
@@ -112,127 +262,27 @@ function tokens(value: unknown): number {
 export function createLlmInstrument(glassbox: Glassbox, options: LlmInstrumentOptions): LlmInstrument {
   validateOptions('Glassbox llm', options, { provider: 'string', prices: 'object', models: 'array' });
   const provider = checkLabelValue('provider', options.provider);
-  const prices = new Map<string, LlmPrice>();
-  for (const [model, price] of Object.entries(options.prices ?? LLM_INSTRUMENT_DEFAULTS.prices))
-    prices.set(model, validPrice(model, price));
+  const prices = validPrices(options.prices ?? LLM_INSTRUMENT_DEFAULTS.prices);
   const allowed = new Set(
     (options.models ?? LLM_INSTRUMENT_DEFAULTS.models).map((m) => checkLabelValue('model', m)),
   );
-
-  const duration = glassbox.histogram(catalog.llm.generationDuration);
-  const cost = glassbox.counter(catalog.llm.costTotal);
-  const tokenCounter = glassbox.counter(catalog.llm.tokensTotal);
-
-  interface Series {
-    readonly duration: BoundHistogram;
-    readonly cost: BoundCounter;
-    readonly input: BoundCounter;
-    readonly output: BoundCounter;
-  }
-  const cache = new Map<string, Series>();
-  function series(model: string): Series {
-    let s = cache.get(model);
-    if (s !== undefined) return s;
-    s = {
-      duration: duration.bind({ provider, model }),
-      cost: cost.bind({ provider, model }),
-      input: tokenCounter.bind({ provider, model, type: 'input' }),
-      output: tokenCounter.bind({ provider, model, type: 'output' }),
-    };
-    if (cache.size < 10_000 && model.length <= glassbox.maxLabelValueLength) cache.set(model, s);
-    return s;
-  }
-  for (const m of [...allowed, ...(allowed.size > 0 ? ['other'] : [])]) {
-    const s = series(m);
-    zeroed(s.input);
-    zeroed(s.output);
-    if (prices.has(m)) zeroed(s.cost);
-  }
-
-  function modelLabel(model: unknown): string {
-    if (typeof model !== 'string' || model.length === 0) {
-      glassbox.reportError('llm', 'generation without a model name; recorded as "other"');
-      return 'other';
-    }
-    if (allowed.size > 0 && !allowed.has(model)) {
-      glassbox.reportError('llm', 'model outside the declared set; recorded as "other"');
-      return 'other';
-    }
-    return model;
-  }
-
-  function costOf(model: string, usage: LlmUsage): number | undefined {
-    const price = prices.get(model);
-    if (price === undefined) return undefined;
-    return (
-      (tokens(usage.inputTokens) * price.inputPer1k + tokens(usage.outputTokens) * price.outputPer1k) / 1000
-    );
-  }
-
-  function record(model: string, seconds: number, usage?: LlmUsage): void {
-    try {
-      const label = modelLabel(model);
-      const s = series(label);
-      s.duration.observe(seconds);
-      if (usage === undefined || usage === null) return;
-      s.input.inc(tokens(usage.inputTokens));
-      s.output.inc(tokens(usage.outputTokens));
-      const dollars = typeof model === 'string' ? costOf(model, usage) : undefined;
-      if (dollars === undefined) {
-        glassbox.reportError(
-          'llm',
-          'no price for a model in the price table; cost not recorded',
-          new Error(String(model)),
-        );
-        return;
-      }
-      s.cost.inc(dollars);
-    } catch (error) {
-      glassbox.reportError('llm', 'recording a generation failed', error);
-    }
-  }
-
+  const state: LlmState = {
+    glassbox,
+    provider,
+    prices,
+    allowed,
+    duration: glassbox.histogram(catalog.llm.generationDuration),
+    cost: glassbox.counter(catalog.llm.costTotal),
+    tokens: glassbox.counter(catalog.llm.tokensTotal),
+    cache: new Map(),
+  };
+  zeroDeclaredModels(state);
   return {
     provider,
-    record,
-    cost: costOf,
-    start(model) {
-      const t0 = performance.now();
-      let done = false;
-      return {
-        end(usage) {
-          if (done) return glassbox.reportError('llm', 'a generation ended twice; ignored');
-          done = true;
-          record(model, secondsSince(t0), usage);
-        },
-        fail() {
-          if (done) return glassbox.reportError('llm', 'a generation ended twice; ignored');
-          done = true;
-        },
-      };
-    },
-    wrap<F extends AnyFunction>(fn: F, wrapOptions: LlmWrapOptions<F>): F {
-      if (typeof fn !== 'function') throw new TypeError('Glassbox llm: wrap() needs a function');
-      validateOptions('Glassbox llm wrap()', wrapOptions, {
-        model: { type: ['string', 'function'], required: true },
-        usage: 'function',
-      });
-      const { model, usage } = wrapOptions;
-      if (typeof model !== 'string' && typeof model !== 'function')
-        throw new TypeError('Glassbox llm: wrap() needs { model } (a string or a function of the arguments)');
-      return function (this: unknown, ...args: Parameters<F>) {
-        const t0 = performance.now();
-        return passThrough(
-          glassbox,
-          'llm',
-          () => fn.apply(this, args),
-          (value) => {
-            const m = typeof model === 'string' ? model : model(args);
-            record(m, secondsSince(t0), usage ? usage(value as Awaited<ReturnType<F>>) : undefined);
-          },
-          () => {},
-        );
-      } as F;
-    },
+    record: (model, durationSeconds, usage) => recordGeneration(state, model, durationSeconds, usage),
+    cost: (model, usage) => costOf(prices, model, usage),
+    start: (model) => startGeneration(state, model),
+    wrap: <F extends AnyFunction>(fn: F, wrapOptions: LlmWrapOptions<F>): F =>
+      wrapGeneration(state, fn, wrapOptions),
   };
 }
