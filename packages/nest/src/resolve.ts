@@ -60,14 +60,11 @@ function checkBoolean(name: string, value: unknown): boolean {
 }
 
 /**
- * Validates {@link GlassboxModuleOptions}, applies the defaults and builds the instance,
- * the recorder and the metrics handler. Throws a clear Error on bad options.
+ * An unknown key (a typo such as `metricsPath` at the top level, or `http.excludePath`)
+ * is an Error naming the nearest valid one; the metrics handler checks its own keys
+ * under `metrics`.
  */
-export function resolveGlassboxOptions(options: GlassboxModuleOptions): ResolvedGlassboxOptions {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('Glassbox nest: GlassboxModule options must be an object');
-  // An unknown key (a typo such as `metricsPath` at the top level) is an Error naming
-  // the nearest valid one; the metrics handler checks its own keys under `metrics`.
+function checkKeys(options: GlassboxModuleOptions): void {
   validateOptions('Glassbox nest', options, {
     glassbox: 'object',
     registry: 'object',
@@ -77,10 +74,9 @@ export function resolveGlassboxOptions(options: GlassboxModuleOptions): Resolved
     http: 'object',
     metrics: 'object',
   });
-  const http = options.http ?? {};
   validateOptions(
     'Glassbox nest',
-    http,
+    options.http ?? {},
     {
       enabled: 'boolean',
       unmatchedRoute: 'string',
@@ -92,6 +88,17 @@ export function resolveGlassboxOptions(options: GlassboxModuleOptions): Resolved
     },
     'http',
   );
+}
+
+/**
+ * Validates {@link GlassboxModuleOptions}, applies the defaults and builds the instance,
+ * the recorder and the metrics handler. Throws a clear Error on bad options.
+ */
+export function resolveGlassboxOptions(options: GlassboxModuleOptions): ResolvedGlassboxOptions {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('Glassbox nest: GlassboxModule options must be an object');
+  checkKeys(options);
+  const http = options.http ?? {};
   const metrics = options.metrics ?? {};
 
   // Everything that can be checked without side effects first.
