@@ -163,6 +163,48 @@ function createRecord(setup: FastifyRecordingSetup) {
   };
 }
 
+/** Learns each route's URL once; a route-level hook puts it on the request. */
+function learnRoute(routeOptions: RouteOptions): void {
+  const url = routeOptions.url;
+  if (typeof url !== 'string') return;
+  const setRoute: onRequestHookHandler = function glassboxRoute(request, _reply, done) {
+    request.glassboxRoute = url;
+    done();
+  };
+  routeOptions.onRequest = prependHook(
+    routeOptions.onRequest as onRequestHookHandler | onRequestHookHandler[] | undefined,
+    setRoute,
+  );
+}
+
+/** {@link FastifyRecording.startRaw}: a record started before Fastify sees the request. */
+function createStartRaw(
+  setup: FastifyRecordingSetup,
+  record: ReturnType<typeof createRecord>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const { recorder, excluded, glassbox, component } = setup;
+  const abortedStatus = setup.abortedStatusCode;
+  // A request that never reached `onRequest`: recorded unmatched when its response closes.
+  function onRawOnlyClose(this: TrackedRaw): void {
+    const start = this[kRawStart];
+    if (start === undefined) return;
+    this[kRawStart] = undefined;
+    const shim = { raw: this.req as IncomingMessage } as unknown as FastifyRequest;
+    const replyShim = { raw: this, getHeader: () => undefined } as unknown as FastifyReply;
+    record(shim, replyShim, this.writableFinished ? this.statusCode : abortedStatus, start, undefined);
+  }
+  return function startRaw(req, res) {
+    try {
+      const raw = res as TrackedRaw;
+      if (raw[kRawStart] !== undefined || excluded?.(req.url ?? '/')) return;
+      raw[kRawStart] = recorder.begin(req.method ?? 'GET');
+      res.on('close', onRawOnlyClose);
+    } catch (error) {
+      glassbox.reportError(component, 'instrumenting a request failed', error);
+    }
+  };
+}
+
 /** The recording's hooks over resolved options. Never throws into a request. */
 export function createFastifyRecording(setup: FastifyRecordingSetup): FastifyRecording {
   const { recorder, excluded, glassbox, component } = setup;
@@ -185,17 +227,6 @@ export function createFastifyRecording(setup: FastifyRecordingSetup): FastifyRec
     if (reply === undefined) return;
     this[kReply] = undefined;
     recordOnce(reply.request, reply, this.writableFinished ? this.statusCode : abortedStatus);
-  }
-
-  /** A request started by {@link FastifyRecording.startRaw} that never reached `onRequest`. */
-  function onRawOnlyClose(this: TrackedRaw): void {
-    const start = this[kRawStart];
-    if (start === undefined) return;
-    this[kRawStart] = undefined;
-    const req = this.req as IncomingMessage;
-    const shim = { raw: req } as unknown as FastifyRequest;
-    const replyShim = { raw: this, getHeader: () => undefined } as unknown as FastifyReply;
-    record(shim, replyShim, this.writableFinished ? this.statusCode : abortedStatus, start, undefined);
   }
 
   const onRequest: onRequestHookHandler = function glassboxOnRequest(request, reply, done) {
@@ -225,20 +256,6 @@ export function createFastifyRecording(setup: FastifyRecordingSetup): FastifyRec
     done();
   };
 
-  // Learn each route's URL once; a route-level hook puts it on the request.
-  const onRoute = (routeOptions: RouteOptions) => {
-    const url = routeOptions.url;
-    if (typeof url !== 'string') return;
-    const setRoute: onRequestHookHandler = function glassboxRoute(request, _reply, done) {
-      request.glassboxRoute = url;
-      done();
-    };
-    routeOptions.onRequest = prependHook(
-      routeOptions.onRequest as onRequestHookHandler | onRequestHookHandler[] | undefined,
-      setRoute,
-    );
-  };
-
   function decorate(fastify: FastifyInstance): void {
     fastify.decorateRequest('glassboxStart', -1);
     fastify.decorateRequest('glassboxRoute', '');
@@ -248,22 +265,13 @@ export function createFastifyRecording(setup: FastifyRecordingSetup): FastifyRec
     decorate,
     install(fastify) {
       decorate(fastify);
-      fastify.addHook('onRoute', onRoute);
+      fastify.addHook('onRoute', learnRoute);
       fastify.addHook('onRequest', onRequest);
       fastify.addHook('onResponse', onResponse);
     },
-    onRoute,
+    onRoute: learnRoute,
     onRequest,
     onResponse,
-    startRaw(req, res) {
-      try {
-        const raw = res as TrackedRaw;
-        if (raw[kRawStart] !== undefined || excluded?.(req.url ?? '/')) return;
-        raw[kRawStart] = recorder.begin(req.method ?? 'GET');
-        res.on('close', onRawOnlyClose);
-      } catch (error) {
-        glassbox.reportError(component, 'instrumenting a request failed', error);
-      }
-    },
+    startRaw: createStartRaw(setup, record),
   };
 }
