@@ -52,6 +52,14 @@ export interface ExpressRecordingSetup {
   readonly routeOf: ExpressRouteOf | undefined;
   /** The `component` label of `glassbox_instrumentation_errors_total`. */
   readonly component: string;
+  /**
+   * Capture the route and its mount when Express assigns `req.route` (an accessor on the
+   * app's request prototype), so errors leaving nested routers keep their full template.
+   * Without it the label is read from `req.route` and `req.baseUrl` when the response
+   * closes (enough when routes are registered on the app itself, as Nest does).
+   * @default true
+   */
+  readonly captureRoute?: boolean;
 }
 
 /** The two ways into an app: a first middleware, or a wrap of `app.handle`. */
@@ -315,6 +323,7 @@ function createStart(
 function wrapHandle(
   app: ExpressAppLike,
   enter: (req: IncomingMessage, res: ServerResponse, url: string) => boolean,
+  captureRoute: boolean,
 ): void {
   const target = app as (ExpressAppLike & { handle?: unknown }) | null | undefined;
   if (
@@ -326,7 +335,8 @@ function wrapHandle(
     throw new TypeError('Glassbox: instrument() needs an Express app (an object with a handle function)');
   // Express sets the request's prototype to `app.request` inside `handle`: put the
   // route accessor there now.
-  if (target.request !== undefined && target.request !== null) ensureRouteAccessor(target.request);
+  if (captureRoute && target.request !== undefined && target.request !== null)
+    ensureRouteAccessor(target.request);
   const handle = target.handle as Handle;
   const reqProto = target.request;
   const resProto = (target as { response?: object }).response;
@@ -358,6 +368,7 @@ function wrapHandle(
  */
 export function createExpressRecording(setup: ExpressRecordingSetup): ExpressRecording {
   const { serve, metricsPath, glassbox, component } = setup;
+  const captureRoute = setup.captureRoute ?? true;
   const start = createStart(setup);
   /** The route a request served by `serve` is labelled with (when the metrics path is recorded). */
   const metricsRouteObject = Object.freeze({ path: metricsPath });
@@ -375,7 +386,7 @@ export function createExpressRecording(setup: ExpressRecordingSetup): ExpressRec
   const middleware: ExpressMiddleware = function glassboxMiddleware(req, res, next) {
     const q = req as ExpressRequestLike;
     const proto = Object.getPrototypeOf(req) as object | null;
-    if (proto !== lastProto) {
+    if (captureRoute && proto !== lastProto) {
       try {
         ensureRouteAccessor(proto);
       } catch (error) {
@@ -391,7 +402,7 @@ export function createExpressRecording(setup: ExpressRecordingSetup): ExpressRec
     middleware,
     instrument(app: ExpressAppLike): void {
       if (instrumented.has(app)) return;
-      wrapHandle(app, enter);
+      wrapHandle(app, enter, captureRoute);
       instrumented.add(app);
     },
   };

@@ -34,6 +34,12 @@ describe('public types', () => {
     expectTypeOf(gb.instrument).toBeCallableWith({});
   });
 
+  it('types the routeOf hook', () => {
+    expectTypeOf(glassbox).toBeCallableWith({ routeOf: (_req, _res, matched) => matched?.toLowerCase() });
+    // @ts-expect-error routeOf returns a string or undefined
+    glassbox({ routeOf: () => 42 });
+  });
+
   it('types options strictly', () => {
     expectTypeOf<GlassboxExpressOptions['excludePaths']>().toEqualTypeOf<
       readonly (string | RegExp)[] | undefined

@@ -211,6 +211,9 @@ export class GlassboxHttpInstrumentation {
       serve: this.metricsHandler ?? undefined,
       routeOf: this.labelHook(),
       component: 'nest',
+      // Nest registers its routes on the app itself: the route is read when the response
+      // closes, with no accessor on the request prototype.
+      captureRoute: false,
     }).instrument(app);
   }
 

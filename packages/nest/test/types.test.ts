@@ -1,9 +1,15 @@
 /** Type tests for the public types (checked by `tsc` in `typecheck`; the calls are never run). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Glassbox, ModelInstrument } from '@glassbox/core';
+import type {
+  ExpressAppLike as ExpressAdapterAppLike,
+  ExpressRequestLike as ExpressAdapterRequestLike,
+} from '@glassbox/express';
 import type { DynamicModule, Provider } from '@nestjs/common';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  type ExpressAppLike,
+  type ExpressRequestLike,
   GLASSBOX_NEST_DEFAULTS,
   GlassboxHttpInstrumentation,
   GlassboxModule,
@@ -37,6 +43,28 @@ describe('public types', () => {
       GlassboxModule.forRoot({ instrumentationClass: class {} });
     };
     expectTypeOf(neverRun).toBeFunction();
+  });
+
+  it('ExpressRequestLike / ExpressAppLike: one name, one shape (those of @glassbox/express)', () => {
+    expectTypeOf<ExpressRequestLike>().toEqualTypeOf<ExpressAdapterRequestLike>();
+    expectTypeOf<ExpressAppLike>().toEqualTypeOf<ExpressAdapterAppLike>();
+  });
+
+  it('routeOf receives the template the platform recording matched', () => {
+    type RouteOf = (req: IncomingMessage, res: ServerResponse, matched?: string) => string | undefined;
+    class Custom extends GlassboxHttpInstrumentation {
+      protected override routeOf(
+        req: IncomingMessage,
+        res: ServerResponse,
+        matched?: string,
+      ): string | undefined {
+        return matched === undefined ? super.routeOf(req, res) : matched.toLowerCase();
+      }
+      check(): RouteOf {
+        return (req, res, matched) => this.routeOf(req, res, matched);
+      }
+    }
+    expectTypeOf<Custom>().toExtend<GlassboxHttpInstrumentation>();
   });
 
   it('custom labels read the raw Node request and response', () => {
