@@ -8,6 +8,7 @@
  */
 import { catalog } from '../catalog.js';
 import type { BoundCounter, Gauge, Glassbox } from '../glassbox.js';
+import { type OptionsSpec, validateOptions } from '../options.js';
 import { calibrateFeature, referenceBins } from './drift-calibration.js';
 import {
   DRIFT_DECISION_DEFAULTS,
@@ -257,9 +258,25 @@ function checkMethods(where: string, methods: unknown): DriftMethod[] {
   return [...new Set(methods as DriftMethod[])];
 }
 
+const DRIFT_MONITOR_OPTIONS_SPEC: OptionsSpec = {
+  model: { type: 'string', required: true },
+  reference: { type: ['object', 'string'], required: true },
+  methods: 'object',
+  decision: 'object',
+  thresholds: 'object',
+  features: 'object',
+  windowSize: 'number',
+  minSamples: 'number',
+  resetAfterCheck: 'boolean',
+  intervalMs: 'number',
+  random: 'function',
+};
+
 function resolveOptions(options: DriftMonitorOptions): MonitorConfig {
   if (options === null || typeof options !== 'object')
     throw new TypeError('Glassbox drift: options are required');
+  // a typo (`windowsize`) would otherwise fall back to the default silently
+  validateOptions('Glassbox drift', options, DRIFT_MONITOR_OPTIONS_SPEC);
   const d = DRIFT_MONITOR_DEFAULTS;
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') throw new TypeError('Glassbox drift: random must be a function');

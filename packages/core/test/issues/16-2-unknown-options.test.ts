@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createBatchJob,
   createBatchTriggers,
+  createDriftMonitor,
   createGlassbox,
   createLlmInstrument,
   createModelInstrument,
@@ -79,5 +80,14 @@ describe('16.2: naming options', () => {
     expect(() =>
       createGlassbox({ backend: nativeBackend(), logger: null, naming: { prefx: 'shop_' } as never }),
     ).toThrow(/unknown option "naming.prefx" \(did you mean "naming.prefix"\?\)/);
+  });
+});
+
+describe('16.2: drift monitor options', () => {
+  it('a misspelt window size is an Error naming windowSize', () => {
+    const glassbox = createGlassbox({ backend: nativeBackend(), logger: null });
+    expect(() =>
+      createDriftMonitor(glassbox, { model: 'm', reference: {}, windowsize: 10 } as never),
+    ).toThrow(/unknown option "windowsize" \(did you mean "windowSize"\?\)/);
   });
 });
