@@ -13,6 +13,7 @@ export {
 export type { CompiledLabels, CustomLabel, PathExcluder } from './http-options.js';
 export {
   ABORTED_STATUS_CODE,
+  applyRouteOf,
   CUSTOM_LABEL_FALLBACK,
   compileLabels,
   matchesPath,

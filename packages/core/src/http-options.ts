@@ -3,7 +3,7 @@
  * labels and the status recorded for aborted requests. Validated at start-up; the
  * returned functions never throw.
  */
-import type { LabelValue } from './glassbox.js';
+import type { Glassbox, LabelValue } from './glassbox.js';
 
 /** One custom label: a name, the values it may take, and a hook that reads it from a request. */
 export interface CustomLabel<Req, Res> {
@@ -137,4 +137,31 @@ export function parseContentLength(value: unknown): number | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
   const n = Number(value);
   return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * A `routeOf(req, res, matched)` hook's label: what it returns, or the matched template
+ * when it throws or returns something other than a string or `undefined` (counted in
+ * `glassbox_instrumentation_errors_total{component}`). Never throws.
+ */
+export function applyRouteOf<Req, Res>(
+  glassbox: Glassbox,
+  component: string,
+  hook: (req: Req, res: Res, matched: string | undefined) => unknown,
+  req: Req,
+  res: Res,
+  matched: string | undefined,
+): string | undefined {
+  try {
+    const label: unknown = hook(req, res, matched);
+    if (label === undefined || typeof label === 'string') return label;
+    glassbox.reportError(
+      component,
+      'routeOf returned neither a string nor undefined',
+      new TypeError(typeof label),
+    );
+  } catch (error) {
+    glassbox.reportError(component, 'routeOf threw', error);
+  }
+  return matched;
 }

@@ -22,7 +22,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledLabels, Glassbox, HttpRecorder, PathExcluder } from '@glassbox/core';
-import { matchesPath, parseContentLength } from '@glassbox/core/adapter';
+import { applyRouteOf, matchesPath, parseContentLength } from '@glassbox/core/adapter';
 import type { MetricsHandler } from '@glassbox/exporter';
 import type { ExpressAppLike, ExpressMiddleware, ExpressRequestLike, ExpressRouteOf } from './middleware.js';
 import { createMountTemplates, lowerCaseBase } from './templates.js';
@@ -240,28 +240,6 @@ function createRouteLabels(): (req: TrackedRequest) => string | undefined {
   };
 }
 
-/** The label `routeOf` returns; the matched template when it throws or returns a non-string. */
-function overrideRoute(
-  setup: ExpressRecordingSetup,
-  hook: ExpressRouteOf,
-  req: ExpressRequestLike,
-  res: ServerResponse,
-  matched: string | undefined,
-): string | undefined {
-  try {
-    const label: unknown = hook(req, res, matched);
-    if (label === undefined || typeof label === 'string') return label;
-    setup.glassbox.reportError(
-      setup.component,
-      'routeOf returned neither a string nor undefined',
-      new TypeError(typeof label),
-    );
-  } catch (error) {
-    setup.glassbox.reportError(setup.component, 'routeOf threw', error);
-  }
-  return matched;
-}
-
 /** The shared `'close'` listener that records a response's request (`this` is the response). */
 function createOnClose(
   setup: ExpressRecordingSetup,
@@ -282,7 +260,10 @@ function createOnClose(
       const req = this.req as TrackedRequest;
       const status = this.writableFinished ? this.statusCode : abortedStatus;
       const matched = labelOf(req);
-      const route = routeOf === undefined ? matched : overrideRoute(setup, routeOf, req, this, matched);
+      const route =
+        routeOf === undefined
+          ? matched
+          : applyRouteOf(setup.glassbox, setup.component, routeOf, req, this, matched);
       const method = this[kMethod] as string;
       if (recordSizes || labels !== undefined) {
         recorder.end(method, route, status, start, {

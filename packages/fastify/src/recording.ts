@@ -17,7 +17,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledLabels, Glassbox, HttpRecorder, PathExcluder } from '@glassbox/core';
-import { parseContentLength } from '@glassbox/core/adapter';
+import { applyRouteOf, parseContentLength } from '@glassbox/core/adapter';
 import type {
   FastifyInstance,
   FastifyReply,
@@ -99,28 +99,6 @@ function prependHook(
   return Array.isArray(existing) ? [hook, ...existing] : [hook, existing];
 }
 
-/** The label `routeOf` returns; the matched URL when it throws or returns a non-string. */
-function overrideRoute(
-  setup: FastifyRecordingSetup,
-  hook: FastifyRouteOf,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  matched: string | undefined,
-): string | undefined {
-  try {
-    const label: unknown = hook(request, reply, matched);
-    if (label === undefined || typeof label === 'string') return label;
-    setup.glassbox.reportError(
-      setup.component,
-      'routeOf returned neither a string nor undefined',
-      new TypeError(typeof label),
-    );
-  } catch (error) {
-    setup.glassbox.reportError(setup.component, 'routeOf threw', error);
-  }
-  return matched;
-}
-
 /** Records a request once (`route` null: read it from the request). Never throws. */
 function createRecord(setup: FastifyRecordingSetup) {
   const { recorder, labels, recordSizes, routeOf, glassbox, component } = setup;
@@ -138,7 +116,8 @@ function createRecord(setup: FastifyRecordingSetup) {
       if (matched === null) {
         route = request.glassboxRoute;
         if (route === '') route = request.is404 ? undefined : request.routeOptions.url;
-        if (routeOf !== undefined) route = overrideRoute(setup, routeOf, request, reply, route);
+        if (routeOf !== undefined)
+          route = applyRouteOf(setup.glassbox, setup.component, routeOf, request, reply, route);
       } else route = matched;
       const method = request.raw.method ?? 'GET';
       if (recordSizes || labels !== undefined) {

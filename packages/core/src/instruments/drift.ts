@@ -258,7 +258,8 @@ function checkMethods(where: string, methods: unknown): DriftMethod[] {
   return [...new Set(methods as DriftMethod[])];
 }
 
-const DRIFT_MONITOR_OPTIONS_SPEC: OptionsSpec = {
+/** The keys of {@link DriftMonitorOptions} and their types (start-up validation). */
+export const DRIFT_MONITOR_OPTIONS_SPEC: OptionsSpec = {
   model: { type: 'string', required: true },
   reference: { type: ['object', 'string'], required: true },
   methods: 'object',

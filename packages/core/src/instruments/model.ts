@@ -17,6 +17,7 @@ import type {
 import { type OptionsSpec, validateOptions } from '../options.js';
 import {
   createDriftMonitor,
+  DRIFT_MONITOR_OPTIONS_SPEC,
   type DriftMonitor,
   type DriftMonitorOptions,
   type DriftReference,
@@ -172,19 +173,13 @@ const QUALITY_BOUND_SPEC: OptionsSpec = { min: 'number', max: 'number' };
 const WRAP_SPEC: OptionsSpec = { outcome: 'function', score: 'function' };
 const WRAP_BATCH_SPEC: OptionsSpec = { items: 'function', outcome: 'function', score: 'function' };
 /** {@link ScoreDriftOptions}: its own keys and those of the drift monitor it passes on. */
+const { model: _model, reference: _reference, ...DRIFT_KEYS } = DRIFT_MONITOR_OPTIONS_SPEC;
 const SCORE_DRIFT_SPEC: OptionsSpec = {
+  ...DRIFT_KEYS,
   reference: ['array', 'object'],
   baselineSize: 'number',
   referenceOptions: 'object',
   feature: 'string',
-  methods: 'object',
-  thresholds: 'object',
-  features: 'object',
-  windowSize: 'number',
-  minSamples: 'number',
-  resetAfterCheck: 'boolean',
-  intervalMs: 'number',
-  random: 'function',
 };
 
 /** {@link ModelInstrumentOptions} validated, defaults applied. */
