@@ -36,21 +36,6 @@ import {
 } from './drift-window.js';
 import { checkLabelValue, zeroed } from './shared.js';
 
-// Re-exported so modules that import the drift API from this file keep working.
-export type {
-  CategoricalFeatureReference,
-  DriftReference,
-  FeatureReference,
-  NumericFeatureReference,
-  NumericReferenceOptions,
-} from './drift-reference.js';
-export {
-  buildDriftReference,
-  categoricalReference,
-  numericReference,
-  parseDriftReference,
-} from './drift-reference.js';
-
 /** Drift methods. `ks` and `chi2` score a p-value (lower is worse); the others a distance (higher is worse). */
 export type DriftMethod = 'psi' | 'ks' | 'js' | 'wasserstein' | 'chi2';
 

@@ -20,11 +20,13 @@ import {
   DRIFT_MONITOR_OPTIONS_SPEC,
   type DriftMonitor,
   type DriftMonitorOptions,
+} from './drift.js';
+import {
   type DriftReference,
   type NumericFeatureReference,
   type NumericReferenceOptions,
   numericReference,
-} from './drift.js';
+} from './drift-reference.js';
 import {
   BoundedValues,
   checkLabelValue,

@@ -1,5 +1,6 @@
 import { createGlassbox, type Glassbox, type NativeBackend, nativeBackend } from '@glassbox/core';
 import { vi } from 'vitest';
+import { mulberry32 } from '../../src/stats/random.js';
 
 export interface Setup {
   readonly glassbox: Glassbox;
@@ -41,14 +42,5 @@ export async function ticksUntilSettled(p: PromiseLike<unknown>): Promise<number
   return ticks;
 }
 
-/** A deterministic PRNG (mulberry32) for reservoir tests. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG (mulberry32, the one the drift calibration uses) for reservoir tests. */
+export const seeded: (seed: number) => () => number = mulberry32;
