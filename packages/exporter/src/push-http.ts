@@ -119,26 +119,33 @@ export function send(req: GatewayRequest): Promise<Attempt> {
     };
     const headers: Record<string, string> = { ...req.headers };
     if (req.body !== undefined) headers['Content-Length'] = String(req.body.length);
-    const request = (req.url.protocol === 'https:' ? httpsRequest : httpRequest)(
-      req.url,
-      { method: req.method, headers, agent: false },
-      (res) => {
-        const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) {
-          res.resume();
-          res.on('end', () => finish({ status, retryable: false }));
-          res.on('error', () => finish({ status, retryable: false }));
-          return;
-        }
-        readReason(res, (text) =>
-          finish({
-            status,
-            reason: `HTTP ${status}${text === '' ? '' : `: ${text}`}`,
-            retryable: status === 429 || status >= 500,
-          }),
-        );
-      },
-    );
+    let request: ReturnType<typeof httpRequest>;
+    try {
+      request = (req.url.protocol === 'https:' ? httpsRequest : httpRequest)(
+        req.url,
+        { method: req.method, headers, agent: false },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) {
+            res.resume();
+            res.on('end', () => finish({ status, retryable: false }));
+            res.on('error', () => finish({ status, retryable: false }));
+            return;
+          }
+          readReason(res, (text) =>
+            finish({
+              status,
+              reason: `HTTP ${status}${text === '' ? '' : `: ${text}`}`,
+              retryable: status === 429 || status >= 500,
+            }),
+          );
+        },
+      );
+    } catch (error) {
+      // e.g. a header value node:http refuses
+      resolve({ reason: error instanceof Error ? error.message : 'request failed', retryable: false });
+      return;
+    }
     const timer = setTimeout(() => {
       finish({ reason: `no answer within ${req.timeoutMs} ms`, retryable: true });
       request.destroy();

@@ -169,6 +169,11 @@ function authHeader(auth: PushgatewayAuth | undefined): Record<string, string> {
   if (auth === undefined) return {};
   validateOptions(`${WHERE} auth`, auth, { bearer: 'string', username: 'string', password: 'string' });
   const { bearer, username, password } = auth;
+  for (const [k, v] of Object.entries({ bearer, username, password }))
+    if (v !== undefined && /[\r\n\0]/.test(v))
+      throw new TypeError(
+        `${WHERE}: auth.${k} contains a line break or NUL (a secret read from a file with its newline?)`,
+      );
   if (bearer !== undefined) {
     if (username !== undefined || password !== undefined)
       throw new TypeError(`${WHERE}: auth takes { bearer } or { username, password }, not both`);
@@ -335,8 +340,13 @@ export function createPushgateway(options: PushgatewayOptions): Pushgateway {
   for (let n = 1; n < policy.attempts; n++) waits += backoffDelay(policy, n);
   // One call at a time, in call order, so a delete never overtakes the push before it.
   let queue: Promise<unknown> = Promise.resolve();
-  const serial = (work: () => Promise<PushResult>): Promise<PushResult> => {
-    const next = queue.then(work, work);
+  const serial = (what: 'push' | 'delete', work: () => Promise<PushResult>): Promise<PushResult> => {
+    // anything unexpected still ends as a counted failure, never as a rejection
+    const guarded = () =>
+      work().catch((error: unknown) =>
+        finish(state, what, { reason: error instanceof Error ? error.message : 'failed', attempts: 0 }),
+      );
+    const next = queue.then(guarded, guarded);
     queue = next;
     return next;
   };
@@ -345,9 +355,9 @@ export function createPushgateway(options: PushgatewayOptions): Pushgateway {
     deleteOnSuccess: options.deleteOnSuccess ?? PUSHGATEWAY_DEFAULTS.deleteOnSuccess,
     glassbox: options.glassbox,
     maxDurationMs: timeoutMs + policy.attempts * timeoutMs + waits,
-    push: (o) => serial(() => doPush(state, o)),
+    push: (o) => serial('push', () => doPush(state, o)),
     delete: () =>
-      serial(async () =>
+      serial('delete', async () =>
         finish(
           state,
           'delete',

@@ -91,6 +91,9 @@ describe('options', () => {
       /needs a non-empty username/,
     );
     expect(() => createPushgateway({ ...base, auth: { bearer: ' ' } })).toThrow(/blank/);
+    expect(() => createPushgateway({ ...base, auth: { bearer: 'tok\n' } })).toThrow(
+      /auth\.bearer contains a line break/,
+    );
     expect(() => createPushgateway({ ...base, retries: { attempts: 11 } })).toThrow(/attempts must be/);
     expect(() => createPushgateway({ ...base, retries: { backoff: 1 } } as never)).toThrow(/unknown option/);
     expect(() => createPushgateway({ url: 'http://127.0.0.1:9091', job: 'j' })).toThrow(
