@@ -5,7 +5,8 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createBatchJob, createGlassbox, nativeBackend } from '@glassbox/core';
+import { createBatchJob, createGlassbox, nativeBackend, promClientBackend } from '@glassbox/core';
+import * as client from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../mixin/test/helpers.js';
 import { createPushgateway, PUSHGATEWAY_DEFAULTS, runAndPush } from '../src/index.js';
@@ -206,5 +207,34 @@ describe('a gateway that fails', () => {
     ]);
     expect(warnings.join('\n')).toMatch(/HTTP 401/);
     expect(warnings.join('\n')).not.toMatch(/s3cret|pa55|am9iOnBhNTU/);
+  });
+
+  it('pushes a prom-client registry as well (the prom-client backend)', async () => {
+    const registry = new client.Registry();
+    const glassbox = createGlassbox({ backend: promClientBackend({ client, registry }), logger: null });
+    const job = createBatchJob(glassbox, { name: 'prom-client-job' });
+    const srv = await answering([200]);
+    const gw = createPushgateway({ url: srv.url, job: 'glassbox', registry, glassbox });
+    await runAndPush(gw, job, () => undefined);
+    expect(srv.seen[0]?.body).toContain(
+      'batch_job_runs_total{job_name="prom-client-job",status="success"} 1',
+    );
+  });
+
+  it('runAndPush rejects unknown options before running the job', async () => {
+    const { backend, job } = setup();
+    const gw = createPushgateway({ url: 'http://127.0.0.1:9', job: 'j', sources: [backend], logger: null });
+    let ran = false;
+    await expect(
+      runAndPush(
+        gw,
+        job,
+        () => {
+          ran = true;
+        },
+        { onPush: () => {} } as never,
+      ),
+    ).rejects.toThrow(/unknown option "onPush"/);
+    expect(ran).toBe(false);
   });
 });
