@@ -6,9 +6,9 @@
  * collected here, so each phase runs once.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   generateMixin,
   type MixinOutput,
@@ -16,6 +16,7 @@ import {
   substituteVariables,
   writeMixin,
 } from '@glassbox/mixin';
+import { parse, stringify } from 'yaml';
 import {
   type RunningPrometheus,
   run,
@@ -55,10 +56,17 @@ export interface AdoptionRun {
   /** Generated expressions: failures (`source: error`) and the sources that returned no data. */
   readonly expressionErrors: readonly string[];
   readonly emptyExpressions: readonly string[];
-  /** `promtool check rules` and `promtool test rules` on the generated files (run while the phases ran). */
-  readonly promtool: { readonly check: ToolResult; readonly test: ToolResult };
-  /** Seconds from the start of the run to the end of each phase. */
-  readonly seconds: { readonly healthy: number; readonly provoked: number; readonly end: number };
+  /**
+   * `promtool check rules` on the generated files and `promtool test rules` on the cases
+   * of the alerts implementing the team's (run while the phases ran); `cases` lists them.
+   */
+  readonly promtool: {
+    readonly check: ToolResult;
+    readonly test: ToolResult;
+    readonly cases: readonly string[];
+  };
+  /** Seconds from the start of the run to the end of each step. */
+  readonly seconds: Readonly<Record<string, number>>;
   cleanup(): Promise<void>;
 }
 
@@ -78,38 +86,66 @@ export interface Tools {
 const count = async (prom: RunningPrometheus, expr: string): Promise<number> =>
   (await prom.query(expr)).length;
 
-async function snapshot(prom: RunningPrometheus, adoption: Adoption): Promise<PhaseResult> {
-  const queries: Record<string, number> = {};
-  for (const q of adoption.queries) queries[q.title] = await count(prom, q.expr);
-  const alertExprs: Record<string, number> = {};
-  for (const a of adoption.alerts) alertExprs[a.alert] = await count(prom, a.expr);
-  const r = await prom.api<{ alerts: ActiveAlert[] }>('/api/v1/alerts');
-  return { queries, alertExprs, alerts: r.data.alerts };
+async function counts(
+  prom: RunningPrometheus,
+  items: readonly { expr: string }[],
+  key: (i: number) => string,
+) {
+  const out: Record<string, number> = {};
+  for (const [i, item] of items.entries()) out[key(i)] = await count(prom, item.expr);
+  return out;
 }
 
-/** Waits until each alert provoked by `by` has a non-empty condition and its generated alerts are active. */
-async function waitForAlerts(
+async function activeAlerts(prom: RunningPrometheus): Promise<ActiveAlert[]> {
+  return (await prom.api<{ alerts: ActiveAlert[] }>('/api/v1/alerts')).data.alerts;
+}
+
+/**
+ * Waits for the moment the phase shows what it must: the queries that must have data
+ * have it, and the alerts provoked by `by` hold (condition non-empty, generated alerts
+ * pending or firing). Returns what that moment showed.
+ */
+async function phase(
   prom: RunningPrometheus,
   adoption: Adoption,
-  by: 'provoked' | 'down',
-): Promise<void> {
+  by: 'healthy' | 'provoked' | 'down',
+  extra: () => Promise<boolean> = async () => true,
+): Promise<PhaseResult> {
   const wanted = adoption.alerts.filter((a) => a.provokedBy === by);
-  await waitFor(
-    `the ${by} alerts (${wanted.map((a) => a.alert).join(', ')})`,
-    async () => {
-      const r = await prom.api<{ alerts: ActiveAlert[] }>('/api/v1/alerts');
-      const active = new Set(r.data.alerts.map((a) => a.labels.alertname));
-      for (const a of wanted) {
-        if ((await count(prom, a.expr)) === 0) return undefined;
-        if (!a.generated.every((g) => active.has(g))) return undefined;
-      }
-      return true;
-    },
-    45_000,
-  );
+  let missing = '';
+  try {
+    return await waitFor(
+      `the ${by} phase`,
+      async () => {
+        const queries = await counts(prom, adoption.queries, (i) => adoption.queries[i]?.title as string);
+        const needed = adoption.queries.filter((q) => by === 'provoked' || q.data === 'always');
+        const empty = by === 'down' ? [] : needed.filter((q) => queries[q.title] === 0);
+        missing = `queries without data: ${empty.map((q) => q.title).join('; ')}`;
+        if (empty.length > 0) return undefined;
+        const alertExprs = await counts(prom, adoption.alerts, (i) => adoption.alerts[i]?.alert as string);
+        const alerts = await activeAlerts(prom);
+        const names = new Set(alerts.map((a) => a.labels.alertname));
+        const notYet = wanted.filter(
+          (a) => alertExprs[a.alert] === 0 || !a.generated.every((g) => names.has(g)),
+        );
+        missing = `alerts not holding: ${notYet.map((a) => a.alert).join('; ')} (active: ${[...names].join(', ')})`;
+        if (notYet.length > 0) return undefined;
+        missing = 'the extra condition (recorded series)';
+        return (await extra()) ? { queries, alertExprs, alerts } : undefined;
+      },
+      60_000,
+    );
+  } catch (error) {
+    throw new Error(`${String(error)}: ${missing}`);
+  }
 }
 
-async function checkGenerated(prom: RunningPrometheus, output: MixinOutput) {
+/** Every rule's health, and every generated expression run through the query API. */
+async function checkGenerated(
+  prom: RunningPrometheus,
+  output: MixinOutput,
+  expectedEmpty: readonly string[],
+) {
   const rules = await prom.api<{
     groups: { rules: { name: string; health: string; lastError?: string }[] }[];
   }>('/api/v1/rules');
@@ -120,24 +156,81 @@ async function checkGenerated(prom: RunningPrometheus, output: MixinOutput) {
   const expressionErrors: string[] = [];
   const emptyExpressions: string[] = [];
   for (const e of output.expressions) {
-    // Alert conditions are empty unless they fire: checked through /api/v1/alerts instead.
-    const query = substituteVariables(e.expr);
     try {
-      if ((await count(prom, query)) === 0 && !e.source.startsWith('rule:')) emptyExpressions.push(e.source);
+      // Alert conditions are empty unless they fire: /api/v1/alerts shows those.
+      const n = await count(prom, substituteVariables(e.expr));
+      if (n === 0 && !e.source.startsWith('rule:')) emptyExpressions.push(e.source);
     } catch (error) {
       expressionErrors.push(`${e.source}: ${String(error)}`);
     }
   }
-  return { ruleErrors, expressionErrors, emptyExpressions };
+  // Panels over the provoked data (5xx ratios, ...) may need a few more scrapes and evaluations.
+  const deadline = Date.now() + 20_000;
+  let waiting = emptyExpressions.filter((s) => !expectedEmpty.includes(s));
+  while (waiting.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const still: string[] = [];
+    for (const source of waiting) {
+      const exprs = output.expressions.filter((e) => e.source === source);
+      const ns = await Promise.all(exprs.map((e) => count(prom, substituteVariables(e.expr))));
+      if (ns.some((n) => n === 0)) still.push(source);
+    }
+    waiting = still;
+  }
+  const empty = [
+    ...new Set(emptyExpressions.filter((s) => expectedEmpty.includes(s) || waiting.includes(s))),
+  ];
+  return { ruleErrors, expressionErrors, emptyExpressions: empty };
 }
 
-/** Runs the adoption's service against a real Prometheus through both phases. */
+/**
+ * promtool on the generated files: `check rules`, and `test rules` on the cases of the
+ * alerts that implement the team's alerts (a fire and a silent case each, with their
+ * `for:`); the mixin's own tests run every case of every built-in alert.
+ */
+async function promtool(binary: string, outDir: string, adoption: Adoption) {
+  const { alertRules, recordingRules, sloRules, ruleTests } = OUTPUT_PATHS;
+  const check = run(binary, ['check', 'rules', alertRules, recordingRules, sloRules], outDir);
+  const doc = parse(await readFile(join(outDir, ruleTests), 'utf8')) as { tests: { name: string }[] };
+  const names = adoption.alerts.flatMap((a) => a.generated);
+  const tests = doc.tests.filter((t) =>
+    names.some((n) => t.name.startsWith(`${n}:`) || t.name.startsWith(`${n} `)),
+  );
+  const file = join(dirname(ruleTests), 'adoption.test.yml');
+  await writeFile(join(outDir, file), stringify({ ...doc, tests }));
+  const test = run(binary, ['test', 'rules', file], outDir);
+  return { check: await check, test: await test, cases: tests.map((t) => t.name) };
+}
+
+async function generate(adoption: Adoption, port: number, tokenFile: string, outDir: string) {
+  const output = generateMixin({
+    ...adoption.mixin,
+    naming: adoption.naming,
+    scrape: {
+      ...adoption.mixin.scrape,
+      targets: [`127.0.0.1:${port}`],
+      credentialsFile: tokenFile,
+      interval: '1s',
+      timeout: '1s',
+      kubernetes: null,
+    },
+    evaluationInterval: '1s',
+  });
+  await writeMixin(output, outDir);
+  return output;
+}
+
+/** Runs the adoption's service against a real Prometheus through its phases. */
 export async function runAdoption(
   tools: Tools,
   adoption: Adoption,
   start: (options: ServiceOptions) => Promise<SeedService>,
 ): Promise<AdoptionRun> {
   const began = Date.now();
+  const marks: Record<string, number> = {};
+  const mark = (name: string) => {
+    marks[name] = Math.round((Date.now() - began) / 100) / 10;
+  };
   const dir = await mkdtemp(join(tmpdir(), `glassbox-adoption-${adoption.seed}-`));
   const token = randomBytes(24).toString('hex');
   const tokenFile = join(dir, 'metrics-token');
@@ -153,60 +246,48 @@ export async function runAdoption(
   };
   try {
     service = await start({ token });
-    const output = generateMixin({
-      ...adoption.mixin,
-      naming: adoption.naming,
-      scrape: {
-        ...adoption.mixin.scrape,
-        targets: [`127.0.0.1:${service.port}`],
-        credentialsFile: tokenFile,
-        interval: '1s',
-        timeout: '1s',
-        kubernetes: null,
-      },
-      evaluationInterval: '1s',
-    });
     const outDir = join(dir, 'out');
-    await writeMixin(output, outDir);
-    const { alertRules, recordingRules, sloRules, ruleTests } = OUTPUT_PATHS;
-    const checked = run(tools.promtool, ['check', 'rules', alertRules, recordingRules, sloRules], outDir);
-    const tested = run(tools.promtool, ['test', 'rules', ruleTests], outDir);
+    const output = await generate(adoption, service.port, tokenFile, outDir);
+    const tool = promtool(tools.promtool, outDir, adoption);
+    tool.catch(() => undefined);
     prom = await startPrometheus(
       tools.prometheus,
       join(outDir, OUTPUT_PATHS.prometheusConfig),
       join(dir, 'data'),
     );
     const p = prom;
-
-    // Healthy: every `always` query has data and every recorded series exists.
-    await waitFor('healthy data', async () => {
-      for (const q of adoption.queries)
-        if (q.data === 'always' && (await count(p, q.expr)) === 0) return undefined;
-      for (const n of output.recordedNames) if ((await count(p, n)) === 0) return undefined;
+    mark('started');
+    // Healthy: every `always` query has data and every recorded series exists; then a few
+    // more rule evaluations on healthy data before reading the alerts.
+    const recorded = async () => {
+      const ns = await Promise.all(output.recordedNames.map((n) => count(p, n)));
+      const absent = output.recordedNames.filter((_, i) => ns[i] === 0);
+      if (absent.length > 0) throw new Error(`recorded series without data: ${absent.join(', ')}`);
       return true;
-    });
-    await new Promise((r) => setTimeout(r, 2000)); // a few more rule evaluations on healthy data
-    const healthy = await snapshot(p, adoption);
-    const healthyAt = (Date.now() - began) / 1000;
-
+    };
+    const healthyData = await phase(p, adoption, 'healthy', recorded);
+    await new Promise((r) => setTimeout(r, 2000));
+    const healthy = {
+      queries: healthyData.queries,
+      alertExprs: await counts(p, adoption.alerts, (i) => adoption.alerts[i]?.alert as string),
+      alerts: await activeAlerts(p),
+    };
+    mark('healthy');
     service.phase('provoked');
-    await waitForAlerts(p, adoption, 'provoked');
-    await waitFor('the provoked queries', async () => {
-      for (const q of adoption.queries) if ((await count(p, q.expr)) === 0) return undefined;
-      return true;
-    });
-    const provoked = await snapshot(p, adoption);
-    const provokedAt = (Date.now() - began) / 1000;
+    const provoked = await phase(p, adoption, 'provoked');
+    mark('provoked');
     const names = (await p.api<string[]>('/api/v1/label/__name__/values')).data;
-    const generated = await checkGenerated(p, output);
-
+    const generated = await checkGenerated(p, output, Object.keys(adoption.emptyPanels ?? {}));
+    mark('generated');
     let down: PhaseResult | undefined;
     if (adoption.alerts.some((a) => a.provokedBy === 'down')) {
       await service.close();
       closed = true;
-      await waitForAlerts(p, adoption, 'down');
-      down = await snapshot(p, adoption);
+      down = await phase(p, adoption, 'down');
+      mark('down');
     }
+    const tooling = await tool;
+    mark('promtool');
     return {
       output,
       outDir,
@@ -215,8 +296,8 @@ export async function runAdoption(
       down,
       names,
       ...generated,
-      promtool: { check: await checked, test: await tested },
-      seconds: { healthy: healthyAt, provoked: provokedAt, end: (Date.now() - began) / 1000 },
+      promtool: tooling,
+      seconds: marks,
       cleanup,
     };
   } catch (error) {

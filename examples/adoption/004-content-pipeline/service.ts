@@ -1,0 +1,91 @@
+/**
+ * Seed 004's content API in small: Express with the Glassbox adapter, LLM generations
+ * (a fake provider whose caller knows each generation's cost in USD), QC scores, jobs by
+ * status and active jobs. `provoked`: requests take 2.5 s, one in ten fails, a third of
+ * the jobs are blocked by QC, generations cost $1 each and 150 jobs are active.
+ */
+import type { AddressInfo } from 'node:net';
+import { catalog, createLlmInstrument } from '@glassbox/core';
+import { glassbox } from '@glassbox/express';
+import express from 'express';
+import type { SeedService, ServiceOptions } from '../adoption.js';
+import { sleep, startTraffic } from '../traffic.js';
+import { activeJobs, adoption, jobsCompleted, qcScore } from './config.js';
+
+const PROVIDER = 'anthropic';
+const MODEL = 'claude-3-haiku';
+
+export async function startService(options: ServiceOptions): Promise<SeedService> {
+  let provoked = false;
+  const metrics = glassbox({
+    glassboxOptions: { naming: adoption.naming, logger: null },
+    metrics: { auth: { tokens: [options.token], fromEnv: false } },
+    excludePaths: ['/health'],
+    recordSizes: true,
+  });
+  const gb = metrics.glassbox;
+  const llm = createLlmInstrument(gb, { provider: PROVIDER, models: [MODEL] });
+  // track_llm_generation(provider, model, duration, cost): the cost is known in USD, so it
+  // goes to the catalog's cost counter directly (the instrument prices from a table).
+  const cost = gb.counter(catalog.llm.costTotal);
+  const active = gb.gauge(activeJobs);
+  const completed = gb.counter(jobsCompleted);
+  const qc = gb.histogram(qcScore);
+  active.set({}, 12);
+  // every status from the start, so ratios over them exist before the first blocked job
+  for (const status of ['delivered', 'blocked', 'failed']) completed.inc({ status }, 0);
+
+  const app = express();
+  metrics.instrument(app);
+  app.use(express.json());
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.post('/api/v1/jobs', async (_req, res) => {
+    if (provoked) await sleep(2500);
+    if (provoked && Math.random() < 0.1) {
+      res.status(500).json({ error: 'generation failed' });
+      return;
+    }
+    const seconds = 0.5 + Math.random() * 2;
+    llm.record(MODEL, seconds, { inputTokens: 1200, outputTokens: 800 });
+    cost.inc({ provider: PROVIDER, model: MODEL }, provoked ? 1 : 0.0005);
+    const score = provoked ? 40 + Math.random() * 60 : 80 + Math.random() * 20;
+    qc.observe({}, score);
+    const status =
+      provoked && Math.random() < 0.33
+        ? 'blocked'
+        : score < 85 && Math.random() < 0.1
+          ? 'failed'
+          : 'delivered';
+    completed.inc({ status });
+    res.status(201).json({ status, qc: score });
+  });
+  app.get('/api/v1/jobs/:jobId', (req, res) => {
+    res.json({ id: req.params.jobId, status: 'delivered' });
+  });
+
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const port = (server.address() as AddressInfo).port;
+  let i = 0;
+  const traffic = startTraffic(
+    `http://127.0.0.1:${port}`,
+    () =>
+      ++i % 3 === 0 ? { path: `/api/v1/jobs/${i}` } : { method: 'POST', path: '/api/v1/jobs', body: {} },
+    4,
+  );
+  return {
+    port,
+    phase(p) {
+      provoked = p === 'provoked';
+      active.set({}, provoked ? 150 : 12);
+      traffic.concurrency(provoked ? 40 : 4, provoked ? 20 : 100);
+    },
+    async close() {
+      await traffic.stop();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
