@@ -75,6 +75,19 @@ export function startTraffic(
 }
 
 /**
+ * An evenly spread sequence in [0, 1) (golden-ratio steps): every prefix covers the range
+ * about uniformly, so outcome shares and score distributions hold from the first requests
+ * (random draws can put the first few predictions all in one class).
+ */
+export function spread(): () => number {
+  let x = 0;
+  return () => {
+    x = (x + 0.6180339887498949) % 1;
+    return x;
+  };
+}
+
+/**
  * A drift reference for one numeric feature, uniform over [low, high), built the way a
  * training job would (fewer calibration replicates than the default, to start fast).
  */

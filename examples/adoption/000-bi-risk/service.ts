@@ -16,7 +16,7 @@ import { glassbox } from '@glassbox/express';
 import amqp from 'amqplib';
 import express from 'express';
 import type { SeedService, ServiceOptions } from '../adoption.js';
-import { sleep, startTraffic, uniformReference } from '../traffic.js';
+import { sleep, spread, startTraffic, uniformReference } from '../traffic.js';
 import { adoption, forecastsGenerated, MODELS, riskEvaluations } from './config.js';
 
 class FeatureStoreError extends Error {
@@ -127,13 +127,14 @@ export async function startService(options: ServiceOptions): Promise<SeedService
   await new Promise((r) => server.once('listening', r));
   const port = (server.address() as AddressInfo).port;
   let i = 0;
+  const next = spread();
   const traffic = startTraffic(
     `http://127.0.0.1:${port}`,
     () => {
       i++;
       if (i % 5 === 0) return { method: 'POST', path: '/api/v1/forecasts' };
-      if (i % 2 === 0) return { path: `/api/v1/win-probability/${i}` };
-      const dealSize = provoked ? 180 + Math.random() * 70 : 50 + Math.random() * 100;
+      if (i % 2 === 0) return { path: `/api/v1/win-probability/${Math.floor(next() * 200)}` };
+      const dealSize = provoked ? 180 + next() * 70 : 50 + next() * 100;
       return { method: 'POST', path: '/api/v1/risk/evaluate', body: { dealSize } };
     },
     4,

@@ -16,8 +16,10 @@ export const naming: NamingOptions = {
     ml_prediction_errors_total: 'model_prediction_errors_total',
     ml_prediction_batch_size: 'model_batch_size',
   },
-  // `outcome → tier` is meant for the model's counter only; the service records no other
-  // metric with an `outcome` label (no batch or RabbitMQ group), so a global rename is exact here.
+  // `outcome → tier` is meant for the model's counter only. This service records no other metric
+  // with an `outcome` label (no batch or RabbitMQ group), so the global rename is exact here.
+  // Core records `overrides: { ml_predictions_total: { labelRename: { outcome: 'tier' } } }`
+  // already; the mixin does not accept naming.overrides yet, and its rules must follow them.
   labelRename: { route: 'endpoint', status_code: 'status', model: 'endpoint_provider', outcome: 'tier' },
 };
 

@@ -9,7 +9,7 @@ import { createModelInstrument } from '@glassbox/core';
 import { glassbox } from '@glassbox/fastify';
 import Fastify from 'fastify';
 import type { SeedService, ServiceOptions } from '../adoption.js';
-import { sleep, startTraffic } from '../traffic.js';
+import { sleep, spread, startTraffic } from '../traffic.js';
 import { adoption, predictionBuckets, TIERS } from './config.js';
 
 class EndpointTimeoutError extends Error {
@@ -34,6 +34,8 @@ export async function startService(options: ServiceOptions): Promise<SeedService
   const buckets = gb.histogram(predictionBuckets);
   const model = createModelInstrument(gb, { name: 'azure-ml', version: '3.1.0', outcomes: [...TIERS] });
 
+  const next = spread();
+  let n = 0;
   const scoreLead = async (): Promise<Lead> => {
     if (provoked) {
       await sleep(200);
@@ -41,8 +43,8 @@ export async function startService(options: ServiceOptions): Promise<SeedService
       return { tier: Math.random() < 0.8 ? 'A' : 'B', probability: 0.2 + Math.random() * 0.2 };
     }
     return {
-      tier: TIERS[Math.floor(Math.random() * TIERS.length)] as string,
-      probability: 0.6 + Math.random() * 0.4,
+      tier: TIERS[++n % TIERS.length] as string,
+      probability: 0.6 + next() * 0.4,
     };
   };
   const record = (lead: Lead) =>

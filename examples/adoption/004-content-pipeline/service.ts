@@ -1,16 +1,17 @@
 /**
  * Seed 004's content API in small: Express with the Glassbox adapter, LLM generations
  * (a fake provider whose caller knows each generation's cost in USD), QC scores, jobs by
- * status and active jobs. `provoked`: requests take 2.5 s, one in ten fails, a third of
- * the jobs are blocked by QC, generations cost $1 each and 150 jobs are active.
+ * status, active jobs and batch review progress in percent. `provoked`: requests take
+ * 2.5 s, one in ten fails, half of the jobs are blocked by QC, generations cost $1 each
+ * and 150 jobs are active.
  */
 import type { AddressInfo } from 'node:net';
-import { catalog, createLlmInstrument } from '@glassbox/core';
+import { createLlmInstrument } from '@glassbox/core';
 import { glassbox } from '@glassbox/express';
 import express from 'express';
 import type { SeedService, ServiceOptions } from '../adoption.js';
 import { sleep, startTraffic } from '../traffic.js';
-import { activeJobs, adoption, jobsCompleted, qcScore } from './config.js';
+import { activeJobs, adoption, batchReviewProgress, jobsCompleted, qcScore } from './config.js';
 
 const PROVIDER = 'anthropic';
 const MODEL = 'claude-3-haiku';
@@ -18,22 +19,28 @@ const MODEL = 'claude-3-haiku';
 export async function startService(options: ServiceOptions): Promise<SeedService> {
   let provoked = false;
   const metrics = glassbox({
-    glassboxOptions: { naming: adoption.naming, logger: null },
+    // the team's definitions known at start-up: the legacy name is accepted (and warned once)
+    glassboxOptions: { naming: adoption.naming, definitions: adoption.metrics, logger: null },
     metrics: { auth: { tokens: [options.token], fromEnv: false } },
     excludePaths: ['/health'],
     recordSizes: true,
   });
   const gb = metrics.glassbox;
   const llm = createLlmInstrument(gb, { provider: PROVIDER, models: [MODEL] });
-  // track_llm_generation(provider, model, duration, cost): the cost is known in USD, so it
-  // goes to the catalog's cost counter directly (the instrument prices from a table).
-  const cost = gb.counter(catalog.llm.costTotal);
+  const progress = gb.gauge(batchReviewProgress);
   const active = gb.gauge(activeJobs);
   const completed = gb.counter(jobsCompleted);
   const qc = gb.histogram(qcScore);
   active.set({}, 12);
   // every status from the start, so ratios over them exist before the first blocked job
   for (const status of ['delivered', 'blocked', 'failed']) completed.inc({ status }, 0);
+
+  // set_batch_progress(batch_id, progress_percent): 0-100, as the team's dashboards read it
+  let reviewed = 0;
+  const review = setInterval(() => {
+    reviewed = (reviewed + 5) % 100;
+    progress.set({ batch_id: 'batch_abc123' }, reviewed);
+  }, 500);
 
   const app = express();
   metrics.instrument(app);
@@ -48,12 +55,12 @@ export async function startService(options: ServiceOptions): Promise<SeedService
       return;
     }
     const seconds = 0.5 + Math.random() * 2;
-    llm.record(MODEL, seconds, { inputTokens: 1200, outputTokens: 800 });
-    cost.inc({ provider: PROVIDER, model: MODEL }, provoked ? 1 : 0.0005);
+    // track_llm_generation(provider, model, duration, cost): the caller knows the cost in USD
+    llm.record(MODEL, seconds, { inputTokens: 1200, outputTokens: 800, costUsd: provoked ? 1 : 0.0005 });
     const score = provoked ? 40 + Math.random() * 60 : 80 + Math.random() * 20;
     qc.observe({}, score);
     const status =
-      provoked && Math.random() < 0.33
+      provoked && Math.random() < 0.5
         ? 'blocked'
         : score < 85 && Math.random() < 0.1
           ? 'failed'
@@ -80,9 +87,10 @@ export async function startService(options: ServiceOptions): Promise<SeedService
     phase(p) {
       provoked = p === 'provoked';
       active.set({}, provoked ? 150 : 12);
-      traffic.concurrency(provoked ? 40 : 4, provoked ? 20 : 100);
+      traffic.concurrency(provoked ? 80 : 4, provoked ? 20 : 100);
     },
     async close() {
+      clearInterval(review);
       await traffic.stop();
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
