@@ -2,7 +2,7 @@
  * Seed 004's content API in small: Express with the Glassbox adapter, LLM generations
  * (a fake provider whose caller knows each generation's cost in USD), QC scores, jobs by
  * status, active jobs and batch review progress in percent. `provoked`: requests take
- * 2.5 s, one in ten fails, half of the jobs are blocked by QC, generations cost $1 each
+ * 2.5 s, three in ten fail, half of the jobs are blocked by QC, generations cost $1 each
  * and 150 jobs are active.
  */
 import type { AddressInfo } from 'node:net';
@@ -50,7 +50,7 @@ export async function startService(options: ServiceOptions): Promise<SeedService
   });
   app.post('/api/v1/jobs', async (_req, res) => {
     if (provoked) await sleep(2500);
-    if (provoked && Math.random() < 0.1) {
+    if (provoked && Math.random() < 0.3) {
       res.status(500).json({ error: 'generation failed' });
       return;
     }
