@@ -1,7 +1,7 @@
 /**
  * Seed 004's content API in small: Express with the Glassbox adapter, LLM generations
  * (a fake provider whose caller knows each generation's cost in USD), QC scores, jobs by
- * status, active jobs and batch review progress in percent. `provoked`: requests take
+ * status, active jobs and batch review progress in percent: one job in 100 fails. `provoked`: requests take
  * 2.5 s, three in ten fail, half of the jobs are blocked by QC, generations cost $1 each
  * and 150 jobs are active.
  */
@@ -48,9 +48,13 @@ export async function startService(options: ServiceOptions): Promise<SeedService
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Healthy is not error-free: one job in 100 fails, under every threshold — and enough for a
+  // ratio that divides each 5xx series by itself to say 100 %.
+  let posts = 0;
+  const healthyFailure = () => ++posts % 100 === 50;
   app.post('/api/v1/jobs', async (_req, res) => {
     if (provoked) await sleep(2500);
-    if (provoked && Math.random() < 0.3) {
+    if (provoked ? Math.random() < 0.3 : healthyFailure()) {
       res.status(500).json({ error: 'generation failed' });
       return;
     }
