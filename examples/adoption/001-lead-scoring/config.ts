@@ -16,11 +16,9 @@ export const naming: NamingOptions = {
     ml_prediction_errors_total: 'model_prediction_errors_total',
     ml_prediction_batch_size: 'model_batch_size',
   },
-  // `outcome → tier` is meant for the model's counter only. This service records no other metric
-  // with an `outcome` label (no batch or RabbitMQ group), so the global rename is exact here.
-  // Core records `overrides: { ml_predictions_total: { labelRename: { outcome: 'tier' } } }`
-  // already; the mixin does not accept naming.overrides yet, and its rules must follow them.
-  labelRename: { route: 'endpoint', status_code: 'status', model: 'endpoint_provider', outcome: 'tier' },
+  labelRename: { route: 'endpoint', status_code: 'status', model: 'endpoint_provider' },
+  // `outcome → tier` on the model's counter only (batch items and RabbitMQ outcomes keep `outcome`)
+  overrides: { ml_predictions_total: { labelRename: { outcome: 'tier' } } },
 };
 
 /** The team's own histogram: the score bucket (1-5) of each prediction. */
@@ -94,9 +92,11 @@ const mixin: MixinConfig = {
                 title: 'Predictions by tier',
                 kind: 'bargauge',
                 queries: [
+                  // `tier`, the exposed name: the mixin cannot tell which metric a label in a team
+                  // panel belongs to, and `outcome` is exposed as `tier` by this metric only
                   {
-                    expr: 'sum by (outcome) (rate(ml_predictions_total[$__rate_interval]))',
-                    legend: '{{outcome}}',
+                    expr: 'sum by (tier) (rate(ml_predictions_total[$__rate_interval]))',
+                    legend: '{{tier}}',
                   },
                 ],
               },

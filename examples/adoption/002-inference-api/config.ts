@@ -4,7 +4,7 @@
  * predictions in `api_prediction_total` and shows rollouts with `model_info{version}`.
  * Its one alert is "P99 latency > 200ms".
  */
-import type { MetricOverride, NamingOptions } from '@glassbox/core';
+import type { NamingOptions } from '@glassbox/core';
 import type { MixinConfig } from '@glassbox/mixin';
 import type { Adoption } from '../adoption.js';
 
@@ -16,14 +16,10 @@ export const naming: NamingOptions = {
     ml_model_info: 'model_info',
   },
   labelRename: { route: 'endpoint', status_code: 'http_status', model_version: 'version' },
-};
-/**
- * A 0.2 s boundary for the 200 ms alert and SLO (the catalog's buckets jump from 0.1 to
- * 0.25). Core records it; the mixin does not accept naming.overrides yet (nor an SLO
- * threshold outside the catalog's buckets), so it is not part of {@link naming} until it does.
- */
-export const bucketOverride: Readonly<Record<string, MetricOverride>> = {
-  http_request_duration_seconds: { buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10] },
+  // a 0.2 s boundary for the 200 ms alert and SLO (the catalog's buckets jump from 0.1 to 0.25)
+  overrides: {
+    http_request_duration_seconds: { buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10] },
+  },
 };
 
 const P99 = 'histogram_quantile(0.99, sum by (le) (rate(api_request_duration_seconds_bucket[5m])))';
@@ -35,6 +31,11 @@ const mixin: MixinConfig = {
   // A binary classifier puts more than half of its predictions in one class most of the time:
   // the imbalance alert (one outcome > 50 %) would always fire. The team has no such alert.
   alerts: { UnbalancedPredictions: { enabled: false } },
+  // "P99 latency > 200ms" as an objective too: 99 % of requests within 200 ms, on the 0.2 s bucket
+  slos: [
+    { name: 'http-availability', type: 'availability', objective: 0.999 },
+    { name: 'latency-200ms', type: 'latency', objective: 0.99, threshold: 0.2 },
+  ],
   custom: {
     alerts: [
       {
@@ -126,7 +127,7 @@ export const adoption: Adoption = {
     {
       title: 'P99 latency > 200ms: the 0.2 s bucket boundary the alert needs',
       expr: 'api_request_duration_seconds_bucket{le="0.2"}',
-      correction: 'Not in the text: shows the bucket override (recorded by the service).',
+      correction: 'Not in the text: shows the bucket override.',
       data: 'always',
     },
     { title: 'Testing Strategy: up must be 1', expr: 'up{job="inference-api"} == 1', data: 'always' },
@@ -152,10 +153,6 @@ export const adoption: Adoption = {
     {
       what: '`prometheus_build_info`',
       why: "Prometheus' own metric: only there when Prometheus scrapes itself, which the generated config (the service's scrape job) does not add.",
-    },
-    {
-      what: 'A latency SLO at 200 ms, and an exact p99 at 200 ms',
-      why: 'Needs the 0.2 s bucket (bucketOverride) in the naming the mixin generates with; until the mixin reads naming.overrides the p99 is interpolated between 0.1 and 0.25.',
     },
   ],
   emptyPanels: {

@@ -9,14 +9,13 @@ import { glassbox } from '@glassbox/fastify';
 import Fastify from 'fastify';
 import type { SeedService, ServiceOptions } from '../adoption.js';
 import { sleep, startTraffic } from '../traffic.js';
-import { adoption, bucketOverride } from './config.js';
+import { adoption } from './config.js';
 
 export async function startService(options: ServiceOptions): Promise<SeedService> {
   let provoked = false;
   const app = Fastify();
   await app.register(glassbox, {
-    // the 0.2 s bucket is recorded already; the mixin generates without it (see bucketOverride)
-    glassboxOptions: { naming: { ...adoption.naming, overrides: bucketOverride }, logger: null },
+    glassboxOptions: { naming: adoption.naming, logger: null },
     metrics: { auth: { tokens: [options.token], fromEnv: false } },
     excludePaths: ['/health'],
     recordSizes: true,

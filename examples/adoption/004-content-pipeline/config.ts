@@ -41,10 +41,7 @@ export const batchReviewProgress = defineGauge({
   aggregate: 'max',
   legacy: true,
 });
-/** What the service records beyond the catalog. */
 const metrics = [activeJobs, jobsCompleted, qcScore, batchReviewProgress];
-/** What the mixin reads: it does not accept a legacy definition yet (custom.metrics[].legacy). */
-const mixinMetrics = [activeJobs, jobsCompleted, qcScore];
 
 const mixin: MixinConfig = {
   team: 'kappa',
@@ -62,7 +59,7 @@ const mixin: MixinConfig = {
   // budget at the 1 % of failed jobs this service sees on a good day).
   slos: [{ name: 'http-availability', type: 'availability', objective: 0.99 }],
   custom: {
-    metrics: mixinMetrics,
+    metrics,
     recording: [
       {
         record: 'job:jobs_blocked:ratio_rate30m',
@@ -143,6 +140,11 @@ const mixin: MixinConfig = {
                 unit: 'percentunit',
                 threshold: 0.15,
                 queries: [{ expr: 'job:jobs_blocked:ratio_rate30m' }],
+              },
+              {
+                title: 'Batch Review Progress',
+                unit: 'percent',
+                queries: [{ expr: 'batch_review_progress_percent', legend: '{{batch_id}}' }],
               },
               {
                 title: 'QC score p50',
@@ -286,10 +288,6 @@ export const adoption: Adoption = {
     'dashboard:glassbox-service-overview/Instrumentation errors by component': 'the same',
   },
   gaps: [
-    {
-      what: 'A Batch Review Progress panel in the generated dashboard',
-      why: 'The service records batch_review_progress_percent (a legacy definition); the mixin does not accept legacy definitions in custom.metrics yet. The team query reads it.',
-    },
     {
       what: 'The alert names HighAPIErrorRate, HighAPILatency, HighLLMCosts, APIDown',
       why: "Implemented by the built-in HighErrorRate, HighLatency, LLMCostOverBudget and ServiceDown with the team's thresholds; the mixin cannot rename a built-in alert, so routes and silences that match the old alertname must change.",
