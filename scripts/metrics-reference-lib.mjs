@@ -36,7 +36,7 @@ function example(def) {
 
 export async function renderMetricsReference() {
   const { catalog } = await import('../packages/core/dist/index.js');
-  let out = `# Metrics reference\n\nGenerated from the catalog in \`@glassbox/core\` by \`node scripts/metrics-reference.mjs\`; a test fails when this file is stale. Names are the defaults: the naming options (prefix, \`rename\`, \`labelRename\`, \`constLabels\`) change them in every output alike.\n\nHistogram buckets are upper bounds in the metric's unit; \`+Inf\` is implicit.\n`;
+  let out = `# Metrics reference\n\nGenerated from the catalog in \`@glassbox/core\` by \`node scripts/metrics-reference.mjs\`; a test fails when this file is stale. Names, labels, buckets and help are the defaults: the naming options (prefix, \`rename\`, \`labelRename\`, \`constLabels\`, and per metric \`overrides\` of \`buckets\`, \`labelRename\` and \`help\`; \`legacyNames\` for kept names that break the lint) change them in every output alike — see [migrating](migrating.md#your-buckets-labels-and-help-on-one-metric).\n\nHistogram buckets are upper bounds in the metric's unit; \`+Inf\` is implicit.\n`;
   for (const [group, defs] of Object.entries(catalog)) {
     out += `\n## ${GROUP_TITLES[group] ?? group}\n\nRecorded by ${RECORDED_BY[group] ?? group}.\n\n`;
     out +=

@@ -228,7 +228,11 @@ export function generateMixin(input: MixinConfig = {}): MixinOutput {
   ];
   const recordedNames = [...new Set(recording.flatMap((g) => g.rules.map((r) => r.record)))];
   checkReferences(ctx, expressions, recordedNames);
-  files[OUTPUT_PATHS.index] = renderIndex(config, alerts, dashboards);
+  const custom = new Set(config.custom.metrics.map((d) => d.name));
+  const metrics = [...ctx.resolved.values()].filter(
+    (r) => custom.has(r.definition.name) || ctx.has(r.definition.group),
+  );
+  files[OUTPUT_PATHS.index] = renderIndex(config, alerts, dashboards, metrics);
   const definitions = [...ctx.defs.values()];
   return { config, alerts, recording, dashboards, files, expressions, recordedNames, definitions };
 }
