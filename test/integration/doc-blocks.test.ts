@@ -157,7 +157,7 @@ await connection.close();
 `,
   );
   compileBlocks();
-}, 420_000);
+}, 600_000); // packing, npm install (network) and one tsc run: minutes on a loaded 2-core machine
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
