@@ -11,6 +11,7 @@ export type {
   AdapterMetricsOptions,
   AdapterMetricsServerOptions,
   HttpAdapterOptions,
+  HttpAdapterParts,
   ResolvedHttpAdapter,
 } from './adapter.js';
 export { HTTP_ADAPTER_DEFAULTS, resolveHttpAdapter } from './adapter.js';
