@@ -4,7 +4,7 @@
  * seed 004's `batch_review_progress_percent`; and every bad override failing generation
  * with an error naming the metric.
  */
-import { MetricDefinitionError } from '@glassbox/core';
+import { MetricDefinitionError, type NamingOptions } from '@glassbox/core';
 import { describe, expect, it } from 'vitest';
 import { generateMixin, type MixinConfig } from '../src/index.js';
 import { SEED_001, SEED_002, SEED_004 } from './overrides-fixtures.js';
@@ -129,7 +129,7 @@ describe('per-metric overrides in the generated assets', () => {
 });
 
 describe('bad overrides fail generation naming the metric', () => {
-  const cases: [string, MixinConfig['naming'], RegExp][] = [
+  const cases: [string, NamingOptions, RegExp][] = [
     [
       'unknown metric',
       { overrides: { ml_prediction_total: { help: 'x' } } },
