@@ -108,6 +108,13 @@ describe('per-metric overrides in the generated assets', () => {
     ).not.toThrow();
   });
 
+  it('a legacy name that breaks the lint is reported once in the warnings (printed by the CLI)', () => {
+    const warnings = generateMixin(SEED_004).warnings;
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/"batch_review_progress_percent".*legacy name.*base units \(ratio\)/);
+    expect(generateMixin(SEED_001).warnings).toEqual([]);
+  });
+
   it('legacyNames for a renamed catalog metric; the rules query the legacy name', () => {
     const out = generateMixin({
       naming: {
