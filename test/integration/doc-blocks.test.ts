@@ -3,7 +3,8 @@
 // documented in test/repo/runnable-blocks.ts) runs here against the packed tarballs, as a
 // newcomer would run it: installed with npm into a scratch project outside the workspace
 // (./tarballs.ts), type-checked by tsc, started, checked over HTTP, stopped with SIGTERM.
-// Needs RabbitMQ at 127.0.0.1:5672 for blocks that publish to a queue.
+// Needs RabbitMQ at 127.0.0.1:5672 for blocks that publish to a queue, and Debian's
+// prometheus-pushgateway for blocks that push.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunnableBlock, runnableBlocks } from '../repo/runnable-blocks.js';
+import { startPushgateway } from '../tools/pushgateway.js';
 import {
   compileTs,
   freePort,
@@ -167,11 +169,18 @@ describe('runnable doc blocks, against the packed tarballs', () => {
     const env: Record<string, string> = { METRICS_BEARER_TOKEN: TOKEN, RABBITMQ_URL, ...spec.env };
     if (spec.port !== undefined) env[spec.port] = String(await freePort());
     if (spec.publish !== undefined) env[spec.publish] = `docs-${randomBytes(4).toString('hex')}`;
+    // A job that pushes gets a real gateway (prometheus-pushgateway; fails when missing).
+    const gateway = spec.pushgateway === undefined ? undefined : await startPushgateway();
+    if (spec.pushgateway !== undefined) env[spec.pushgateway] = gateway?.url ?? '';
     const program = start(file, env);
     try {
       if (spec.port === undefined) {
         const { code } = await within(program.exited, 60_000, `${name(block)} did not exit`);
         expect(code, program.output()).toBe(0);
+        if (gateway !== undefined) {
+          const pushed = await (await fetch(`${gateway.url}/metrics`)).text();
+          for (const e of spec.expect ?? []) expect(pushed, program.output()).toContain(e);
+        }
         return;
       }
       const url = `http://127.0.0.1:${env[spec.port]}${spec.path ?? '/metrics'}`;
@@ -194,6 +203,7 @@ describe('runnable doc blocks, against the packed tarballs', () => {
     } finally {
       if (program.child.exitCode === null && program.child.signalCode === null) program.child.kill('SIGKILL');
       if (spec.publish !== undefined) amqpTool('delete', env[spec.publish] ?? '');
+      await gateway?.stop();
     }
   });
 });

@@ -59,7 +59,12 @@ describe('runnable doc blocks', () => {
       `<!-- runnable {"ports": "PORT"} -->\n${fence}ts\n${fence}`,
       /unknown runnable option "ports"/,
     ],
-    ['expect without port', `<!-- runnable {"expect": ["x"]} -->\n${fence}ts\n${fence}`, /need "port"/],
+    ['expect without port', `<!-- runnable {"expect": ["x"]} -->\n${fence}ts\n${fence}`, /needs "port"/],
+    [
+      'a server that pushes',
+      `<!-- runnable {"port": "PORT", "pushgateway": "GW"} -->\n${fence}ts\n${fence}`,
+      /"port" and "pushgateway" do not go together/,
+    ],
     ['an unclosed block', `<!-- runnable -->\n${fence}ts\nx`, /not closed/],
   ])('rejects %s', (_label, md, error) => {
     expect(() => extractRunnableBlocks('guide.md', md)).toThrow(error);

@@ -25,6 +25,10 @@
 //   publish  name of the environment variable the program reads a RabbitMQ queue name
 //            from; the test sets it to a fresh queue and publishes one message to it
 //   env      extra environment variables for the program
+//   pushgateway  name of the environment variable the program reads a Pushgateway URL
+//            from; the test starts a real one (prometheus-pushgateway) and, once the
+//            program has exited with code 0, its /metrics must contain every `expect`
+//            string (without `port`, the program is a job that exits)
 // Then the test sends SIGTERM: the program must exit with code 0 (or, having installed no
 // handler, be ended by the signal) within 10 s. Every program gets METRICS_BEARER_TOKEN
 // and RABBITMQ_URL (a real broker at 127.0.0.1:5672). `ts` blocks are type-checked by
@@ -37,6 +41,7 @@ export interface RunnableSpec {
   path?: string;
   expect?: string[];
   publish?: string;
+  pushgateway?: string;
   env?: Record<string, string>;
 }
 
@@ -53,7 +58,7 @@ export interface RunnableBlock {
 }
 
 const LANGS = new Set(['ts', 'typescript', 'js', 'javascript', 'mjs']);
-const SPEC_KEYS = new Set(['port', 'path', 'expect', 'publish', 'env']);
+const SPEC_KEYS = new Set(['port', 'path', 'expect', 'publish', 'env', 'pushgateway']);
 const MARKER = /^<!--\s*runnable\b(.*?)-->\s*$/;
 
 function parseSpec(text: string, where: string): RunnableSpec {
@@ -69,13 +74,17 @@ function parseSpec(text: string, where: string): RunnableSpec {
   for (const key of Object.keys(spec))
     if (!SPEC_KEYS.has(key)) throw new Error(`${where}: unknown runnable option "${key}"`);
   const s = spec as RunnableSpec;
-  for (const key of ['port', 'path', 'publish'] as const)
+  for (const key of ['port', 'path', 'publish', 'pushgateway'] as const)
     if (s[key] !== undefined && typeof s[key] !== 'string')
       throw new Error(`${where}: runnable option "${key}" must be a string`);
   if (s.expect !== undefined && !(Array.isArray(s.expect) && s.expect.every((e) => typeof e === 'string')))
     throw new Error(`${where}: runnable option "expect" must be an array of strings`);
-  if ((s.path !== undefined || s.expect !== undefined) && s.port === undefined)
-    throw new Error(`${where}: runnable options "path"/"expect" need "port"`);
+  if (s.path !== undefined && s.port === undefined)
+    throw new Error(`${where}: runnable option "path" needs "port"`);
+  if (s.expect !== undefined && s.port === undefined && s.pushgateway === undefined)
+    throw new Error(`${where}: runnable option "expect" needs "port" (or "pushgateway")`);
+  if (s.port !== undefined && s.pushgateway !== undefined)
+    throw new Error(`${where}: runnable options "port" and "pushgateway" do not go together`);
   return s;
 }
 

@@ -4,7 +4,7 @@
  * offending field. The types and defaults live in `config-types.ts`.
  */
 import { type MetricDefinition, NAMING_KEYS, type NamingOptions, validateNaming } from '@glassbox/core';
-import { resolveScrape } from './config-scrape.js';
+import { resolvePushgateway, resolveScrape } from './config-scrape.js';
 import {
   ALERT_NAMES,
   type AlertmanagerConfig,
@@ -35,6 +35,7 @@ const TOP_KEYS = [
   'alerts',
   'batchJobIntervals',
   'imbalanceOutcomes',
+  'pushgateway',
   'groups',
   'custom',
   'slos',
@@ -234,6 +235,7 @@ export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
   );
   validRegex('imbalanceOutcomes', imbalanceOutcomes);
   const groups = resolveGroups(input.groups);
+  const pushgateway = resolvePushgateway(input.pushgateway, groups);
   const slos = resolveSlos(input.slos, groups);
   const dashboards = resolveDashboards(input.dashboards);
   const alertmanager = resolveAlertmanager(input.alertmanager);
@@ -247,6 +249,7 @@ export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
     alerts,
     batchJobIntervals,
     imbalanceOutcomes,
+    pushgateway,
     groups,
     custom,
     slos,

@@ -49,8 +49,9 @@ export class Ctx {
     return this.resolved.get(name) as ResolvedDefinition;
   }
 
-  /** True when the config selects the catalog group (`sdk` and team metrics always are). */
+  /** True when the config selects the catalog group (`sdk` and team metrics always are; `pushgateway` when configured). */
   has(group: string): boolean {
+    if (group === 'pushgateway') return this.config.pushgateway !== null;
     return group === 'always' || group === 'sdk' || this.config.groups.includes(group);
   }
 

@@ -187,7 +187,8 @@ function renderFiles(
 
 /**
  * Every referenced name must be defined: a catalog metric (exposed name, histogram
- * series included), a recorded series, or Prometheus' own `up`.
+ * series included), a recorded series, Prometheus' own `up`, or (with a Pushgateway) its
+ * `push_time_seconds`.
  */
 function checkReferences(
   ctx: Ctx,
@@ -195,6 +196,7 @@ function checkReferences(
   recordedNames: readonly string[],
 ): void {
   const known = new Set<string>(['up', ...recordedNames]);
+  if (ctx.config.pushgateway !== null) known.add('push_time_seconds');
   for (const [exposedName, catalogName] of ctx.exposed) {
     known.add(exposedName);
     if (ctx.def(catalogName).kind === 'histogram') {

@@ -13,7 +13,9 @@ export const HEADER =
 
 /** True when the config has static targets (a static scrape job). */
 export function hasStatic(config: ResolvedMixinConfig): boolean {
-  return config.scrape.targets.length > 0 || config.scrape.staticConfigs.length > 0;
+  return (
+    config.scrape.targets.length > 0 || config.scrape.staticConfigs.length > 0 || config.pushgateway !== null
+  );
 }
 
 /** The index's table of files. */
