@@ -35,13 +35,36 @@ function definitionOf(
   return undefined;
 }
 
+/**
+ * A label of a team expression, resolved through the metrics the expression names: the
+ * name they all expose it as (a label renamed for one metric only, seed 001's
+ * `outcome → tier`, reads `tier` in an expression over that metric). When the named
+ * metrics expose it under different names, the expression is ambiguous: an Error.
+ */
+function labelIn(ctx: Ctx, label: string, defs: readonly string[]): string {
+  const names = new Set<string>();
+  for (const d of defs) if (ctx.defs.get(d)?.labelNames.includes(label)) names.add(ctx.l(label, d));
+  if (names.size > 1)
+    throw new Error(
+      `Glassbox mixin: label "${label}" is exposed as ${[...names].join(', ')} by ${defs.join(' and ')} in one expression; split it or write the exposed names`,
+    );
+  return names.size === 1 ? ([...names][0] as string) : ctx.l(label);
+}
+
 function rewrite(ctx: Ctx, expr: string, matchers: readonly string[]): string {
+  const defs = [
+    ...new Set(
+      metricNamesIn(expr)
+        .map((n) => definitionOf(ctx, n)?.def)
+        .filter((d): d is string => d !== undefined),
+    ),
+  ];
   return rewritePromql(expr, {
     metric: (n) => {
       const d = definitionOf(ctx, n);
       return d === undefined ? undefined : ctx.m(d.def, d.suffix);
     },
-    label: (l) => ctx.l(l),
+    label: (l) => labelIn(ctx, l, defs),
     scoped: (n) => definitionOf(ctx, n) !== undefined,
     matchers,
   });

@@ -35,6 +35,26 @@ describe('per-metric overrides in the generated assets', () => {
     expect(panel?.expr).toMatch(/^sum by \(model, tier\) \(job_service_model_tier:ml_predictions:rate5m\{/);
   });
 
+  it("seed 001: a team alert over ml_predictions_total written with the catalog's outcome reads tier", () => {
+    const alert = {
+      alert: 'LowTierA',
+      expr: 'sum by (model) (rate(ml_predictions_total{outcome="A"}[5m])) / sum by (model) (rate(ml_predictions_total[5m])) < 0.1',
+      summary: 'Few tier A leads',
+    };
+    const out = generateMixin({ ...SEED_001, custom: { alerts: [alert] } });
+    const expr = out.alerts.find((a) => a.alert === 'LowTierA')?.expr ?? '';
+    expect(expr).toMatch(/tier="A"/);
+    expect(expr).not.toMatch(/\boutcome\b/);
+    // one expression over two metrics that expose `outcome` differently is ambiguous
+    const both = {
+      ...alert,
+      expr: 'sum by (outcome) (rate(ml_predictions_total[5m])) + sum by (outcome) (rate(rabbitmq_messages_consumed_total[5m]))',
+    };
+    expect(() => generateMixin({ ...SEED_001, custom: { alerts: [both] } })).toThrow(
+      /label "outcome" is exposed as tier, outcome by ml_predictions_total and rabbitmq_messages_consumed_total/,
+    );
+  });
+
   it('seed 001: the imbalance alert and its promtool tests carry tier', () => {
     const out = generateMixin(SEED_001);
     const imbalance = out.alerts.find((a) => a.alert === 'UnbalancedPredictions');
