@@ -40,7 +40,8 @@ export async function startService(options: ServiceOptions): Promise<SeedService
     if (provoked) {
       await sleep(200);
       if (Math.random() < 0.2) throw new EndpointTimeoutError('scoring endpoint timed out');
-      return { tier: Math.random() < 0.8 ? 'A' : 'B', probability: 0.2 + Math.random() * 0.2 };
+      const r = Math.random();
+      return { tier: r < 0.8 ? 'A' : r < 0.9 ? 'B' : 'C', probability: 0.2 + Math.random() * 0.2 };
     }
     return {
       tier: TIERS[++n % TIERS.length] as string,

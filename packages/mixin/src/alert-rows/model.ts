@@ -181,15 +181,20 @@ export const unbalancedPredictions: AlertRow = {
   group: 'glassbox-model',
   needs: 'model',
   metric: 'ml_predictions_total',
+  // Only models with three or more outcomes in the window: a binary classifier has one
+  // class above half almost always, so a share threshold would fire on healthy data.
   expr: (k, t) =>
-    `sum by (${k.ctx.by('model', 'outcome')}) (rate(${k.ctx.sel('ml_predictions_total', '', k.ctx.eq('outcome', k.cfg.imbalanceOutcomes, '=~'))}[10m]))\n` +
-    `/ ignoring (${k.ctx.l('outcome')}) group_left\n` +
-    `sum by (${k.ctx.by('model')}) (rate(${k.ctx.sel('ml_predictions_total')}[10m]))\n> ${num(t)}`,
+    `(\n  sum by (${k.ctx.by('model', 'outcome')}) (rate(${k.ctx.sel('ml_predictions_total', '', k.ctx.eq('outcome', k.cfg.imbalanceOutcomes, '=~'))}[10m]))\n` +
+    `  / ignoring (${k.ctx.l('outcome')}) group_left\n` +
+    `  sum by (${k.ctx.by('model')}) (rate(${k.ctx.sel('ml_predictions_total')}[10m]))\n  > ${num(t)}\n)\n` +
+    `and ignoring (${k.ctx.l('outcome')})\n` +
+    `count by (${k.ctx.by('model')}) (sum by (${k.ctx.by('model', 'outcome')}) (rate(${k.ctx.sel('ml_predictions_total')}[10m])) > 0) >= 3`,
   summary: (k) => `${k.who}: model ${k.lbl('model')} puts too many predictions in ${k.lbl('outcome')}`,
   description: (k, t) =>
     `More than ${pct(t)} of the predictions of model ${k.lbl('model')} have outcome ${k.lbl('outcome')}.`,
   runbook: (k) => ({
-    meaning: 'One outcome (tier, class) takes more than its expected share of predictions.',
+    meaning:
+      'One outcome (tier, class) takes more than its expected share of predictions. Only models with three or more outcomes in the window are watched: the majority class of a binary classifier is above half by nature.',
     queries: [
       {
         title: 'Outcome share',
@@ -205,7 +210,7 @@ export const unbalancedPredictions: AlertRow = {
   }),
   fire: (k) => [
     {
-      name: '90 % of predictions in tier A',
+      name: '90 % of predictions in tier A (of three)',
       series: [
         series(
           k.ctx,
@@ -217,13 +222,30 @@ export const unbalancedPredictions: AlertRow = {
           k.ctx,
           'ml_predictions_total',
           { model: 'lead-scoring', model_version: '1', outcome: 'B' },
-          k.counter(10),
+          k.counter(5),
+        ),
+        series(
+          k.ctx,
+          'ml_predictions_total',
+          { model: 'lead-scoring', model_version: '1', outcome: 'C' },
+          k.counter(5),
         ),
       ],
       labels: { ...k.scope, [k.model]: 'lead-scoring', [k.ctx.l('outcome')]: 'A' },
     },
   ],
   silent: (k) => [
+    {
+      name: 'a binary classifier, 80 % in one class',
+      series: ['churn', 'stay'].map((o, i) =>
+        series(
+          k.ctx,
+          'ml_predictions_total',
+          { model: 'churn', model_version: '1', outcome: o },
+          k.counter(i === 0 ? 20 : 80),
+        ),
+      ),
+    },
     {
       name: 'four tiers, 25 % each',
       series: ['A', 'B', 'C', 'D'].map((o) =>
