@@ -48,12 +48,12 @@ const mixin: MixinConfig = {
   groups: ['http', 'llm'],
   scrape: { jobName: 'bacowr-api', labels: { service: 'bacowr-api' } },
   alerts: {
-    HighErrorRate: { for: '5m' }, // HighAPIErrorRate: > 5 % for 5min, critical
-    HighLatency: { threshold: 2, for: '5m' }, // HighAPILatency: p95 > 2s for 5min, warning
+    HighErrorRate: { name: 'HighAPIErrorRate', for: '5m' }, // > 5 % for 5min, critical
+    HighLatency: { name: 'HighAPILatency', threshold: 2, for: '5m' }, // p95 > 2s for 5min, warning
     CriticalLatency: { enabled: false },
     HighActiveRequests: { enabled: false },
-    ServiceDown: { for: '2m' }, // APIDown: unavailable for 2min
-    // HighLLMCosts (> $10/hour for 15min) is LLMCostOverBudget's default
+    ServiceDown: { name: 'APIDown', for: '2m' }, // unavailable for 2min
+    LLMCostOverBudget: { name: 'HighLLMCosts' }, // > $10/hour for 15min: the default
   },
   // The team pages at 5 % errors: 99 % availability, not the default 99.9 % (which burns its
   // budget at the 1 % of failed jobs this service sees on a good day).
@@ -232,7 +232,7 @@ export const adoption: Adoption = {
       original: '(rate(api_requests_total{status=~"5.."}[5m]) / rate(api_requests_total[5m])) > 0.05',
       correction:
         'Each 5xx series was divided by itself (1.0 whenever any 5xx exists, so it fired on a single error): summed before dividing.',
-      generated: ['HighErrorRate'],
+      generated: ['HighAPIErrorRate'],
       provokedBy: 'provoked',
     },
     {
@@ -241,7 +241,7 @@ export const adoption: Adoption = {
       for: '5m',
       original: '**HighAPILatency** | p95 latency > 2s for 5min | Warning',
       correction: 'Written from the table row, with the p95 query of the text (summed by le).',
-      generated: ['HighLatency'],
+      generated: ['HighAPILatency'],
       provokedBy: 'provoked',
     },
     {
@@ -260,7 +260,7 @@ export const adoption: Adoption = {
       original: '**HighLLMCosts** | Costs > $10/hour for 15min | Warning',
       correction:
         "Written from the table row with the cost query of the text (with the counter's _total name).",
-      generated: ['LLMCostOverBudget'],
+      generated: ['HighLLMCosts'],
       provokedBy: 'provoked',
     },
     {
@@ -278,7 +278,7 @@ export const adoption: Adoption = {
       for: '2m',
       original: '**APIDown** | API unavailable for 2min | Critical',
       correction: 'Written from the table row.',
-      generated: ['ServiceDown'],
+      generated: ['APIDown'],
       provokedBy: 'down',
     },
   ],
@@ -287,10 +287,5 @@ export const adoption: Adoption = {
       "the SDK had no fault to count (the panel shows Glassbox failures, not the service's)",
     'dashboard:glassbox-service-overview/Instrumentation errors by component': 'the same',
   },
-  gaps: [
-    {
-      what: 'The alert names HighAPIErrorRate, HighAPILatency, HighLLMCosts, APIDown',
-      why: "Implemented by the built-in HighErrorRate, HighLatency, LLMCostOverBudget and ServiceDown with the team's thresholds; the mixin cannot rename a built-in alert, so routes and silences that match the old alertname must change.",
-    },
-  ],
+  gaps: [],
 };

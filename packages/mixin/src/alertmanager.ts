@@ -13,6 +13,7 @@ export function alertmanagerConfig(
 ): Record<string, unknown> {
   const teams = [...new Set([cfg.team, ...cfg.alertmanager.teams, ...alerts.map((a) => a.team)])];
   const url = cfg.alertmanager.webhookUrl;
+  const serviceDown = cfg.alerts.ServiceDown?.name ?? 'ServiceDown';
   const receiver = (name: string) => ({ name, webhook_configs: [{ url, send_resolved: true }] });
   return {
     route: {
@@ -40,8 +41,8 @@ export function alertmanagerConfig(
         equal: ['job', cfg.serviceLabel],
       },
       {
-        source_matchers: ['alertname="ServiceDown"'],
-        target_matchers: ['alertname!="ServiceDown"'],
+        source_matchers: [`alertname="${serviceDown}"`],
+        target_matchers: [`alertname!="${serviceDown}"`],
         equal: ['job', 'instance'],
       },
     ],

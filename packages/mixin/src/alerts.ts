@@ -95,7 +95,7 @@ function buildAlert(ctx: Ctx, row: AlertRow): AlertSpec | undefined {
   const t = o.threshold ?? def.threshold ?? 0;
   const k = alertKit(ctx.on(row.metric));
   return {
-    alert: row.name,
+    alert: o.name ?? row.name,
     group: row.group,
     expr: row.expr(k, t),
     for: o.for ?? def.for,

@@ -47,6 +47,13 @@ export interface AlertOverride {
   readonly severity?: Severity;
   /** The `team` label; overrides {@link MixinConfig.team} for this alert. @default config.team */
   readonly team?: string;
+  /**
+   * The alert's name in the generated rules, tests, runbooks and Alertmanager config:
+   * the name your routes and silences already match (seed 004's `HighAPIErrorRate` for
+   * `HighErrorRate`). Letters, digits and `_`, not starting with a digit; unique among
+   * the alerts. @default the built-in name
+   */
+  readonly name?: string;
 }
 
 /** A service-level objective, turned into multi-window multi-burn-rate alerts. */

@@ -66,7 +66,7 @@ function resolveAlertOverrides(value: unknown): Readonly<Partial<Record<AlertNam
   checkKeys('alerts', alerts, ALERT_NAMES);
   for (const [name, o2] of Object.entries(alerts)) {
     const f = `alerts.${name}`;
-    checkKeys(f, o2, ['enabled', 'threshold', 'for', 'severity', 'team']);
+    checkKeys(f, o2, ['enabled', 'threshold', 'for', 'severity', 'team', 'name']);
     const ov = o2 as AlertOverride;
     if (ov.enabled !== undefined && typeof ov.enabled !== 'boolean')
       throw new MixinConfigError(`${f}.enabled`, 'must be true or false');
@@ -77,7 +77,31 @@ function resolveAlertOverrides(value: unknown): Readonly<Partial<Record<AlertNam
       throw new MixinConfigError(`${f}.severity`, "must be 'critical', 'warning' or 'info'");
     if (ov.team !== undefined) str(`${f}.team`, ov.team, '');
   }
+  checkAlertNames(alerts);
   return alerts;
+}
+
+const ALERT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Renamed built-in alerts: valid names, none taken by another built-in or renamed alert. */
+function checkAlertNames(alerts: Readonly<Partial<Record<AlertName, AlertOverride>>>): void {
+  const taken = new Map<string, string>();
+  for (const name of ALERT_NAMES) {
+    const renamed = alerts[name]?.name;
+    if (renamed !== undefined)
+      str(
+        `alerts.${name}.name`,
+        renamed,
+        '',
+        ALERT_NAME,
+        'must be letters, digits and _, not starting with a digit',
+      );
+    const final = renamed ?? name;
+    const other = taken.get(final);
+    if (other !== undefined)
+      throw new MixinConfigError(`alerts.${name}.name`, `"${final}" is already the name of ${other}`);
+    taken.set(final, name);
+  }
 }
 
 function resolveBatchJobIntervals(value: unknown): Readonly<Record<string, number>> {
@@ -227,6 +251,14 @@ export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
   const scrape = resolveScrape(input.scrape);
   const selector = resolveSelector(input.selector, scrape.jobName);
   const alerts = resolveAlertOverrides(input.alerts);
+  custom.alerts.forEach((a, i) => {
+    const renamed = ALERT_NAMES.find((n) => alerts[n]?.name === a.alert);
+    if (renamed !== undefined)
+      throw new MixinConfigError(
+        `custom.alerts[${i}].alert`,
+        `"${a.alert}" is the name alerts.${renamed}.name gives ${renamed}`,
+      );
+  });
   const batchJobIntervals = resolveBatchJobIntervals(input.batchJobIntervals);
   const imbalanceOutcomes = str(
     'imbalanceOutcomes',

@@ -501,3 +501,43 @@ describe('pushgateway', () => {
     expect(() => generateMixin({ pushgateway: { targets: ['http://gw:9091'] } })).toThrow(MixinConfigError);
   });
 });
+
+describe('renamed built-in alerts (the names routes and silences already match)', () => {
+  const config: MixinConfig = {
+    alerts: { HighErrorRate: { name: 'HighAPIErrorRate' }, ServiceDown: { name: 'APIDown' } },
+  };
+
+  it('the rules, promtool tests, runbooks and Alertmanager inhibition use the new names', () => {
+    const out = generateMixin(config);
+    const names = out.alerts.map((a) => a.alert);
+    expect(names).toContain('HighAPIErrorRate');
+    expect(names).not.toContain('HighErrorRate');
+    const tests = out.files['prometheus/tests/glassbox-alerts.test.yml'] ?? '';
+    expect(tests).toMatch(/alertname: HighAPIErrorRate/);
+    expect(tests).not.toMatch(/alertname: HighErrorRate\b/);
+    expect(Object.keys(out.files).some((f) => f.endsWith('runbooks/high-api-error-rate.md'))).toBe(true);
+    const am = out.files['alertmanager/alertmanager.yml'] ?? '';
+    expect(am).toMatch(/alertname="APIDown"/);
+    expect(am).not.toMatch(/ServiceDown/);
+  });
+
+  it.each([
+    ['an invalid name', { HighErrorRate: { name: 'high-errors' } }, /alerts\.HighErrorRate\.name/],
+    [
+      'a name another alert has',
+      { HighErrorRate: { name: 'ServiceDown' } },
+      /"ServiceDown" is already the name of ServiceDown/,
+    ],
+  ])('rejects %s', (_label, alerts, message) => {
+    expect(() => generateMixin({ alerts } as MixinConfig)).toThrow(message);
+  });
+
+  it('a team alert cannot take the name of a renamed built-in', () => {
+    expect(() =>
+      generateMixin({
+        ...config,
+        custom: { alerts: [{ alert: 'HighAPIErrorRate', expr: 'up == 0', summary: 'x' }] },
+      }),
+    ).toThrow(/custom\.alerts\[0\]\.alert.*alerts\.HighErrorRate\.name/);
+  });
+});
