@@ -30,23 +30,25 @@ interface OtelGlobals {
   readonly context?: { active(): { getValue(key: symbol): unknown } | undefined };
 }
 
-const TRACE_ID = /^[0-9a-f]{32}$/;
-const SPAN_ID = /^[0-9a-f]{16}$/;
-const ZERO_TRACE = '0'.repeat(32);
-const ZERO_SPAN = '0'.repeat(16);
+/**
+ * True when `s` is `length` lowercase hex digits, not all zero. A character loop: on
+ * the record path it is several times faster than a regular expression.
+ */
+function isHexId(s: unknown, length: number): boolean {
+  if (typeof s !== 'string' || s.length !== length) return false;
+  let nonZero = false;
+  for (let i = 0; i < length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 48 && c <= 57) nonZero = true;
+    else if (c >= 97 && c <= 102) nonZero = true;
+    else if (c !== 48) return false;
+  }
+  return nonZero;
+}
 
 /** True when `t` has a valid trace id and span id (lowercase hex, not all zero). */
 export function isValidTraceContext(t: TraceContext | null | undefined): t is TraceContext {
-  if (t === null || typeof t !== 'object') return false;
-  const { traceId, spanId } = t;
-  return (
-    typeof traceId === 'string' &&
-    typeof spanId === 'string' &&
-    TRACE_ID.test(traceId) &&
-    SPAN_ID.test(spanId) &&
-    traceId !== ZERO_TRACE &&
-    spanId !== ZERO_SPAN
-  );
+  return t !== null && typeof t === 'object' && isHexId(t.traceId, 32) && isHexId(t.spanId, 16);
 }
 
 /**
@@ -68,7 +70,12 @@ export function activeTraceContext(): TraceContext | undefined {
   }
 }
 
-const HEX = /^[0-9a-f]+$/;
+/** The value of a lowercase hex digit, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
 
 /**
  * Parses a W3C `traceparent` header (`00-<trace-id>-<parent-id>-<flags>`): the trace id
@@ -79,15 +86,18 @@ const HEX = /^[0-9a-f]+$/;
  */
 export function parseTraceparent(header: unknown): TraceContext | undefined {
   if (typeof header !== 'string' || header.length < 55) return undefined;
-  const version = header.slice(0, 2);
-  if (version === 'ff' || !HEX.test(version)) return undefined;
+  const v0 = hexDigit(header.charCodeAt(0));
+  const v1 = hexDigit(header.charCodeAt(1));
+  if (v0 < 0 || v1 < 0 || (v0 === 15 && v1 === 15)) return undefined;
   // Version 00 is exactly 55 characters; a later version may append fields after a dash.
-  if (header.length > 55 && (version === '00' || header[55] !== '-')) return undefined;
+  if (header.length > 55 && ((v0 === 0 && v1 === 0) || header[55] !== '-')) return undefined;
   if (header[2] !== '-' || header[35] !== '-' || header[52] !== '-') return undefined;
-  const flags = header.slice(53, 55);
-  if (!HEX.test(flags) || (Number.parseInt(flags, 16) & 1) !== 1) return undefined;
-  const t = { traceId: header.slice(3, 35), spanId: header.slice(36, 52) };
-  return isValidTraceContext(t) ? t : undefined;
+  const f0 = hexDigit(header.charCodeAt(53));
+  const f1 = hexDigit(header.charCodeAt(54));
+  if (f0 < 0 || f1 < 0 || (f1 & 1) !== 1) return undefined;
+  const traceId = header.slice(3, 35);
+  const spanId = header.slice(36, 52);
+  return isHexId(traceId, 32) && isHexId(spanId, 16) ? { traceId, spanId } : undefined;
 }
 
 /**
