@@ -36,7 +36,7 @@ function example(def) {
 
 export async function renderMetricsReference() {
   const { catalog } = await import('../packages/core/dist/index.js');
-  let out = `# Metrics reference\n\nGenerated from the catalog in \`@glassbox/core\` by \`node scripts/metrics-reference.mjs\`; a test fails when this file is stale. Names are the defaults: the naming options (prefix, \`rename\`, \`labelRename\`, \`constLabels\`) change them in every output alike.\n\nHistogram buckets are upper bounds in the metric's unit; \`+Inf\` is implicit.\n`;
+  let out = `# Metrics reference\n\nGenerated from the catalog in \`@glassbox/core\` by \`node scripts/metrics-reference.mjs\`; a test fails when this file is stale. Names are the defaults: the naming options (prefix, \`rename\`, \`labelRename\`, \`constLabels\`) change them in every output alike.\n\nHistogram buckets are upper bounds in the metric's unit; \`+Inf\` is implicit.\n\nExemplars (OpenMetrics only, on by default): \`http_request_duration_seconds\`, \`ml_prediction_duration_seconds\` and \`rabbitmq_message_processing_duration_seconds\` keep the trace id and span id of the latest traced observation on each bucket; see [exemplars](exemplars.md).\n`;
   for (const [group, defs] of Object.entries(catalog)) {
     out += `\n## ${GROUP_TITLES[group] ?? group}\n\nRecorded by ${RECORDED_BY[group] ?? group}.\n\n`;
     out +=
