@@ -115,8 +115,12 @@ export function installScratchProject(
   });
 }
 
-/** A strict NodeNext tsconfig for `project` (sources in src/, output in dist/). */
-export function writeTsProject(project: string, type: 'module' | 'commonjs'): void {
+/** A strict NodeNext tsconfig for `project` (sources in src/, output in dist/), with `compilerOptions` over it. */
+export function writeTsProject(
+  project: string,
+  type: 'module' | 'commonjs',
+  compilerOptions: Record<string, unknown> = {},
+): void {
   mkdirSync(join(project, 'src'), { recursive: true });
   writeFileSync(join(project, 'package.json'), JSON.stringify({ type }));
   writeFileSync(
@@ -131,6 +135,7 @@ export function writeTsProject(project: string, type: 'module' | 'commonjs'): vo
         skipLibCheck: false,
         outDir: 'dist',
         types: ['node'],
+        ...compilerOptions,
       },
       include: ['src'],
     }),

@@ -5,13 +5,12 @@ import { CONFIG, type Config } from './config.js';
 import { HealthController } from './health.controller.js';
 import { JobsController } from './jobs/jobs.controller.js';
 import { JobsService, LLM_INSTRUMENT } from './jobs/jobs.service.js';
-import { FakeLlmProvider, LLM_PROVIDER, MODELS, PRICES } from './llm/provider.js';
+import { LLM_PROVIDER, type LlmProvider, MODELS, PRICES } from './llm/provider.js';
 
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static factory
 export class AppModule {
-  static register(config: Config, instrumentation: Instrumentation): DynamicModule {
-    const provider = new FakeLlmProvider();
+  static register(config: Config, instrumentation: Instrumentation, provider: LlmProvider): DynamicModule {
     return {
       module: AppModule,
       imports: [

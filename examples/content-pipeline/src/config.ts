@@ -10,6 +10,13 @@ export interface Config {
   readonly maxActiveJobs: number;
   /** QC score below which content is blocked (`QC_BLOCK_THRESHOLD`). */
   readonly qcBlockThreshold: number;
+  /**
+   * The LLM provider's OpenAI-compatible API (`LLM_BASE_URL`, e.g.
+   * `https://api.openai.com/v1`); unset: a local stand-in is started (llm/stub-server.ts).
+   */
+  readonly llmBaseUrl: string | undefined;
+  /** Its API key (`LLM_API_KEY`). */
+  readonly llmApiKey: string | undefined;
 }
 
 function port(name: string, value: string | undefined): number | undefined {
@@ -31,6 +38,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: port('METRICS_PORT', env.METRICS_PORT),
     maxActiveJobs: max,
     qcBlockThreshold: qc,
+    llmBaseUrl: env.LLM_BASE_URL || undefined,
+    llmApiKey: env.LLM_API_KEY || undefined,
   };
 }
 

@@ -64,6 +64,16 @@ describe('content-pipeline (Nest on Fastify) smoke', () => {
     expect(
       value(text, 'llm_generation_cost_dollars_total{provider="openai",model="gpt-4o"}'),
     ).toBeGreaterThan(0);
+    // The LLM provider is an outside HTTP dependency (here the local stand-in the service
+    // started on 127.0.0.1, a declared host): four generations answered, the timed-out one 504.
+    expect(value(text, 'http_client_requests_total{method="POST",host="127.0.0.1",status_code="200"}')).toBe(
+      4,
+    );
+    expect(value(text, 'http_client_requests_total{method="POST",host="127.0.0.1",status_code="504"}')).toBe(
+      1,
+    );
+    expect(value(text, 'http_client_request_duration_seconds_count{method="POST",host="127.0.0.1"}')).toBe(5);
+    expect(text).not.toContain('host="other"');
     expect(text).toContain(
       'http_requests_total{method="POST",route="/api/v1/content/jobs",status_code="202"} 3\n',
     );

@@ -107,23 +107,35 @@ class LabelSlots {
     this.names = [...initial];
     for (let i = 0; i < initial.length; i++) this.index.set(initial[i] as string, i);
   }
+  /** The last label-name array seen and its slots (sources share one array per label shape). */
+  private lastOwn: readonly string[] | undefined;
+  private lastSlots: number[] = [];
   /** The point's label values aligned to {@link names} (`null` where it has no such label). */
   align(family: MetricFamily, p: MetricPoint): Array<string | null> {
     const own = p.labelNames;
     if (own === undefined || own === family.labelNames) return Array.from(p.labelValues, String);
+    const slots = own === this.lastOwn ? this.lastSlots : this.slotsOf(own);
     const out: Array<string | null> = [];
     for (let j = 0; j < own.length; j++) {
-      const name = own[j] as string;
+      const i = slots[j] as number;
+      while (out.length <= i) out.push(null);
+      out[i] = String(p.labelValues[j]);
+    }
+    return out;
+  }
+  private slotsOf(own: readonly string[]): number[] {
+    const slots = own.map((name) => {
       let i = this.index.get(name);
       if (i === undefined) {
         i = this.names.length;
         this.names.push(name);
         this.index.set(name, i);
       }
-      while (out.length <= i) out.push(null);
-      out[i] = String(p.labelValues[j]);
-    }
-    return out;
+      return i;
+    });
+    this.lastOwn = own;
+    this.lastSlots = slots;
+    return slots;
   }
 }
 

@@ -281,7 +281,7 @@ const llm = Object.freeze({
   costTotal: defineCounter({
     group: 'llm',
     name: 'llm_generation_cost_dollars_total',
-    help: 'LLM generation cost in dollars, from the price table the service passes, by provider and model.',
+    help: 'LLM generation cost in dollars (the cost the service passes, or computed from its price table), by provider and model.',
     unit: 'dollars',
     labelNames: ['provider', 'model'],
   }),

@@ -30,6 +30,15 @@ export interface BaseDefinitionOptions<L extends string> {
   readonly labelNames?: readonly L[];
   /** Catalog group (`http`, `model`, ...); free text for team metrics. @default 'custom' */
   readonly group?: string | undefined;
+  /**
+   * The name is one the team already has and must keep although it breaks the naming
+   * lint (`batch_review_progress_percent`: non-base unit). Only the lint rules are
+   * relaxed (base units, snake_case, the unit suffix); the Prometheus format rules
+   * (characters, `_total` for counters only, reserved suffixes) still apply. Glassbox
+   * warns once when the metric is created.
+   * @default false
+   */
+  readonly legacy?: boolean | undefined;
 }
 
 /** Options of {@link defineCounter}. */
@@ -53,6 +62,8 @@ interface DefinitionCommon<L extends string> {
   readonly unit: string | undefined;
   readonly labelNames: readonly L[];
   readonly group: string;
+  /** Declared a legacy name (see {@link BaseDefinitionOptions.legacy}); absent when not. */
+  readonly legacy?: true;
 }
 
 /** A validated counter definition. */
@@ -108,37 +119,62 @@ const NON_BASE_UNITS: ReadonlyArray<[RegExp, string]> = [
   [/_percent(age)?(_|$)/, 'ratio'],
 ];
 
-/** Validates a metric name by Prometheus' rules and lint; throws {@link MetricDefinitionError}. */
-export function validateMetricName(name: string, kind: MetricKind, unit?: string): void {
-  if (typeof name !== 'string' || name.length === 0)
-    throw new MetricDefinitionError(String(name), 'name is empty');
-  if (!METRIC_NAME.test(name))
-    throw new MetricDefinitionError(name, 'name must match [a-zA-Z_:][a-zA-Z0-9_:]*');
-  if (name.startsWith('__')) throw new MetricDefinitionError(name, 'names starting with "__" are reserved');
-  if (/[A-Z]/.test(name)) throw new MetricDefinitionError(name, 'use snake_case, not camelCase or capitals');
-  if (name.includes(':'))
-    throw new MetricDefinitionError(name, 'colons are reserved for recording rules, not instrumentation');
-  for (const [pattern, base] of NON_BASE_UNITS) {
-    if (pattern.test(name)) throw new MetricDefinitionError(name, `use base units (${base}) in the name`);
-  }
-  if (kind === 'counter' && !name.endsWith('_total'))
-    throw new MetricDefinitionError(name, 'counter names must end in "_total"');
+/**
+ * Checks a name against Prometheus' format rules (the ones every exposition needs);
+ * returns the problem, or `undefined`.
+ */
+function formatProblem(name: string, kind: MetricKind): string | undefined {
+  if (typeof name !== 'string' || name.length === 0) return 'name is empty';
+  if (!METRIC_NAME.test(name)) return 'name must match [a-zA-Z_:][a-zA-Z0-9_:]*';
+  if (name.startsWith('__')) return 'names starting with "__" are reserved';
+  if (name.includes(':')) return 'colons are reserved for recording rules, not instrumentation';
+  if (kind === 'counter' && !name.endsWith('_total')) return 'counter names must end in "_total"';
   if (kind !== 'counter' && name.endsWith('_total'))
+    return `a ${kind} name must not end in "_total" (that suffix is for counters)`;
+  for (const suffix of RESERVED_SUFFIXES) {
+    if (name.endsWith(suffix)) return `the suffix "${suffix}" is reserved for histogram series`;
+  }
+  return undefined;
+}
+
+/** True when `name` carries `unit` as its suffix (before `_total` for counters). */
+export function nameCarriesUnit(name: string, kind: MetricKind, unit: string): boolean {
+  const stem = kind === 'counter' ? name.slice(0, -'_total'.length) : name;
+  return stem.endsWith(`_${unit}`) || stem.includes(`_${unit}_`);
+}
+
+/**
+ * The naming lint (as promtool's linter): snake_case, base units, the declared unit as
+ * a suffix. Returns the first problem, or `undefined` for a clean name. A name declared
+ * legacy may break these rules (see {@link BaseDefinitionOptions.legacy}).
+ */
+export function lintMetricName(name: string, kind: MetricKind, unit?: string): string | undefined {
+  if (/[A-Z]/.test(name)) return 'use snake_case, not camelCase or capitals';
+  for (const [pattern, base] of NON_BASE_UNITS) {
+    if (pattern.test(name)) return `use base units (${base}) in the name`;
+  }
+  if (unit !== undefined && !nameCarriesUnit(name, kind, unit))
+    return `the name must carry its unit "${unit}" as a suffix`;
+  return undefined;
+}
+
+/**
+ * Validates a metric name by Prometheus' rules and lint; throws {@link MetricDefinitionError}.
+ * With `legacy`, a name the team must keep, only the format rules apply (the lint is
+ * what {@link lintMetricName} reports, for the start-up warning).
+ */
+export function validateMetricName(name: string, kind: MetricKind, unit?: string, legacy = false): void {
+  const problem = formatProblem(name, kind);
+  if (problem !== undefined) throw new MetricDefinitionError(String(name), problem);
+  if (unit !== undefined && !/^[a-z][a-z0-9_]*$/.test(unit))
+    throw new MetricDefinitionError(name, `unit "${unit}" must be snake_case`);
+  if (legacy) return;
+  const lint = lintMetricName(name, kind, unit);
+  if (lint !== undefined)
     throw new MetricDefinitionError(
       name,
-      `a ${kind} name must not end in "_total" (that suffix is for counters)`,
+      `${lint} (an existing name the team must keep can be declared legacy: \`legacy: true\` on its definition, or naming.legacyNames for a rename)`,
     );
-  for (const suffix of RESERVED_SUFFIXES) {
-    if (name.endsWith(suffix))
-      throw new MetricDefinitionError(name, `the suffix "${suffix}" is reserved for histogram series`);
-  }
-  if (unit !== undefined) {
-    if (!/^[a-z][a-z0-9_]*$/.test(unit))
-      throw new MetricDefinitionError(name, `unit "${unit}" must be snake_case`);
-    const stem = kind === 'counter' ? name.slice(0, -'_total'.length) : name;
-    if (!stem.endsWith(`_${unit}`) && !stem.includes(`_${unit}_`))
-      throw new MetricDefinitionError(name, `the name must carry its unit "${unit}" as a suffix`);
-  }
 }
 
 /** Validates a label name; throws {@link MetricDefinitionError} naming the metric. */
@@ -177,13 +213,16 @@ export function validateBuckets(name: string, buckets: readonly number[]): void 
 function common<L extends string>(kind: MetricKind, options: BaseDefinitionOptions<L>): DefinitionCommon<L> {
   if (options === null || typeof options !== 'object')
     throw new MetricDefinitionError('?', 'a definition needs an options object');
-  const { name, help, unit } = options;
-  validateMetricName(name, kind, unit);
+  const { name, help, unit, legacy } = options;
+  if (legacy !== undefined && typeof legacy !== 'boolean')
+    throw new MetricDefinitionError(String(name), '"legacy" must be a boolean');
+  validateMetricName(name, kind, unit, legacy === true);
   if (typeof help !== 'string' || help.trim().length === 0)
     throw new MetricDefinitionError(name, 'help text is required');
   const labelNames = Object.freeze([...(options.labelNames ?? [])]) as readonly L[];
   validateLabels(name, labelNames);
-  return { name, help, unit, labelNames, group: options.group ?? 'custom' };
+  const out: DefinitionCommon<L> = { name, help, unit, labelNames, group: options.group ?? 'custom' };
+  return legacy === true ? { ...out, legacy: true } : out;
 }
 
 /** Defines a counter. Throws {@link MetricDefinitionError} on a bad name, unit or label. */

@@ -10,7 +10,7 @@ import type {
   BackendHistogramSeries,
   BackendMetric,
 } from './backend.js';
-import { catalog } from './catalog.js';
+import { catalog, catalogDefinitions } from './catalog.js';
 import type {
   CounterDefinition,
   GaugeDefinition,
@@ -26,7 +26,13 @@ import {
   Recorder,
 } from './guarded.js';
 import { consoleLogger, type Logger, silentLogger } from './logger.js';
-import { type NamingOptions, type ResolvedDefinition, resolveDefinition, validateNaming } from './naming.js';
+import {
+  legacyNameWarnings,
+  type NamingOptions,
+  type ResolvedDefinition,
+  resolveDefinition,
+  validateNaming,
+} from './naming.js';
 import { type OptionsSpec, validateOptions } from './options.js';
 import type { TraceContext } from './trace-context.js';
 
@@ -41,6 +47,13 @@ export interface GlassboxOptions {
   readonly backend: Backend;
   /** Naming options applied to every metric. @default {} */
   readonly naming?: NamingOptions;
+  /**
+   * The team's own definitions, known at start-up, so `naming.overrides` and
+   * `naming.legacyNames` may refer to them (the catalog's are always known) and a typo in
+   * an override's key fails at start-up. Passing a definition here does not create it.
+   * @default []
+   */
+  readonly definitions?: readonly MetricDefinition[];
   /**
    * Maximum number of series per metric; label sets past the cap are recorded in
    * one overflow series so totals are conserved. 2000 matches OpenTelemetry's default
@@ -85,6 +98,7 @@ export const GLASSBOX_DEFAULTS = Object.freeze({
 const GLASSBOX_OPTIONS_SPEC: OptionsSpec = {
   backend: 'object',
   naming: 'object',
+  definitions: 'array',
   seriesLimit: 'number',
   seriesLimits: 'object',
   overflowValue: 'string',
@@ -191,6 +205,8 @@ function positiveInteger(name: string, value: unknown): number {
 interface ResolvedGlassboxOptions {
   readonly backend: Backend;
   readonly naming: NamingOptions;
+  /** The catalog's definitions and the team's known ones. */
+  readonly known: readonly MetricDefinition[];
   readonly seriesLimit: number;
   readonly seriesLimits: Readonly<Record<string, number>>;
   readonly overflowValue: string;
@@ -213,7 +229,8 @@ function resolveGlassboxOptions(options: GlassboxOptions): ResolvedGlassboxOptio
       'Glassbox: options.backend must be a Backend (promClientBackend(), nativeBackend(), ...)',
     );
   const naming = options.naming ?? {};
-  validateNaming(naming);
+  const known = knownDefinitions(options.definitions);
+  validateNaming(naming, known);
   const seriesLimit = positiveInteger('seriesLimit', options.seriesLimit ?? GLASSBOX_DEFAULTS.seriesLimit);
   const seriesLimits = options.seriesLimits ?? {};
   for (const [name, limit] of Object.entries(seriesLimits)) positiveInteger(`seriesLimits.${name}`, limit);
@@ -224,20 +241,61 @@ function resolveGlassboxOptions(options: GlassboxOptions): ResolvedGlassboxOptio
     'maxLabelValueLength',
     options.maxLabelValueLength ?? GLASSBOX_DEFAULTS.maxLabelValueLength,
   );
-  const logger = options.logger === null ? silentLogger : (options.logger ?? consoleLogger);
   const exemplars = options.exemplars ?? GLASSBOX_DEFAULTS.exemplars;
   return {
     backend,
     naming,
+    known,
     seriesLimit,
     seriesLimits,
     overflowValue,
     maxLabelValueLength,
-    logger,
+    logger: logger(options),
     exemplars,
   };
 }
 
+function logger(options: GlassboxOptions): Logger {
+  return options.logger === null ? silentLogger : (options.logger ?? consoleLogger);
+}
+
+/** The catalog's definitions and the team's ({@link GlassboxOptions.definitions}), checked. */
+function knownDefinitions(definitions: readonly MetricDefinition[] | undefined): MetricDefinition[] {
+  const known = catalogDefinitions();
+  for (const [i, def] of (definitions ?? []).entries()) {
+    if (def === null || typeof def !== 'object' || typeof def.name !== 'string' || !('kind' in def))
+      throw new TypeError(
+        `Glassbox: options.definitions[${i}] must be a metric definition (defineCounter/defineGauge/defineHistogram)`,
+      );
+    known.push(def);
+  }
+  return known;
+}
+
+/**
+ * Warns once per name, at start-up, for a declared legacy name that breaks the lint: the
+ * known definitions renamed to one of `naming.legacyNames` now, a team definition with
+ * `legacy: true` when it is created.
+ */
+class LegacyWarnings {
+  private readonly warned = new Set<string>();
+  constructor(private readonly log: Logger) {}
+
+  warn(resolved: Iterable<ResolvedDefinition>): void {
+    for (const r of resolved) {
+      if (!r.legacy || this.warned.has(r.name)) continue;
+      this.warned.add(r.name);
+      for (const message of legacyNameWarnings([r])) this.log.warn(message);
+    }
+  }
+
+  warnDeclared(o: ResolvedGlassboxOptions): void {
+    const legacy = new Set(o.naming.legacyNames ?? []);
+    if (legacy.size === 0) return;
+    const resolved = o.known.map((def) => resolveDefinition(def, o.naming)).filter((r) => legacy.has(r.name));
+    this.warn(resolved);
+  }
+}
 /** Wraps the backend metric of a resolved definition in the guard of its kind. */
 function guardMetric(
   def: MetricDefinition<string>,
@@ -298,6 +356,8 @@ export function createGlassbox(options: GlassboxOptions): Glassbox {
   const recorder = new Recorder(o.logger, o.seriesLimits[errorsName] ?? o.seriesLimit, o.maxLabelValueLength);
   const metrics = new Map<string, { def: MetricDefinition; metric: AnyMetric }>();
   const exposed = new Map<string, string>();
+  const legacy = new LegacyWarnings(o.logger);
+  legacy.warnDeclared(o);
 
   function create<L extends string>(def: MetricDefinition<L>): AnyMetric {
     if (def === null || typeof def !== 'object' || typeof def.name !== 'string')
@@ -317,6 +377,7 @@ export function createGlassbox(options: GlassboxOptions): Glassbox {
         `Glassbox: metrics "${clash}" and "${def.name}" would both be exposed as "${resolved.name}"`,
       );
     const metric = guardMetric(def as MetricDefinition<string>, resolved, o, recorder);
+    legacy.warn([resolved]);
     metrics.set(def.name, { def, metric });
     exposed.set(resolved.name, def.name);
     return metric;

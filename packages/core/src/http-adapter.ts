@@ -95,12 +95,16 @@ export const HTTP_RECORDING_OPTIONS_SPEC: OptionsSpec = Object.freeze({
   abortedStatusCode: 'number',
 });
 
-/** Recording options, validated and resolved at start-up. */
-export interface ResolvedHttpRecording<Req, Res> {
+/**
+ * Recording options, validated and resolved at start-up. `R` is `HttpRecorder`, or
+ * `HttpRecorder | undefined` when resolved with `record: false` (Nest's `http.enabled`).
+ */
+export interface ResolvedHttpRecording<Req, Res, R extends HttpRecorder | undefined = HttpRecorder> {
   readonly glassbox: Glassbox;
   /** What `/metrics` serves for this instance, in order (empty: nothing to serve). */
   readonly sources: readonly MetricsSource[];
-  readonly recorder: HttpRecorder;
+  /** The RED recorder; undefined when resolved with `record: false` (no HTTP metric is defined). */
+  readonly recorder: R;
   readonly metricsPath: string;
   /** True when a request path must not be recorded; undefined when nothing is excluded. */
   readonly excluded: PathExcluder | undefined;
@@ -112,13 +116,26 @@ export interface ResolvedHttpRecording<Req, Res> {
 /**
  * Validates and resolves an adapter's recording options (see {@link HttpRecordingOptions});
  * `client` is the prom-client module the adapter imports, `extraSources` more sources
- * to serve. Throws clear errors at start-up.
+ * to serve; `record: false` resolves everything but creates no recorder (so no HTTP
+ * metric is defined). Throws clear errors at start-up.
  */
 export function resolveHttpRecording<Req, Res>(
   options: HttpRecordingOptions<Req, Res>,
   client: PromClientWithDefaults | undefined,
+  extraSources?: readonly MetricsSource[],
+): ResolvedHttpRecording<Req, Res>;
+export function resolveHttpRecording<Req, Res>(
+  options: HttpRecordingOptions<Req, Res>,
+  client: PromClientWithDefaults | undefined,
+  extraSources: readonly MetricsSource[],
+  record: boolean,
+): ResolvedHttpRecording<Req, Res, HttpRecorder | undefined>;
+export function resolveHttpRecording<Req, Res>(
+  options: HttpRecordingOptions<Req, Res>,
+  client: PromClientWithDefaults | undefined,
   extraSources: readonly MetricsSource[] = [],
-): ResolvedHttpRecording<Req, Res> {
+  record = true,
+): ResolvedHttpRecording<Req, Res, HttpRecorder | undefined> {
   if (options === null || typeof options !== 'object')
     throw new TypeError('Glassbox: options must be an object');
   const setup = setupInstrumentation(
@@ -148,11 +165,13 @@ export function resolveHttpRecording<Req, Res>(
       options.abortedStatusCode ?? HTTP_RECORDING_DEFAULTS.abortedStatusCode,
     ),
     recordSizes,
-    recorder: createHttpRecorder(setup.glassbox, {
-      unmatchedRoute: options.unmatchedRoute ?? HTTP_RECORDING_DEFAULTS.unmatchedRoute,
-      groupStatusCodes: options.groupStatusCodes ?? HTTP_RECORDING_DEFAULTS.groupStatusCodes,
-      recordSizes,
-      extraLabelNames: labels?.names ?? [],
-    }),
+    recorder: record
+      ? createHttpRecorder(setup.glassbox, {
+          unmatchedRoute: options.unmatchedRoute ?? HTTP_RECORDING_DEFAULTS.unmatchedRoute,
+          groupStatusCodes: options.groupStatusCodes ?? HTTP_RECORDING_DEFAULTS.groupStatusCodes,
+          recordSizes,
+          extraLabelNames: labels?.names ?? [],
+        })
+      : undefined,
   };
 }

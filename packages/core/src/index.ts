@@ -35,6 +35,7 @@ export {
   defineHistogram,
   exponentialBuckets,
   linearBuckets,
+  lintMetricName,
   MetricDefinitionError,
   validateBuckets,
   validateLabelName,
@@ -64,8 +65,15 @@ export { setupInstrumentation } from './instrumentation.js';
 export * from './instruments/index.js';
 export type { Logger } from './logger.js';
 export { consoleLogger, silentLogger } from './logger.js';
-export type { NamingOptions, ResolvedDefinition } from './naming.js';
-export { resolveDefinition, resolveLabelName, resolveMetricName, validateNaming } from './naming.js';
+export type { MetricOverride, NamingOptions, ResolvedDefinition } from './naming.js';
+export {
+  legacyNameWarnings,
+  NAMING_KEYS,
+  resolveDefinition,
+  resolveLabelName,
+  resolveMetricName,
+  validateNaming,
+} from './naming.js';
 export type { NativeBackend, NativeBackendOptions } from './native-backend.js';
 export { NATIVE_BACKEND_DEFAULTS, nativeBackend } from './native-backend.js';
 export type { OptionRule, OptionRuleObject, OptionsSpec, OptionType } from './options.js';

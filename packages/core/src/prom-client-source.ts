@@ -36,8 +36,12 @@ interface Grouped {
   readonly values: string[];
 }
 
-/** Splits a label record into names and values, leaving out `skip` (`le`, `quantile`). */
-function split(labels: PromValue['labels'], skip?: string): Grouped {
+/**
+ * Splits a label record into names and values, leaving out `skip` (`le`, `quantile`).
+ * `previous` is the last split's result: when the names are the same, its names array
+ * is shared (one array per label shape instead of one per series).
+ */
+function split(labels: PromValue['labels'], skip?: string, previous?: Grouped): Grouped {
   const names: string[] = [];
   const values: string[] = [];
   for (const key in labels) {
@@ -46,7 +50,34 @@ function split(labels: PromValue['labels'], skip?: string): Grouped {
     names.push(key);
     values.push(String(v));
   }
-  return { names, values };
+  return {
+    names: previous !== undefined && sameNames(previous.names, names) ? previous.names : names,
+    values,
+  };
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Whether `labels` (without `skip`) are exactly the group's labels, in the same order.
+ * prom-client lists a series' buckets, `_sum` and `_count` one after another, so most
+ * entries belong to the group before them: this check needs no allocation.
+ */
+function sameLabels(labels: PromValue['labels'], g: Grouped, skip: string): boolean {
+  let i = 0;
+  for (const key in labels) {
+    const v = labels[key];
+    if (key === skip || v === undefined) continue;
+    if (g.names[i] !== key) return false;
+    const own = g.values[i];
+    if (own !== v && own !== String(v)) return false;
+    i++;
+  }
+  return i === g.names.length;
 }
 
 function keyOf(g: Grouped): string {
@@ -83,13 +114,16 @@ function distributionFamily(m: PromMetricJson, type: 'histogram' | 'summary'): M
   const groups = new Map<string, Building>();
   const marks: number[] = [];
   const seenMark = new Set<number>();
+  let b: Building | undefined;
   for (const v of m.values) {
-    const g = split(v.labels, skip);
-    const key = keyOf(g);
-    let b = groups.get(key);
-    if (b === undefined) {
-      b = { g, cumulative: [], exemplars: [], sum: 0, count: 0 };
-      groups.set(key, b);
+    if (b === undefined || !sameLabels(v.labels, b.g, skip)) {
+      const g = split(v.labels, skip, b?.g);
+      const key = keyOf(g);
+      b = groups.get(key);
+      if (b === undefined) {
+        b = { g, cumulative: [], exemplars: [], sum: 0, count: 0 };
+        groups.set(key, b);
+      }
     }
     const metricName = v.metricName ?? m.name;
     if (metricName.endsWith('_sum')) b.sum = v.value;
@@ -142,13 +176,15 @@ export function familiesFromPromJson(metrics: readonly PromMetricJson[]): Metric
       out.push(distributionFamily(m, type));
       continue;
     }
+    let previous: Grouped | undefined;
     out.push({
       name: m.name,
       type,
       help: m.help,
       labelNames: [],
       points: m.values.map((v) => {
-        const g = split(v.labels);
+        const g = split(v.labels, undefined, previous);
+        previous = g;
         const exemplar = exemplarOf(v.exemplar);
         return {
           labelValues: g.values,

@@ -3,6 +3,7 @@
  * (`resolveHttpRecording`) plus the `/metrics` handler and a separate metrics server.
  */
 import {
+  type HttpRecorder,
   type HttpRecordingOptions,
   type OptionsSpec,
   type PromClientWithDefaults,
@@ -39,8 +40,17 @@ export interface AdapterMetricsServerOptions {
   readonly path?: string;
 }
 
+/** What an adapter resolves: both by default; Nest turns either off with `http.enabled` / `metrics.enabled`. */
+export interface HttpAdapterParts {
+  /** Create the RED recorder (when false, no HTTP metric is defined). @default true */
+  readonly record?: boolean;
+  /** Create the /metrics handler when there is something to serve. @default true */
+  readonly serve?: boolean;
+}
+
 /** An adapter's options, validated and resolved at start-up. */
-export interface ResolvedHttpAdapter<Req, Res> extends ResolvedHttpRecording<Req, Res> {
+export interface ResolvedHttpAdapter<Req, Res, R extends HttpRecorder | undefined = HttpRecorder>
+  extends ResolvedHttpRecording<Req, Res, R> {
   /** The /metrics handler, or undefined when there is nothing to serve. */
   readonly handler: MetricsHandler | undefined;
   /** A metrics server on its own port with the same sources and auth (throws when there is nothing to serve). */
@@ -53,24 +63,44 @@ export interface ResolvedHttpAdapter<Req, Res> extends ResolvedHttpRecording<Req
  * Validates and resolves an adapter's options (see {@link HttpAdapterOptions}); `client` is
  * the prom-client module the adapter imports, `adapterOptions` the keys the adapter adds
  * (`metricsRoute`, `routeOf`, ...) and their types: any other key is an Error naming the
- * nearest valid one, so a typo never goes unnoticed. Throws clear errors at start-up.
+ * nearest valid one, so a typo never goes unnoticed. `parts` turns the recorder or the
+ * handler off (Nest's `http.enabled` / `metrics.enabled`). Throws clear errors at start-up.
  */
+export function resolveHttpAdapter<Req, Res>(
+  options: HttpAdapterOptions<Req, Res>,
+  client: PromClientWithDefaults | undefined,
+  adapterOptions?: OptionsSpec,
+  component?: string,
+): ResolvedHttpAdapter<Req, Res>;
+export function resolveHttpAdapter<Req, Res>(
+  options: HttpAdapterOptions<Req, Res>,
+  client: PromClientWithDefaults | undefined,
+  adapterOptions: OptionsSpec,
+  component: string,
+  parts: HttpAdapterParts,
+): ResolvedHttpAdapter<Req, Res, HttpRecorder | undefined>;
 export function resolveHttpAdapter<Req, Res>(
   options: HttpAdapterOptions<Req, Res>,
   client: PromClientWithDefaults | undefined,
   adapterOptions: OptionsSpec = {},
   component = 'Glassbox',
-): ResolvedHttpAdapter<Req, Res> {
+  parts: HttpAdapterParts = {},
+): ResolvedHttpAdapter<Req, Res, HttpRecorder | undefined> {
   validateOptions(component, options, {
     ...HTTP_RECORDING_OPTIONS_SPEC,
     metrics: 'object',
     ...adapterOptions,
   });
-  const recording = resolveHttpRecording(options, client, options?.metrics?.sources ?? []);
+  const recording = resolveHttpRecording(
+    options,
+    client,
+    options?.metrics?.sources ?? [],
+    parts.record ?? true,
+  );
   const { glassbox, metricsPath, sources } = recording;
   const handlerOptions: MetricsHandlerOptions = { ...options.metrics, sources, glassbox };
   const canServe = sources.length > 0;
-  const handler = canServe ? createMetricsHandler(handlerOptions) : undefined;
+  const handler = canServe && (parts.serve ?? true) ? createMetricsHandler(handlerOptions) : undefined;
   const nothingToServe = () =>
     new Error(
       'Glassbox: nothing to serve at /metrics: a given glassbox instance needs options.registry or options.metrics.sources',

@@ -11,6 +11,7 @@ export type {
   AdapterMetricsOptions,
   AdapterMetricsServerOptions,
   HttpAdapterOptions,
+  HttpAdapterParts,
   ResolvedHttpAdapter,
 } from './adapter.js';
 export { HTTP_ADAPTER_DEFAULTS, resolveHttpAdapter } from './adapter.js';
@@ -34,5 +35,16 @@ export {
   METRICS_HANDLER_DEFAULTS,
   negotiateFormat,
 } from './handler.js';
+export type {
+  Pushgateway,
+  PushgatewayAuth,
+  PushgatewayOptions,
+  PushgatewayRetries,
+  PushOptions,
+  PushResult,
+} from './push.js';
+export { createPushgateway, PUSHGATEWAY_DEFAULTS } from './push.js';
+export type { PushOutcome, RunAndPushOptions } from './push-batch.js';
+export { runAndPush } from './push-batch.js';
 export type { MetricsServer, MetricsServerOptions } from './server.js';
 export { createMetricsServer, METRICS_SERVER_DEFAULTS } from './server.js';

@@ -33,7 +33,9 @@ export type AlertNeeds =
   | 'batch'
   | 'consumer'
   | 'llm'
-  | 'sdk';
+  | 'sdk'
+  /** a Pushgateway is configured (`pushgateway`), which needs the batch group */
+  | 'pushgateway';
 
 /** One row of the alert table: each part of the rule is built by a small function of the kit and the threshold. */
 export interface AlertRow {

@@ -22,6 +22,7 @@ import {
   slowModelPredictions,
   unbalancedPredictions,
 } from './alert-rows/model.js';
+import { batchJobNotPushed } from './alert-rows/pushgateway.js';
 import {
   consumerHighErrorRatio,
   consumerStalled,
@@ -50,6 +51,7 @@ export const ALERT_DEFAULTS: Readonly<
   ModelPerformanceDegraded: { threshold: null, for: '0s', severity: 'warning' },
   BatchJobFailed: { threshold: null, for: '0s', severity: 'warning' },
   BatchJobStale: { threshold: 93_600, for: '10m', severity: 'warning' },
+  BatchJobNotPushed: { threshold: 93_600, for: '10m', severity: 'warning' },
   ConsumerHighErrorRatio: { threshold: 0.05, for: '5m', severity: 'warning' },
   ConsumerStalled: { threshold: null, for: '10m', severity: 'critical' },
   LLMCostOverBudget: { threshold: 10, for: '15m', severity: 'warning' },
@@ -72,6 +74,7 @@ export const ALERT_ROWS: readonly AlertRow[] = Object.freeze([
   modelPerformanceDegraded,
   batchJobFailed,
   batchJobStale,
+  batchJobNotPushed,
   consumerHighErrorRatio,
   consumerStalled,
   llmCostOverBudget,

@@ -5,6 +5,7 @@ import {
   MIXIN_DEFAULTS,
   MixinConfigError,
   type OperatorConfig,
+  type PushgatewayScrapeConfig,
   type ResolvedMixinConfig,
   type ScrapeConfig,
   type StaticTargetGroup,
@@ -110,5 +111,35 @@ export function resolveScrape(input: ScrapeConfig | undefined): ResolvedMixinCon
     staticConfigs: resolveStaticConfigs(s.staticConfigs),
     kubernetes: resolveKubernetes(s.kubernetes),
     operator: resolveOperator(s.operator),
+  };
+}
+
+/** Validates `pushgateway` (null or absent: none); it needs the batch group. */
+export function resolvePushgateway(
+  input: PushgatewayScrapeConfig | null | undefined,
+  groups: readonly string[],
+): ResolvedMixinConfig['pushgateway'] {
+  if (input === undefined || input === null) return null;
+  checkKeys('pushgateway', input, ['targets', 'jobName', 'scheme']);
+  const d = MIXIN_DEFAULTS.pushgateway;
+  const targets = stringList('pushgateway.targets', input.targets, []);
+  if (targets.length === 0)
+    throw new MixinConfigError('pushgateway.targets', 'needs the gateway address (host:port)');
+  checkTargets('pushgateway.targets', targets);
+  const scheme = input.scheme ?? d.scheme;
+  if (scheme !== 'http' && scheme !== 'https')
+    throw new MixinConfigError('pushgateway.scheme', "must be 'http' or 'https'");
+  if (!groups.includes('batch'))
+    throw new MixinConfigError('pushgateway', 'batch jobs push to the gateway: add batch to groups');
+  return {
+    targets,
+    jobName: str(
+      'pushgateway.jobName',
+      input.jobName,
+      d.jobName,
+      /^[a-zA-Z0-9_.-]+$/,
+      'must be [a-zA-Z0-9_.-]+',
+    ),
+    scheme,
   };
 }

@@ -29,6 +29,7 @@ export type AlertName =
   | 'ModelPerformanceDegraded'
   | 'BatchJobFailed'
   | 'BatchJobStale'
+  | 'BatchJobNotPushed'
   | 'ConsumerHighErrorRatio'
   | 'ConsumerStalled'
   | 'LLMCostOverBudget'
@@ -143,6 +144,23 @@ export interface ScrapeConfig {
   readonly operator?: OperatorConfig;
 }
 
+/**
+ * The Pushgateway that batch jobs which exit push to (`createPushgateway` in
+ * `@glassbox/exporter`): its scrape job (`honor_labels: true`, so pushed series keep the
+ * `job` and `instance` they were pushed with) and the `BatchJobNotPushed` alert on
+ * `push_time_seconds` (threshold: `alerts.BatchJobNotPushed.threshold`, seconds). The
+ * alert uses the rule {@link MixinConfig.selector}: push with `job` set to the job label
+ * it selects (`scrape.jobName` by default). Needs the `batch` group.
+ */
+export interface PushgatewayScrapeConfig {
+  /** Gateway addresses (`host:port`). */
+  readonly targets: readonly string[];
+  /** `job_name` of the gateway's scrape job (its own metrics carry it as `job`). @default 'pushgateway' */
+  readonly jobName?: string;
+  /** `http` or `https`. @default 'http' */
+  readonly scheme?: 'http' | 'https';
+}
+
 /** Dashboard settings. */
 export interface DashboardsConfig {
   /** Prefix of every dashboard UID (UIDs are stable: prefix + dashboard key). @default 'glassbox' */
@@ -194,6 +212,12 @@ export interface MixinConfig {
   /** Outcomes (regex) watched by `UnbalancedPredictions`. @default '.+' */
   readonly imbalanceOutcomes?: string;
   /**
+   * The Pushgateway the service's batch jobs push to; `null` (the default) when none
+   * push: no gateway scrape job, no `BatchJobNotPushed`.
+   * @default null
+   */
+  readonly pushgateway?: PushgatewayScrapeConfig | null;
+  /**
    * Catalog groups the service records (`http`, `model`, `drift`, `batch`, `consumer`,
    * `llm`): alerts, recording rules, SLOs and dashboards of the other groups are not
    * generated. `ServiceDown` and the SDK's own alert are always generated.
@@ -238,6 +262,7 @@ export const MIXIN_DEFAULTS = Object.freeze({
     targets: Object.freeze(['localhost:9464'] as string[]),
     labels: Object.freeze({} as Record<string, string>),
   }),
+  pushgateway: Object.freeze({ jobName: 'pushgateway', scheme: 'http' as const }),
   kubernetes: Object.freeze({
     role: 'pod' as const,
     namespaces: Object.freeze([] as string[]),
@@ -308,6 +333,7 @@ export interface ResolvedMixinConfig {
   readonly alerts: Readonly<Partial<Record<AlertName, AlertOverride>>>;
   readonly batchJobIntervals: Readonly<Record<string, number>>;
   readonly imbalanceOutcomes: string;
+  readonly pushgateway: Required<PushgatewayScrapeConfig> | null;
   readonly groups: readonly string[];
   readonly custom: ResolvedCustomConfig;
   readonly slos: readonly SloConfig[];
@@ -334,6 +360,7 @@ export const ALERT_NAMES: readonly AlertName[] = Object.freeze([
   'ModelPerformanceDegraded',
   'BatchJobFailed',
   'BatchJobStale',
+  'BatchJobNotPushed',
   'ConsumerHighErrorRatio',
   'ConsumerStalled',
   'LLMCostOverBudget',

@@ -3,8 +3,8 @@
  * fills in {@link MIXIN_DEFAULTS}, throwing a {@link MixinConfigError} that names the
  * offending field. The types and defaults live in `config-types.ts`.
  */
-import { type NamingOptions, validateNaming } from '@glassbox/core';
-import { resolveScrape } from './config-scrape.js';
+import { type MetricDefinition, NAMING_KEYS, type NamingOptions, validateNaming } from '@glassbox/core';
+import { resolvePushgateway, resolveScrape } from './config-scrape.js';
 import {
   ALERT_NAMES,
   type AlertmanagerConfig,
@@ -35,6 +35,7 @@ const TOP_KEYS = [
   'alerts',
   'batchJobIntervals',
   'imbalanceOutcomes',
+  'pushgateway',
   'groups',
   'custom',
   'slos',
@@ -189,10 +190,14 @@ function resolveRunbookBaseUrl(value: unknown): string {
   return base;
 }
 
-function resolveNaming(value: unknown): NamingOptions {
+/**
+ * The naming options, checked against every definition the mixin generates for (the
+ * catalog's and the team's `custom.metrics`), so an override of an unknown metric fails.
+ */
+function resolveNaming(value: unknown, custom: readonly MetricDefinition[]): NamingOptions {
   const naming = (value ?? {}) as NamingOptions;
-  checkKeys('naming', naming, ['prefix', 'rename', 'labelRename', 'constLabels']);
-  validateNaming(naming);
+  checkKeys('naming', naming, NAMING_KEYS);
+  validateNaming(naming, [...catalogForMixin(), ...custom]);
   return naming;
 }
 
@@ -208,7 +213,8 @@ export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
       'removed: the drift alert reads the service’s own drift decision (ml_drift_detected), so it needs no threshold',
     );
   checkKeys('', input, TOP_KEYS);
-  const naming = resolveNaming(input.naming);
+  const custom = resolveCustom(input.custom);
+  const naming = resolveNaming(input.naming, custom.metrics);
   const team = str('team', input.team, MIXIN_DEFAULTS.team);
   const runbookBaseUrl = resolveRunbookBaseUrl(input.runbookBaseUrl);
   const serviceLabel = str(
@@ -229,6 +235,7 @@ export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
   );
   validRegex('imbalanceOutcomes', imbalanceOutcomes);
   const groups = resolveGroups(input.groups);
+  const pushgateway = resolvePushgateway(input.pushgateway, groups);
   const slos = resolveSlos(input.slos, groups);
   const dashboards = resolveDashboards(input.dashboards);
   const alertmanager = resolveAlertmanager(input.alertmanager);
@@ -242,8 +249,9 @@ export function resolveConfig(input: MixinConfig = {}): ResolvedMixinConfig {
     alerts,
     batchJobIntervals,
     imbalanceOutcomes,
+    pushgateway,
     groups,
-    custom: resolveCustom(input.custom),
+    custom,
     slos,
     evaluationInterval: duration(
       'evaluationInterval',

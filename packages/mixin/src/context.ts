@@ -49,8 +49,9 @@ export class Ctx {
     return this.resolved.get(name) as ResolvedDefinition;
   }
 
-  /** True when the config selects the catalog group (`sdk` and team metrics always are). */
+  /** True when the config selects the catalog group (`sdk` and team metrics always are; `pushgateway` when configured). */
   has(group: string): boolean {
+    if (group === 'pushgateway') return this.config.pushgateway !== null;
     return group === 'always' || group === 'sdk' || this.config.groups.includes(group);
   }
 
@@ -66,7 +67,9 @@ export class Ctx {
    * Exposed label name: as `metric`'s resolved definition exposes it (default: the
    * metric this context is bound to, see {@link Ctx.on}). For a label the metric does not
    * have, the one name every definition with that label exposes it as; when definitions
-   * disagree (a per-metric label rename), the label needs its metric and this throws.
+   * disagree (a per-metric label rename), the one name the definitions of this context's
+   * catalog group (see {@link Ctx.inGroup}) agree on; otherwise the label needs its
+   * metric and this throws.
    */
   l(label: string, metric: string | undefined = this.primary): string {
     if (metric !== undefined && this.defs.has(metric)) {
@@ -74,13 +77,10 @@ export class Ctx {
       const i = r.definition.labelNames.indexOf(label);
       if (i >= 0) return r.labelNames[i] as string;
     }
-    const names = new Set<string>();
-    const owners: string[] = [];
-    for (const r of this.resolved.values()) {
-      const i = r.definition.labelNames.indexOf(label);
-      if (i < 0) continue;
-      names.add(r.labelNames[i] as string);
-      owners.push(r.definition.name);
+    let { names, owners } = this.exposedAs(label);
+    if (names.size > 1 && this.group !== undefined) {
+      const inGroup = this.exposedAs(label, this.group);
+      if (inGroup.names.size === 1) ({ names, owners } = inGroup);
     }
     if (names.size > 1)
       throw new Error(
@@ -90,8 +90,36 @@ export class Ctx {
     return [...names][0] ?? resolveLabelName(label, this.config.naming);
   }
 
+  /** The names `label` is exposed as by the definitions (of `group`, when given) that have it. */
+  private exposedAs(label: string, group?: string): { names: Set<string>; owners: string[] } {
+    const names = new Set<string>();
+    const owners: string[] = [];
+    for (const r of this.resolved.values()) {
+      const i = r.definition.labelNames.indexOf(label);
+      if (i < 0 || (group !== undefined && r.definition.group !== group)) continue;
+      names.add(r.labelNames[i] as string);
+      owners.push(r.definition.name);
+    }
+    return { names, owners };
+  }
+
   /** The metric {@link Ctx.l} resolves labels through by default (see {@link Ctx.on}). */
   primary: string | undefined = undefined;
+
+  /** The catalog group whose definitions settle a label renamed per metric (see {@link Ctx.inGroup}). */
+  group: string | undefined = undefined;
+
+  /**
+   * This context with labels that different metrics expose differently resolved through
+   * the definitions of `group` (a dashboard's or panel's catalog group): seed 001's
+   * `outcome → tier` on `ml_predictions_total` makes `outcome` read `tier` on the ML
+   * dashboard and stay `outcome` on the consumer one.
+   */
+  inGroup(group: string): Ctx {
+    const view = Object.create(this) as Ctx;
+    view.group = group;
+    return view;
+  }
 
   /** This context with labels resolved through `metric`'s definition by default. */
   on(metric: string | undefined): Ctx {

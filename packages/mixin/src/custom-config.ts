@@ -13,7 +13,7 @@ import type {
 import { catalogForMixin } from './definitions.js';
 import { checkKeys, duration, isObject, labelRecord, str, stringList } from './validate.js';
 
-const METRIC_KEYS = ['kind', 'name', 'help', 'unit', 'labelNames', 'buckets', 'aggregate', 'group'];
+const METRIC_KEYS = ['kind', 'name', 'help', 'unit', 'labelNames', 'buckets', 'aggregate', 'group', 'legacy'];
 const ALERT_KEYS = [
   'alert',
   'expr',

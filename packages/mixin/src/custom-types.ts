@@ -30,6 +30,11 @@ export interface CustomMetric {
   readonly aggregate?: 'sum' | 'max' | 'min' | 'worker';
   /** Group, free text. @default 'custom' */
   readonly group?: string;
+  /**
+   * An existing name the team keeps although it breaks the naming lint
+   * (`batch_review_progress_percent`), as core's `legacy: true`. @default false
+   */
+  readonly legacy?: boolean;
 }
 
 /** A `promtool test rules` case of a team alert. */

@@ -14,7 +14,13 @@ import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import type { Ctx } from './context.js';
 import { customDashboardSpecs, knownRecorded } from './custom.js';
-import { type DashboardRow, dashKit, type PanelQuery, type PanelSpec } from './dashboard-kit.js';
+import {
+  type DashboardRow,
+  type DashKit,
+  dashKit,
+  type PanelQuery,
+  type PanelSpec,
+} from './dashboard-kit.js';
 import { batchDashboard, consumersDashboard, llmDashboard } from './dashboard-rows/jobs.js';
 import { driftDashboard, mlDashboard } from './dashboard-rows/model.js';
 import { serviceOverviewDashboard } from './dashboard-rows/overview.js';
@@ -55,14 +61,24 @@ export const DASHBOARD_ROWS: readonly DashboardRow[] = Object.freeze([
 
 /** The dashboard specs (queries included) under this config: the selected groups' panels, then the team's dashboards. */
 export function dashboardSpecs(ctx: Ctx): DashboardSpec[] {
-  const k = dashKit(ctx);
+  // One kit per catalog group: a label renamed for one metric only resolves through the
+  // group the panel reads (see Ctx.inGroup).
+  const kits = new Map<string, DashKit>();
+  const kitOf = (group: string): DashKit => {
+    const kit = kits.get(group) ?? dashKit(ctx.inGroup(group));
+    kits.set(group, kit);
+    return kit;
+  };
   const out: DashboardSpec[] = [];
   for (const d of DASHBOARD_ROWS) {
     if (!ctx.has(d.needs)) continue;
+    const k = kitOf(d.needs);
     const rows = d.rows
       .map((row) => ({
         title: row.title,
-        panels: row.panels.filter((p) => ctx.has(p.needs ?? d.needs)).map((p) => p.build(k)),
+        panels: row.panels
+          .filter((p) => ctx.has(p.needs ?? d.needs))
+          .map((p) => p.build(kitOf(p.needs ?? d.needs))),
       }))
       .filter((row) => row.panels.length > 0);
     out.push({

@@ -182,7 +182,8 @@ function renderFiles(
 
 /**
  * Every referenced name must be defined: a catalog metric (exposed name, histogram
- * series included), a recorded series, or Prometheus' own `up`.
+ * series included), a recorded series, Prometheus' own `up`, or (with a Pushgateway) its
+ * `push_time_seconds`.
  */
 function checkReferences(
   ctx: Ctx,
@@ -190,6 +191,7 @@ function checkReferences(
   recordedNames: readonly string[],
 ): void {
   const known = new Set<string>(['up', ...recordedNames]);
+  if (ctx.config.pushgateway !== null) known.add('push_time_seconds');
   for (const [exposedName, catalogName] of ctx.exposed) {
     known.add(exposedName);
     if (ctx.def(catalogName).kind === 'histogram') {
@@ -226,7 +228,11 @@ export function generateMixin(input: MixinConfig = {}): MixinOutput {
   ];
   const recordedNames = [...new Set(recording.flatMap((g) => g.rules.map((r) => r.record)))];
   checkReferences(ctx, expressions, recordedNames);
-  files[OUTPUT_PATHS.index] = renderIndex(config, alerts, dashboards);
+  const custom = new Set(config.custom.metrics.map((d) => d.name));
+  const metrics = [...ctx.resolved.values()].filter(
+    (r) => custom.has(r.definition.name) || ctx.has(r.definition.group),
+  );
+  files[OUTPUT_PATHS.index] = renderIndex(config, alerts, dashboards, metrics);
   const definitions = [...ctx.defs.values()];
   return { config, alerts, recording, dashboards, files, expressions, recordedNames, definitions };
 }

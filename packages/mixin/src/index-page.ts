@@ -1,4 +1,6 @@
 /** The README.md index of the generated assets. */
+
+import type { ResolvedDefinition } from '@glassbox/core';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { ResolvedMixinConfig } from './config.js';
 import { OUTPUT_PATHS } from './paths.js';
@@ -11,7 +13,9 @@ export const HEADER =
 
 /** True when the config has static targets (a static scrape job). */
 export function hasStatic(config: ResolvedMixinConfig): boolean {
-  return config.scrape.targets.length > 0 || config.scrape.staticConfigs.length > 0;
+  return (
+    config.scrape.targets.length > 0 || config.scrape.staticConfigs.length > 0 || config.pushgateway !== null
+  );
 }
 
 /** The index's table of files. */
@@ -57,11 +61,31 @@ function fileRows(config: ResolvedMixinConfig): string[][] {
   ];
 }
 
-/** The README.md index of the generated files, alerts and dashboards. */
+/** A Markdown table cell: pipes escaped. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+/**
+ * The metrics the assets read, as the services expose them under the naming options:
+ * exposed name, kind, exposed label names, buckets and help (overrides applied).
+ */
+function metricRows(metrics: readonly ResolvedDefinition[]): string[][] {
+  return metrics.map((m) => [
+    `\`${m.name}\`${m.legacy ? ' (legacy name)' : ''}`,
+    m.kind,
+    m.labelNames.map((l) => `\`${l}\``).join(', '),
+    m.buckets?.join(', ') ?? '',
+    cell(m.help),
+  ]);
+}
+
+/** The README.md index of the generated files, alerts, dashboards and metrics. */
 export function renderIndex(
   config: ResolvedMixinConfig,
   alerts: readonly AlertSpec[],
   dashboards: Readonly<Record<string, Dashboard>>,
+  metrics: readonly ResolvedDefinition[] = [],
 ): string {
   const P = OUTPUT_PATHS;
   const alertRows = alerts.map((a) => [
@@ -93,6 +117,12 @@ export function renderIndex(
     '## Dashboards',
     '',
     ...markdownTable(['dashboard', 'uid'], dashRows),
+    '',
+    '## Metrics',
+    '',
+    'The metrics these assets read, with the names, labels, buckets and help the services expose under the naming options (per-metric overrides included).',
+    '',
+    ...markdownTable(['metric', 'kind', 'labels', 'buckets', 'help'], metricRows(metrics)),
     '',
     '## Check',
     '',

@@ -2,7 +2,8 @@
  * Scrape configs: a Prometheus `prometheus.yml` (static targets and Kubernetes service
  * discovery, bearer token from `credentials_file`) and the Prometheus Operator
  * ServiceMonitor / PodMonitor equivalents. Every variant sets the `job` label to
- * `scrape.jobName`, so rules and dashboards see one job whichever way it is scraped.
+ * `scrape.jobName`, so rules and dashboards see one job whichever way it is scraped;
+ * a configured Pushgateway gets its own job in both prometheus.yml variants.
  */
 import type { ResolvedMixinConfig } from './config.js';
 
@@ -86,6 +87,25 @@ export function scrapeConfigs(cfg: ResolvedMixinConfig): Record<string, unknown>
 }
 
 /**
+ * The Pushgateway's scrape job, when configured: `honor_labels: true`, so a pushed
+ * series keeps the `job` and `instance` of its group instead of the gateway's (the
+ * gateway exposes `instance=""` for groups without one, so no gateway address leaks in).
+ */
+export function pushgatewayScrapeConfig(cfg: ResolvedMixinConfig): Record<string, unknown> | undefined {
+  const p = cfg.pushgateway;
+  if (p === null) return undefined;
+  return {
+    job_name: p.jobName,
+    honor_labels: true,
+    metrics_path: '/metrics',
+    scheme: p.scheme,
+    scrape_interval: cfg.scrape.interval,
+    scrape_timeout: cfg.scrape.timeout,
+    static_configs: [{ targets: [...p.targets] }],
+  };
+}
+
+/**
  * A complete prometheus.yml: global settings, the rule files and the scrape jobs of
  * one variant — `static` (static targets) or `kubernetes` (service discovery).
  */
@@ -97,6 +117,9 @@ export function prometheusConfig(
   const jobs = scrapeConfigs(cfg).filter((j) =>
     variant === 'kubernetes' ? 'kubernetes_sd_configs' in j : 'static_configs' in j,
   );
+  // The gateway is one address in either setup (a Service name in Kubernetes).
+  const gateway = pushgatewayScrapeConfig(cfg);
+  if (gateway !== undefined) jobs.push(gateway);
   return {
     global: { scrape_interval: cfg.scrape.interval, evaluation_interval: cfg.evaluationInterval },
     rule_files: [...ruleFiles],

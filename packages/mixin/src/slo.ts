@@ -54,7 +54,7 @@ export function checkLatencySlo(ctx: Ctx, slo: SloConfig, index: number): string
     throw new MixinConfigError(
       `slos[${index}].threshold`,
       `SLO "${slo.name}": ${num(threshold)} s is not a bucket boundary of ${metric} (buckets: ${buckets.map(num).join(', ')}); ` +
-        'the share of requests under the threshold cannot be computed from its histogram. Use one of these bounds or add the bucket to the definition.',
+        `the share of requests under the threshold cannot be computed from its histogram. Use one of these bounds or add ${num(threshold)} to the buckets (naming.overrides.${metric}.buckets).`,
     );
   return metric;
 }

@@ -19,8 +19,11 @@ interface RuleFile {
 
 const y = <T>(text: string | undefined): T => parse(text as string) as T;
 
+/** A config with every alert: the default plus a Pushgateway (BatchJobNotPushed). */
+const EVERY_ALERT: MixinConfig = { pushgateway: { targets: ['pushgateway:9091'] } };
+
 describe('alert rules', () => {
-  const out = generateMixin({});
+  const out = generateMixin(EVERY_ALERT);
   const alerts = y<RuleFile>(out.files[OUTPUT_PATHS.alertRules]);
   const slo = y<RuleFile>(out.files[OUTPUT_PATHS.sloRules]);
   const rules = [...alerts.groups, ...slo.groups].flatMap((g) => g.rules).filter((r) => 'alert' in r);
@@ -468,5 +471,69 @@ describe('substituteVariables', () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana variable syntax
       substituteVariables('rate(x{job=~"$job", s=~"${service}"}[$__rate_interval])', { job: 'api' }),
     ).toBe('rate(x{job=~"api", s=~".*"}[1m])');
+  });
+});
+
+describe('pushgateway', () => {
+  const scrapeJobs = (text: string | undefined) =>
+    y<{ scrape_configs: Record<string, unknown>[] }>(text).scrape_configs;
+
+  it('is off by default: no gateway scrape job, no BatchJobNotPushed, no runbook', () => {
+    const out = generateMixin({});
+    expect(out.config.pushgateway).toBeNull();
+    expect(out.files[OUTPUT_PATHS.prometheusConfig]).not.toContain('honor_labels');
+    expect(out.alerts.some((a) => a.alert === 'BatchJobNotPushed')).toBe(false);
+    expect(out.files['runbooks/batch-job-not-pushed.md']).toBeUndefined();
+  });
+
+  it('adds a scrape job with honor_labels to both prometheus.yml variants, and the staleness alert', () => {
+    const out = generateMixin({
+      pushgateway: { targets: ['pushgateway.monitoring:9091'] },
+      alerts: { BatchJobNotPushed: { threshold: 7200 } },
+    });
+    const gateway = {
+      job_name: 'pushgateway',
+      honor_labels: true,
+      metrics_path: '/metrics',
+      scheme: 'http',
+      scrape_interval: '15s',
+      scrape_timeout: '10s',
+      static_configs: [{ targets: ['pushgateway.monitoring:9091'] }],
+    };
+    expect(scrapeJobs(out.files[OUTPUT_PATHS.prometheusConfig]).at(-1)).toEqual(gateway);
+    expect(scrapeJobs(out.files[OUTPUT_PATHS.prometheusKubernetesConfig]).at(-1)).toEqual(gateway);
+    const alert = out.alerts.find((a) => a.alert === 'BatchJobNotPushed');
+    expect(alert?.expr).toBe('time() - push_time_seconds{job="glassbox"} > 7200');
+    expect(alert?.group).toBe('glassbox-batch');
+    expect(out.files['runbooks/batch-job-not-pushed.md']).toContain('push_time_seconds');
+  });
+
+  it('a gateway alone (no static targets) still gets a prometheus.yml; the gateway metric is never renamed', () => {
+    const out = generateMixin({
+      naming: { prefix: 'acme_' },
+      groups: ['batch'],
+      scrape: { targets: [], kubernetes: null },
+      selector: 'job=~"glassbox|nightly"',
+      pushgateway: { targets: ['127.0.0.1:9091'], jobName: 'gateway', scheme: 'https' },
+    });
+    expect(scrapeJobs(out.files[OUTPUT_PATHS.prometheusConfig]).map((j) => [j.job_name, j.scheme])).toEqual([
+      ['gateway', 'https'],
+    ]);
+    expect(out.alerts.find((a) => a.alert === 'BatchJobNotPushed')?.expr).toBe(
+      'time() - push_time_seconds{job=~"glassbox|nightly"} > 93600',
+    );
+  });
+
+  it('validates the section: targets required, the batch group selected, no unknown keys', () => {
+    expect(() => generateMixin({ pushgateway: { targets: [] } })).toThrow(
+      /pushgateway\.targets.*gateway address/,
+    );
+    expect(() => generateMixin({ groups: ['http'], pushgateway: { targets: ['gw:9091'] } })).toThrow(
+      /"pushgateway".*add batch to groups/,
+    );
+    expect(() => generateMixin({ pushgateway: { targets: ['gw:9091'], stale: '1h' } as never })).toThrow(
+      MixinConfigError,
+    );
+    expect(() => generateMixin({ pushgateway: { targets: ['http://gw:9091'] } })).toThrow(MixinConfigError);
   });
 });

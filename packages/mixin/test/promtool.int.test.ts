@@ -28,6 +28,8 @@ const configs: [string, MixinConfig][] = [
         constLabels: { env: 'prod' },
       },
       team: 'risk',
+      // batch jobs push to a gateway: its scrape job and BatchJobNotPushed
+      pushgateway: { targets: ['127.0.0.1:9091'] },
       slos: [
         { name: 'api', type: 'availability', objective: 0.995 },
         { name: 'api-latency', type: 'latency', objective: 0.99, threshold: 1 },
@@ -76,8 +78,8 @@ describe.skipIf(promtool.skip)('promtool on the generated files', () => {
       dir,
     );
     expect(rules.code, rules.stdout + rules.stderr).toBe(0);
-    // 18 built-in alerts; with groups http and drift 8 of them, plus the team's 2.
-    const count = name === 'team rules and some groups' ? 10 : 18;
+    // 18 built-in alerts (19 with a Pushgateway); with groups http and drift 8 of them, plus the team's 2.
+    const count = { 'team rules and some groups': 10, 'renamed metrics and labels': 19 }[name] ?? 18;
     expect(rules.stdout).toMatch(new RegExp(`glassbox-alerts\\.yml\\n\\s+SUCCESS: ${count} rules found`));
   });
 
@@ -154,6 +156,41 @@ describe.skipIf(promtool.skip)('promtool on the generated files', () => {
       expect(wrong.code).not.toBe(0);
       // It misses the drifted KS/chi2 features and fires on the healthy ones.
       expect(wrong.stdout + wrong.stderr).toMatch(/FeatureDriftDetected[\s\S]*service="silent-2"/);
+    } finally {
+      await writeFile(rulesPath, original);
+      await rm(join(dir, testFile), { force: true });
+    }
+  });
+
+  it('the BatchJobNotPushed cases are not vacuous: a threshold never reached or always exceeded fails them', async () => {
+    const dir = dirs['renamed metrics and labels'] as string;
+    const rulesPath = join(dir, OUTPUT_PATHS.alertRules);
+    const original = await readFile(rulesPath, 'utf8');
+    const testsDoc = parse(await readFile(join(dir, OUTPUT_PATHS.ruleTests), 'utf8')) as {
+      tests: { name: string }[];
+    };
+    const only = {
+      ...testsDoc,
+      tests: testsDoc.tests.filter((t) => t.name.startsWith('BatchJobNotPushed:')),
+    };
+    expect(only.tests).toHaveLength(1);
+    const testFile = 'prometheus/tests/only-not-pushed.test.yml';
+    await writeFile(join(dir, testFile), stringify(only));
+    const rule = 'time() - push_time_seconds{job="glassbox"} > 93600';
+    expect(original).toContain(rule);
+    try {
+      const ok = await pt(['test', 'rules', testFile], dir);
+      expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+      await writeFile(rulesPath, original.replace(rule, rule.replace('93600', '9999999999')));
+      const never = await pt(['test', 'rules', testFile], dir);
+      expect(never.code).not.toBe(0);
+      expect(never.stdout + never.stderr).toMatch(/BatchJobNotPushed[\s\S]*service="fire-1"[\s\S]*got:\[\]/);
+      await writeFile(rulesPath, original.replace(rule, rule.replace('93600', '-1')));
+      const always = await pt(['test', 'rules', testFile], dir);
+      expect(always.code).not.toBe(0);
+      expect(always.stdout + always.stderr).toMatch(
+        /BatchJobNotPushed[\s\S]*got:\[[\s\S]*service="silent-1"/,
+      );
     } finally {
       await writeFile(rulesPath, original);
       await rm(join(dir, testFile), { force: true });

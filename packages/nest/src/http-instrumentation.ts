@@ -124,6 +124,10 @@ export class GlassboxHttpInstrumentation {
    * Returns true once both parts are installed (or the platform is not supported).
    */
   install(): boolean {
+    this.options.exporterLog?.attach({
+      warn: (message) => this.logger.warn(message),
+      error: (message) => this.logger.error(message),
+    });
     const adapter = this.adapterHost?.httpAdapter;
     if (adapter === undefined || adapter === null) return false;
     if (this.platform === undefined) {
@@ -146,12 +150,10 @@ export class GlassboxHttpInstrumentation {
         this.metricsPath !== undefined &&
         (type === 'express' || type === 'fastify')
       ) {
-        if (this.metricsHandler.authEnabled)
-          this.logger.log(`Serving metrics at ${this.metricsPath} (bearer token required)`);
-        else
-          this.logger.warn(
-            `Serving metrics at ${this.metricsPath} WITHOUT auth: set METRICS_BEARER_TOKEN or metrics.auth (metrics.requireAuth refuses to start without one)`,
-          );
+        // Without auth, the exporter's own warning (through this logger) says why and what to set.
+        this.logger.log(
+          `Serving metrics at ${this.metricsPath}${this.metricsHandler.authEnabled ? ' (bearer token required)' : ''}`,
+        );
       }
       if (this.metricsHandler === null && this.options.options.metrics?.enabled === undefined)
         this.logger.log('No metrics endpoint: the given glassbox comes with no registry or sources to serve');

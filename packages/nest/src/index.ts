@@ -31,5 +31,5 @@ export {
   GLASSBOX_NEST_DEFAULTS,
   GLASSBOX_OPTIONS,
 } from './options.js';
-export type { ResolvedGlassboxOptions } from './resolve.js';
+export type { DeferredLogger, ResolvedGlassboxOptions } from './resolve.js';
 export { resolveGlassboxOptions } from './resolve.js';

@@ -6,18 +6,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type CompiledLabels,
-  createHttpRecorder,
   type Glassbox,
   type HttpRecorder,
+  type Logger,
   type PathExcluder,
   validateOptions,
 } from '@glassbox/core';
-import { compileLabels, pathExcluder, validateStatusCode } from '@glassbox/core/adapter';
+import { pathExcluder, validateStatusCode } from '@glassbox/core/adapter';
 import {
-  createMetricsHandler,
+  type HttpAdapterOptions,
   type MetricsHandler,
   type MetricsSource,
-  setupInstrumentation,
+  resolveHttpAdapter,
 } from '@glassbox/exporter';
 import * as client from 'prom-client';
 import { GLASSBOX_NEST_DEFAULTS, type GlassboxModuleOptions } from './options.js';
@@ -44,6 +44,42 @@ export interface ResolvedGlassboxOptions {
   readonly abortedStatusCode: number;
   /** Whether sizes are recorded. */
   readonly recordSizes: boolean;
+  /**
+   * The exporter's messages (an open endpoint, a token file without tokens), held until
+   * the module passes them to Nest's logger; `undefined` when `metrics.logger` is given.
+   */
+  readonly exporterLog: DeferredLogger | undefined;
+}
+
+/**
+ * A logger that holds messages until {@link attach} names where they go, then forwards
+ * everything: the metrics handler is created when `forRoot` runs, before the Nest
+ * application (and its logger) exists, and its start-up warnings belong in the app's log.
+ */
+export class DeferredLogger implements Logger {
+  private target: Logger | undefined;
+  private readonly held: Array<[level: 'warn' | 'error', message: string]> = [];
+  warn(message: string): void {
+    this.write('warn', message);
+  }
+  error(message: string): void {
+    this.write('error', message);
+  }
+  /** Sends the held messages (once) and everything later to `target`. */
+  attach(target: Logger): void {
+    if (this.target !== undefined) return;
+    this.target = target;
+    for (const [level, message] of this.held.splice(0)) this.write(level, message);
+  }
+  private write(level: 'warn' | 'error', message: string): void {
+    const target = this.target;
+    if (target === undefined) {
+      if (this.held.length < 100) this.held.push([level, message]);
+      return;
+    }
+    if (level === 'error' && target.error !== undefined) target.error(message);
+    else target.warn(message);
+  }
 }
 
 function checkPath(name: string, path: unknown): string {
@@ -91,6 +127,35 @@ function checkKeys(options: GlassboxModuleOptions): void {
 }
 
 /**
+ * The module's nested options (`http`, `metrics`) in the flat shape every HTTP adapter
+ * takes, so one resolver (the exporter's `resolveHttpAdapter`) builds the instance, the
+ * sources, the recorder and the handler for Express, Fastify and Nest alike. The metrics
+ * path is checked by the module itself (it is left out of recording only when served).
+ */
+function adapterOptions(
+  options: GlassboxModuleOptions,
+  metricsPath: string,
+  exporterLog: DeferredLogger | undefined,
+): HttpAdapterOptions<IncomingMessage, ServerResponse> {
+  const { http = {}, metrics = {}, sources, ...instrumentation } = options;
+  const { enabled: _httpEnabled, ...recording } = http;
+  const { enabled: _metricsEnabled, path: _path, ...handler } = metrics;
+  const given = Object.fromEntries(
+    Object.entries({ ...instrumentation, ...recording }).filter(([, value]) => value !== undefined),
+  ) as HttpAdapterOptions<IncomingMessage, ServerResponse>;
+  return {
+    ...given,
+    metricsPath,
+    excludeMetricsPath: false,
+    metrics: {
+      ...handler,
+      ...(sources === undefined ? {} : { sources }),
+      ...(exporterLog === undefined ? {} : { logger: exporterLog }),
+    },
+  };
+}
+
+/**
  * Validates {@link GlassboxModuleOptions}, applies the defaults and builds the instance,
  * the recorder and the metrics handler. Throws a clear Error on bad options.
  */
@@ -101,17 +166,11 @@ export function resolveGlassboxOptions(options: GlassboxModuleOptions): Resolved
   const http = options.http ?? {};
   const metrics = options.metrics ?? {};
 
-  // Everything that can be checked without side effects first.
+  // Checked under the module's own names (`http.…`, `metrics.…`) before anything is built.
   const httpEnabled = checkBoolean('http.enabled', http.enabled ?? GLASSBOX_NEST_DEFAULTS.httpEnabled);
-  const recordSizes = checkBoolean(
-    'http.recordSizes',
-    http.recordSizes ?? GLASSBOX_NEST_DEFAULTS.recordSizes,
-  );
-  const exclude = pathExcluder(http.excludePaths ?? GLASSBOX_NEST_DEFAULTS.excludePaths);
-  const labels = compileLabels<IncomingMessage, ServerResponse>(
-    http.customLabels ?? GLASSBOX_NEST_DEFAULTS.customLabels,
-  );
-  const abortedStatusCode = validateStatusCode(
+  if (http.recordSizes !== undefined) checkBoolean('http.recordSizes', http.recordSizes);
+  pathExcluder(http.excludePaths ?? GLASSBOX_NEST_DEFAULTS.excludePaths);
+  validateStatusCode(
     'http.abortedStatusCode',
     http.abortedStatusCode ?? GLASSBOX_NEST_DEFAULTS.abortedStatusCode,
   );
@@ -119,39 +178,33 @@ export function resolveGlassboxOptions(options: GlassboxModuleOptions): Resolved
     metrics.enabled === undefined ? undefined : checkBoolean('metrics.enabled', metrics.enabled);
   const path = checkPath('metrics.path', metrics.path ?? GLASSBOX_NEST_DEFAULTS.metricsPath);
 
-  const { glassbox, sources } = setupInstrumentation(options, client);
-
-  const recorder = httpEnabled
-    ? createHttpRecorder(glassbox, {
-        unmatchedRoute: http.unmatchedRoute ?? GLASSBOX_NEST_DEFAULTS.unmatchedRoute,
-        groupStatusCodes: http.groupStatusCodes ?? GLASSBOX_NEST_DEFAULTS.groupStatusCodes,
-        recordSizes,
-        extraLabelNames: labels?.names ?? [],
-      })
-    : null;
-
-  let metricsHandler: MetricsHandler | null = null;
-  if (metricsEnabled !== false) {
-    if (sources.length > 0) {
-      const { enabled: _enabled, path: _path, ...handlerOptions } = metrics;
-      metricsHandler = createMetricsHandler({ ...handlerOptions, sources, glassbox });
-    } else if (metricsEnabled === true) {
-      throw new TypeError(
-        'Glassbox nest: metrics.enabled is true but there is nothing to serve: pass `registry` or `sources` with `glassbox`',
-      );
-    }
-  }
+  const exporterLog = 'logger' in metrics ? undefined : new DeferredLogger();
+  const adapter = resolveHttpAdapter(
+    adapterOptions(options, path, exporterLog),
+    client,
+    {},
+    'Glassbox nest',
+    {
+      record: httpEnabled,
+      serve: metricsEnabled !== false,
+    },
+  );
+  if (metricsEnabled === true && adapter.handler === undefined)
+    throw new TypeError(
+      'Glassbox nest: metrics.enabled is true but there is nothing to serve: pass `registry` or `sources` with `glassbox`',
+    );
 
   return Object.freeze({
     options,
-    glassbox,
-    recorder,
-    sources,
-    metricsHandler,
-    metricsPath: metricsHandler === null ? undefined : path,
-    exclude,
-    labels,
-    abortedStatusCode,
-    recordSizes,
+    glassbox: adapter.glassbox,
+    recorder: adapter.recorder ?? null,
+    sources: adapter.sources,
+    metricsHandler: adapter.handler ?? null,
+    metricsPath: adapter.handler === undefined ? undefined : path,
+    exclude: adapter.excluded,
+    labels: adapter.labels,
+    abortedStatusCode: adapter.abortedStatusCode,
+    recordSizes: adapter.recordSizes,
+    exporterLog,
   });
 }

@@ -111,6 +111,24 @@ const cases: Array<[string, Options]> = [
       } satisfies NamingOptions,
     },
   ],
+  [
+    'per-metric overrides (buckets, label rename, help)',
+    {
+      logger: null,
+      seriesLimits: { ml_drift_checks_total: 5 },
+      naming: {
+        labelRename: { status_code: 'status' },
+        overrides: {
+          http_request_duration_seconds: {
+            buckets: [0.05, 0.1, 0.2, 0.5, 1, 2],
+            labelRename: { status_code: 'http_status' },
+            help: 'Request latency',
+          },
+          ml_predictions_total: { labelRename: { outcome: 'verdict' } },
+        },
+      } satisfies NamingOptions,
+    },
+  ],
 ];
 
 describe.each(cases)('parity with the prom-client backend: %s', (_name, options) => {

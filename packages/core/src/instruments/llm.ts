@@ -1,8 +1,10 @@
 /**
- * LLM generations: latency, tokens by type and cost from a price table the service
- * passes (per 1,000 input / output tokens). No price is built in: prices change and
- * differ by contract, so a model missing from the table records no cost and is
- * counted in `glassbox_instrumentation_errors_total{component="llm"}`.
+ * LLM generations: latency, tokens by type and cost — either the cost the caller already
+ * knows (`costUsd`, e.g. from the provider's bill or response) or computed from a price
+ * table the service passes (per 1,000 input / output tokens). No price is built in:
+ * prices change and differ by contract, so a model missing from the table (and no
+ * `costUsd`) records no cost and is counted in
+ * `glassbox_instrumentation_errors_total{component="llm"}`.
  */
 import { catalog } from '../catalog.js';
 import type { BoundCounter, BoundHistogram, Counter, Glassbox, Histogram } from '../glassbox.js';
@@ -17,10 +19,18 @@ export interface LlmPrice {
   readonly outputPer1k: number;
 }
 
-/** Token usage of one generation. */
+/** Token usage (and, when known, the cost) of one generation. */
 export interface LlmUsage {
   readonly inputTokens?: number;
   readonly outputTokens?: number;
+  /**
+   * The cost of this generation in US dollars, when the caller already knows it: added
+   * to `llm_generation_cost_dollars_total` as is, and the price table is not consulted
+   * (a model needs no price). Must be a finite number ≥ 0; anything else records no cost
+   * and is counted in `glassbox_instrumentation_errors_total{component="llm"}`.
+   * @default undefined (the cost is computed from the price table)
+   */
+  readonly costUsd?: number;
 }
 
 /** Options of {@link createLlmInstrument}. */
@@ -71,7 +81,10 @@ export interface LlmInstrument {
   start(model: string): LlmGeneration;
   /** Wraps a generation function; returns, throws and rejects exactly as `fn`. */
   wrap<F extends AnyFunction>(fn: F, options: LlmWrapOptions<F>): F;
-  /** Cost in dollars of a usage under the price table, or `undefined` for a model without a price. */
+  /**
+   * Cost in dollars of a usage: its `costUsd` when given (and valid), otherwise under the
+   * price table; `undefined` for a model without a price.
+   */
   cost(model: string, usage: LlmUsage): number | undefined;
 }
 
@@ -173,6 +186,21 @@ function costOf(prices: ReadonlyMap<string, LlmPrice>, model: string, usage: Llm
   );
 }
 
+/** True for a cost the caller may pass directly: a finite number ≥ 0. */
+function validCost(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/** The caller's cost when given and valid, else the price table's; `undefined` for neither. */
+function dollarsOf(
+  prices: ReadonlyMap<string, LlmPrice>,
+  model: unknown,
+  usage: LlmUsage,
+): number | undefined {
+  if (usage.costUsd !== undefined) return validCost(usage.costUsd) ? usage.costUsd : undefined;
+  return typeof model === 'string' ? costOf(prices, model, usage) : undefined;
+}
+
 /** Records a finished generation. Never throws. */
 function recordGeneration(state: LlmState, model: string, seconds: number, usage?: LlmUsage): void {
   const { glassbox } = state;
@@ -183,7 +211,15 @@ function recordGeneration(state: LlmState, model: string, seconds: number, usage
     if (usage === undefined || usage === null) return;
     s.input.inc(tokens(usage.inputTokens));
     s.output.inc(tokens(usage.outputTokens));
-    const dollars = typeof model === 'string' ? costOf(state.prices, model, usage) : undefined;
+    const dollars = dollarsOf(state.prices, model, usage);
+    if (usage.costUsd !== undefined && dollars === undefined) {
+      glassbox.reportError(
+        'llm',
+        'costUsd is not a finite number ≥ 0; cost not recorded',
+        new Error(String(usage.costUsd)),
+      );
+      return;
+    }
     if (dollars === undefined) {
       glassbox.reportError(
         'llm',
@@ -253,6 +289,8 @@ function wrapGeneration<F extends AnyFunction>(state: LlmState, fn: F, wrapOptio
  * @example
  * ```ts
  * const llm = createLlmInstrument(glassbox, { provider: 'openai', prices: { 'gpt-4o-mini': { inputPer1k: 0.00015, outputPer1k: 0.0006 } } });
+ * // A caller that already knows the cost passes it; no price is needed:
+ * llm.record('claude-3-haiku', 25.3, { costUsd: 0.12 });
  * const complete = llm.wrap(openai.chat.completions.create.bind(openai.chat.completions), {
  *   model: ([req]) => req.model,
  *   usage: (r) => ({ inputTokens: r.usage?.prompt_tokens, outputTokens: r.usage?.completion_tokens }),
@@ -280,7 +318,7 @@ export function createLlmInstrument(glassbox: Glassbox, options: LlmInstrumentOp
   return {
     provider,
     record: (model, durationSeconds, usage) => recordGeneration(state, model, durationSeconds, usage),
-    cost: (model, usage) => costOf(prices, model, usage),
+    cost: (model, usage) => dollarsOf(prices, model, usage),
     start: (model) => startGeneration(state, model),
     wrap: <F extends AnyFunction>(fn: F, wrapOptions: LlmWrapOptions<F>): F =>
       wrapGeneration(state, fn, wrapOptions),

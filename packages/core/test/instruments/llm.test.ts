@@ -31,6 +31,40 @@ describe('llm instrument', () => {
     expect(llm.cost('model-new', { inputTokens: 10 })).toBeUndefined();
   });
 
+  it('seed 004: a cost the caller already knows (costUsd) is recorded directly, no price table needed', () => {
+    const s = setup();
+    const llm = createLlmInstrument(s.glassbox, { provider: 'anthropic' });
+    llm.record('claude-3-haiku', 25.3, { costUsd: 0.12 });
+    llm.record('claude-3-haiku', 2, { costUsd: 0.03, inputTokens: 100 });
+    llm.start('claude-3-haiku').end({ costUsd: 0 });
+    const labels = { provider: 'anthropic', model: 'claude-3-haiku' };
+    expect(s.backend.value('llm_generation_cost_dollars_total', labels)).toBeCloseTo(0.15, 15);
+    expect(s.backend.value('llm_tokens_total', { ...labels, type: 'input' })).toBe(100);
+    expect(s.errors('llm')).toBe(0);
+    expect(llm.cost('claude-3-haiku', { costUsd: 0.5 })).toBe(0.5);
+  });
+
+  it('costUsd wins over the price table', () => {
+    const s = setup();
+    const llm = createLlmInstrument(s.glassbox, { provider: 'acme', prices });
+    llm.record('model-a', 1, { inputTokens: 2000, outputTokens: 500, costUsd: 1.25 });
+    expect(s.backend.value('llm_generation_cost_dollars_total', { model: 'model-a' })).toBe(1.25);
+  });
+
+  it.each([
+    ['negative', -0.1],
+    ['NaN', Number.NaN],
+    ['infinite', Number.POSITIVE_INFINITY],
+    ['a string', '0.12'],
+  ])('a %s costUsd records no cost, is counted and never throws', (_, costUsd) => {
+    const s = setup();
+    const llm = createLlmInstrument(s.glassbox, { provider: 'acme', prices });
+    expect(() => llm.record('model-a', 1, { inputTokens: 10, costUsd: costUsd as number })).not.toThrow();
+    expect(s.backend.value('llm_generation_cost_dollars_total', { model: 'model-a' })).toBe(0);
+    expect(s.backend.value('llm_tokens_total', { model: 'model-a', type: 'input' })).toBe(10);
+    expect(s.errors('llm')).toBe(1);
+  });
+
   it('there are no built-in prices', () => {
     const s = setup();
     const llm = createLlmInstrument(s.glassbox, { provider: 'openai' });
