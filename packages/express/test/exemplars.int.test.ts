@@ -5,7 +5,6 @@
  * `traceparent` headers come back from `/api/v1/query_exemplars` with their trace ids,
  * on the `http_request_duration_seconds_bucket` series of their routes.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -15,10 +14,9 @@ import { join } from 'node:path';
 import express from 'express';
 import * as client from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, requireBinary } from '../../mixin/test/helpers.js';
+import { prometheusBinary, type StartedPrometheus, startPrometheus } from '../../../test/tools/prometheus.js';
 import { glassbox } from '../src/index.js';
 
-const prometheus = requireBinary('prometheus', 'prometheus');
 const TOKEN = randomBytes(24).toString('hex');
 const ROUTES = ['/quotes/:id', '/risk', '/health'] as const;
 
@@ -62,27 +60,9 @@ interface ExemplarSeries {
   exemplars: Array<{ labels: Record<string, string>; value: string; timestamp: number }>;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, logs: () => string): Promise<T> {
-  const end = Date.now() + 60_000;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > end)
-      throw new Error(`timed out waiting for ${what} (${String(last)}); prometheus:\n${logs().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-describe.skipIf(prometheus.skip)('exemplars in a real Prometheus (exemplar-storage)', () => {
+describe.skipIf(prometheusBinary.skip)('exemplars in a real Prometheus (exemplar-storage)', () => {
   let dir = '';
-  let proc: ChildProcess | undefined;
-  let logs = '';
-  let base = '';
+  let prometheus: StartedPrometheus | undefined;
   const apps: App[] = [];
   const sent: Sent[] = [];
 
@@ -110,37 +90,12 @@ describe.skipIf(prometheus.skip)('exemplars in a real Prometheus (exemplar-stora
         '',
       ].join('\n'),
     );
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    proc = spawn(
-      prometheus.path as string,
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--enable-feature=exemplar-storage',
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    proc.stdout?.on('data', (b) => {
-      logs += String(b);
+    prometheus = await startPrometheus(join(dir, 'prometheus.yml'), ['--enable-feature=exemplar-storage']);
+    await prometheus.until('both targets up', async () => {
+      const t = (await prometheus?.api<{ activeTargets: { health: string }[] }>('/api/v1/targets'))
+        ?.activeTargets;
+      return t?.length === 2 && t.every((x) => x.health === 'up') ? true : undefined;
     });
-    proc.stderr?.on('data', (b) => {
-      logs += String(b);
-    });
-    await waitFor(
-      'both targets up',
-      async () => {
-        if (proc?.exitCode !== null) throw new Error(`prometheus exited: ${logs}`);
-        const r = (await (await fetch(`${base}/api/v1/targets`)).json()) as {
-          data: { activeTargets: { health: string }[] };
-        };
-        const t = r.data.activeTargets;
-        return t.length === 2 && t.every((x) => x.health === 'up') ? true : undefined;
-      },
-      () => logs,
-    );
     // One request per route and app, each in its own trace; a request without a header in between.
     for (const app of apps) {
       for (const [i, route] of ROUTES.entries()) {
@@ -158,11 +113,7 @@ describe.skipIf(prometheus.skip)('exemplars in a real Prometheus (exemplar-stora
   });
 
   afterAll(async () => {
-    if (proc !== undefined && proc.exitCode === null) {
-      const exited = new Promise((r) => proc?.once('exit', r));
-      proc.kill('SIGTERM');
-      await exited;
-    }
+    await prometheus?.stop();
     await Promise.all(
       apps.map((a) => {
         a.server.closeAllConnections();
@@ -174,17 +125,14 @@ describe.skipIf(prometheus.skip)('exemplars in a real Prometheus (exemplar-stora
 
   it('/api/v1/query_exemplars returns the trace id of every request, on its route and backend', async () => {
     const start = Math.floor(Date.now() / 1000) - 300;
-    const series = await waitFor(
-      'the exemplars of every request',
-      async () => {
-        const url = `${base}/api/v1/query_exemplars?query=${encodeURIComponent('http_request_duration_seconds_bucket')}&start=${start}&end=${Math.ceil(Date.now() / 1000) + 60}`;
-        const body = (await (await fetch(url)).json()) as { status: string; data: ExemplarSeries[] };
-        if (body.status !== 'success') throw new Error(JSON.stringify(body));
-        const found = new Set(body.data.flatMap((s) => s.exemplars.map((e) => e.labels.trace_id)));
-        return sent.every((s) => found.has(s.traceId)) ? body.data : undefined;
-      },
-      () => logs,
-    );
+    const p = prometheus as StartedPrometheus;
+    const series = await p.until('the exemplars of every request', async () => {
+      const data = await p.api<ExemplarSeries[]>(
+        `/api/v1/query_exemplars?query=${encodeURIComponent('http_request_duration_seconds_bucket')}&start=${start}&end=${Math.ceil(Date.now() / 1000) + 60}`,
+      );
+      const found = new Set(data.flatMap((s) => s.exemplars.map((e) => e.labels.trace_id)));
+      return sent.every((s) => found.has(s.traceId)) ? data : undefined;
+    });
     for (const s of sent) {
       const hit = series.find((x) => x.exemplars.some((e) => e.labels.trace_id === s.traceId));
       expect(hit?.seriesLabels).toMatchObject({
