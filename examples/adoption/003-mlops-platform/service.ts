@@ -9,7 +9,7 @@ import { createDriftMonitor, createModelInstrument } from '@glassbox/core';
 import { glassbox } from '@glassbox/express';
 import express from 'express';
 import type { SeedService, ServiceOptions } from '../adoption.js';
-import { sleep, startTraffic, uniformReference } from '../traffic.js';
+import { sleep, spread, startTraffic, uniformReference } from '../traffic.js';
 import { activeUsers, adoption, costSavings, modelAccuracy, revenueImpact, satisfaction } from './config.js';
 
 export async function startService(options: ServiceOptions): Promise<SeedService> {
@@ -46,13 +46,16 @@ export async function startService(options: ServiceOptions): Promise<SeedService
     { outcome: (r) => r.label, score: (r) => r.probability },
   );
 
+  const next = spread();
   const app = express();
   metrics.instrument(app);
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.post('/v1/models/:modelId/predict', async (_req, res) => {
-    const engagement = provoked ? 1.2 + Math.random() : Math.random();
+    // evenly spread values (not Math.random): a healthy window matches the reference, so
+    // the drift decision cannot raise a chance false alarm during the healthy phase
+    const engagement = provoked ? 1.2 + next() : next();
     drift.observe({ behavioral: engagement });
     if (provoked && Math.random() < 0.1) {
       res.status(503).json({ error: 'feature store unavailable' });

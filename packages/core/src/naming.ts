@@ -169,7 +169,11 @@ function knownDefinition(
 function validateOverrides(naming: NamingOptions, byName: ReadonlyMap<string, MetricDefinition>): void {
   for (const [name, override] of Object.entries(naming.overrides ?? {})) {
     const def = knownDefinition(name, byName, `naming.overrides["${name}"]`);
-    validateOptions('Glassbox', override, OVERRIDE_SPEC, `naming.overrides.${name}`);
+    try {
+      validateOptions('Glassbox', override, OVERRIDE_SPEC, `naming.overrides.${name}`);
+    } catch (error) {
+      throw new MetricDefinitionError(name, (error as Error).message.replace(/^Glassbox: /, ''));
+    }
     // Resolving runs every per-metric check (buckets, label renames, collisions).
     resolveDefinition(def, naming);
   }

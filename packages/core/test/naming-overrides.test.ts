@@ -173,9 +173,11 @@ describe('override errors name the metric at start-up', () => {
   });
 
   it('an unknown override key, with a suggestion', () => {
-    expect(() =>
+    const e = errorOf(() =>
       glassboxWith({ overrides: { http_request_duration_seconds: { bucket: [0.2] } as never } }),
-    ).toThrow(
+    );
+    expect(e.metric).toBe('http_request_duration_seconds');
+    expect(e.message).toMatch(
       /unknown option "naming.overrides.http_request_duration_seconds.bucket" \(did you mean .*buckets"\?\)/,
     );
   });

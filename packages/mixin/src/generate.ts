@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { MetricDefinition } from '@glassbox/core';
+import { legacyNameWarnings, type MetricDefinition } from '@glassbox/core';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { stringify } from 'yaml';
 import { alertmanagerConfig } from './alertmanager.js';
@@ -54,6 +54,11 @@ export interface MixinOutput {
    * `ml_drift_detected`, `custom.metrics`), before the naming options: record these.
    */
   readonly definitions: readonly MetricDefinition[];
+  /**
+   * Warnings about the config that do not stop generation: one per declared legacy
+   * name that breaks the naming lint (the CLI prints them on stderr).
+   */
+  readonly warnings: readonly string[];
 }
 
 const yaml = (value: unknown, header?: string) =>
@@ -234,7 +239,8 @@ export function generateMixin(input: MixinConfig = {}): MixinOutput {
   );
   files[OUTPUT_PATHS.index] = renderIndex(config, alerts, dashboards, metrics);
   const definitions = [...ctx.defs.values()];
-  return { config, alerts, recording, dashboards, files, expressions, recordedNames, definitions };
+  const warnings = legacyNameWarnings(metrics);
+  return { config, alerts, recording, dashboards, files, expressions, recordedNames, definitions, warnings };
 }
 
 /** Writes every generated file under `outDir` (created when missing); returns the written paths. */

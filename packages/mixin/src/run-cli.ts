@@ -65,6 +65,7 @@ export async function runCli(
   try {
     const config = values.config === undefined ? {} : await loadConfig(values.config);
     const output = generateMixin(config);
+    for (const warning of output.warnings) err.write(`${warning}\n`);
     const written = await writeMixin(output, values.out);
     if (values.quiet !== true) out.write(`glassbox: wrote ${written.length} files to ${values.out}\n`);
     return 0;

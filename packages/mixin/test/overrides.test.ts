@@ -4,7 +4,7 @@
  * seed 004's `batch_review_progress_percent`; and every bad override failing generation
  * with an error naming the metric.
  */
-import { MetricDefinitionError } from '@glassbox/core';
+import { MetricDefinitionError, type NamingOptions } from '@glassbox/core';
 import { describe, expect, it } from 'vitest';
 import { generateMixin, type MixinConfig } from '../src/index.js';
 import { SEED_001, SEED_002, SEED_004 } from './overrides-fixtures.js';
@@ -108,6 +108,13 @@ describe('per-metric overrides in the generated assets', () => {
     ).not.toThrow();
   });
 
+  it('a legacy name that breaks the lint is reported once in the warnings (printed by the CLI)', () => {
+    const warnings = generateMixin(SEED_004).warnings;
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/"batch_review_progress_percent".*legacy name.*base units \(ratio\)/);
+    expect(generateMixin(SEED_001).warnings).toEqual([]);
+  });
+
   it('legacyNames for a renamed catalog metric; the rules query the legacy name', () => {
     const out = generateMixin({
       naming: {
@@ -129,7 +136,7 @@ describe('per-metric overrides in the generated assets', () => {
 });
 
 describe('bad overrides fail generation naming the metric', () => {
-  const cases: [string, MixinConfig['naming'], RegExp][] = [
+  const cases: [string, NamingOptions, RegExp][] = [
     [
       'unknown metric',
       { overrides: { ml_prediction_total: { help: 'x' } } },

@@ -55,7 +55,7 @@ describe('llm instrument', () => {
     ['negative', -0.1],
     ['NaN', Number.NaN],
     ['infinite', Number.POSITIVE_INFINITY],
-    ['a string', '0.12'],
+    ['string', '0.12'],
   ])('a %s costUsd records no cost, is counted and never throws', (_, costUsd) => {
     const s = setup();
     const llm = createLlmInstrument(s.glassbox, { provider: 'acme', prices });
