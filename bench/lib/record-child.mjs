@@ -25,6 +25,29 @@ function httpRecorderCase(backendKind) {
   };
 }
 
+// As the adapters do it: read the request's trace only when exemplars are on, and pass
+// an extras object only when there is a trace.
+const TRACEPARENTS = ROUTES.map(
+  (_, i) => `00-4bf92f3577b34da6a3ce929d0e0e47${String(10 + i)}-00f067aa0ba902b${i}-01`,
+);
+
+function httpExemplarCase(backendKind, exemplars, traced) {
+  const backend =
+    backendKind === 'native'
+      ? core.nativeBackend()
+      : core.promClientBackend({ client, registry: new client.Registry(), exemplars });
+  const gb = core.createGlassbox({ backend, logger: null, exemplars });
+  const rec = core.createHttpRecorder(gb);
+  const headers = ROUTES.map((_, i) => (traced ? { traceparent: TRACEPARENTS[i] } : {}));
+  return (i) => {
+    const m = METHODS[i & 3];
+    const t = rec.begin(m);
+    const trace = gb.exemplars ? core.currentTraceContext(headers[i & 7].traceparent) : undefined;
+    if (trace === undefined) rec.end(m, ROUTES[i & 7], STATUSES[(i >> 3) & 7], t);
+    else rec.end(m, ROUTES[i & 7], STATUSES[(i >> 3) & 7], t, { trace });
+  };
+}
+
 function promRawCase(full) {
   const registry = new client.Registry();
   const names = ['method', 'route', 'status_code'];
@@ -65,12 +88,12 @@ function promRawCase(full) {
   };
 }
 
-function modelCase(backendKind) {
+function modelCase(backendKind, exemplars = true) {
   const backend =
     backendKind === 'native'
       ? core.nativeBackend()
       : core.promClientBackend({ client, registry: new client.Registry() });
-  const gb = core.createGlassbox({ backend, logger: null });
+  const gb = core.createGlassbox({ backend, logger: null, exemplars });
   const model = core.createModelInstrument(gb, {
     name: 'lead-scoring',
     version: '1.4.0',
@@ -120,6 +143,12 @@ const CASES = {
   'model-glassbox-native': () => modelCase('native'),
   'model-glassbox-prom': () => modelCase('prom'),
   'model-prom-raw': () => modelRawCase(),
+  'http-native-exemplars-off': () => httpExemplarCase('native', false, true),
+  'http-native-exemplars-untraced': () => httpExemplarCase('native', true, false),
+  'http-native-exemplars-traced': () => httpExemplarCase('native', true, true),
+  'http-prom-exemplars-off': () => httpExemplarCase('prom', false, true),
+  'http-prom-exemplars-traced': () => httpExemplarCase('prom', true, true),
+  'model-native-exemplars-off': () => modelCase('native', false),
 };
 
 // Main-thread CPU time (Node >= 23.9), so time the process waited for a core on a shared

@@ -23,6 +23,36 @@ const ROWS = [
     'Glassbox `createModelInstrument` start/end, prom-client backend',
   ],
   ['model-prom-raw', 'model prediction', 'prom-client raw: counter + duration histogram + score histogram'],
+  [
+    'http-native-exemplars-off',
+    'HTTP request',
+    'as an adapter records, native backend, `exemplars: false` (requests carry a `traceparent`)',
+  ],
+  [
+    'http-native-exemplars-untraced',
+    'HTTP request',
+    'as an adapter records, native backend, exemplars on, no `traceparent` and no tracer',
+  ],
+  [
+    'http-native-exemplars-traced',
+    'HTTP request',
+    'as an adapter records, native backend, exemplars on, every request with a sampled `traceparent`',
+  ],
+  [
+    'http-prom-exemplars-off',
+    'HTTP request',
+    'as an adapter records, prom-client backend, `exemplars: false` (requests carry a `traceparent`)',
+  ],
+  [
+    'http-prom-exemplars-traced',
+    'HTTP request',
+    'as an adapter records, prom-client backend, exemplars on, every request with a sampled `traceparent`',
+  ],
+  [
+    'model-native-exemplars-off',
+    'model prediction',
+    'Glassbox `createModelInstrument` start/end, native backend, `exemplars: false` (the default reads the active span)',
+  ],
 ];
 
 export async function run(opts, report) {

@@ -174,6 +174,31 @@ describe.each(matrix)('$name', ({ suiteApp, backend }) => {
     expect(ok.text).toContain('# TYPE http_requests_total counter');
   });
 
+  it('leaves the trace id of a sampled traceparent on the duration bucket, in OpenMetrics only', async () => {
+    const traceId = randomUUID().replaceAll('-', '');
+    const spanId = traceId.slice(0, 16);
+    expect((await http.get('/users/31', { traceparent: `00-${traceId}-${spanId}-01` })).status).toBe(200);
+    // Invalid or unsampled headers are ignored.
+    for (const traceparent of [
+      `00-${traceId.toUpperCase()}-${spanId}-01`,
+      `00-${'0'.repeat(32)}-${spanId}-01`,
+      `00-${traceId}-${spanId}-00`,
+      'garbage',
+    ])
+      expect((await http.get('/api/v1/users/31', { traceparent })).status).toBe(200);
+    const om = await http.get('/metrics', { ...AUTH, accept: 'application/openmetrics-text; version=1.0.0' });
+    expect(om.headers['content-type']).toMatch(/^application\/openmetrics-text/);
+    const withExemplar = om.text.split('\n').filter((l) => l.includes(' # {'));
+    expect(withExemplar).toHaveLength(1);
+    expect(withExemplar[0]).toMatch(
+      new RegExp(
+        `^http_request_duration_seconds_bucket\\{method="GET",route="/users/:id",status_code="200",le="[^"]+"\\} \\d+ # \\{trace_id="${traceId}",span_id="${spanId}"\\} [0-9.e-]+ \\d+(\\.\\d+)?$`,
+      ),
+    );
+    const text = await http.get('/metrics', AUTH);
+    expect(text.text).not.toContain(traceId);
+  });
+
   // The app's own routes are compared; /metrics is part of the instrumentation (an
   // uninstrumented app need not serve it).
   it('answers byte-for-byte the same when the metrics backend throws on every record', async () => {

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricsText, postJson, type Service, samples, scrape, startService, value } from '../../smoke.js';
+import {
+  metricsText,
+  postJson,
+  type Service,
+  samples,
+  scrape,
+  startService,
+  TOKEN,
+  value,
+} from '../../smoke.js';
 
 describe('risk-analytics (Express) smoke', () => {
   let svc: Service;
@@ -70,6 +79,27 @@ describe('risk-analytics (Express) smoke', () => {
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect((await scrape(svc.port, 'wrong')).status).toBe(401);
+  });
+
+  it('leaves the trace id of a request with a traceparent header on its duration bucket (OpenMetrics)', async () => {
+    const traceId = '5b8efff798038103d269b633813fc60c';
+    const spanId = 'eee19b7ec3c1b174';
+    const res = await fetch(`${svc.base}/api/v1/risk/deals/D-100`, {
+      headers: { traceparent: `00-${traceId}-${spanId}-01` },
+    });
+    expect(res.status).toBe(200);
+    // Both formats stay valid (promtool, the strict OpenMetrics parser); the exemplar is OpenMetrics only.
+    expect(await metricsText(svc.port)).not.toContain(traceId);
+    const om = await fetch(`${svc.base}/metrics`, {
+      headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/openmetrics-text' },
+    });
+    const lines = (await om.text()).split('\n').filter((l) => l.includes(traceId));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^http_request_duration_seconds_bucket\\{method="GET",route="/api/v1/risk/deals/:dealId",status_code="200",le="[^"]+"\\} \\d+ # \\{trace_id="${traceId}",span_id="${spanId}"\\} \\S+ \\S+$`,
+      ),
+    );
   });
 
   it('moves /metrics to METRICS_PORT when it is set', async () => {

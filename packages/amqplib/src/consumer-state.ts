@@ -3,7 +3,16 @@
  * outstanding on the broker, and whether the broker has refused a settlement (after
  * which it discards everything the channel sends, so nothing more is counted).
  */
-import type { BoundCounter, BoundGauge, BoundHistogram, Counter, Gauge, Histogram } from '@glassbox/core';
+import {
+  type BoundCounter,
+  type BoundGauge,
+  type BoundHistogram,
+  type Counter,
+  currentTraceContext,
+  type Gauge,
+  type Histogram,
+  type TraceContext,
+} from '@glassbox/core';
 import type { ConsumeOutcome, ResolvedOptions } from './options.js';
 import type { MessageLike } from './types.js';
 import { AMQP_NAME_LIMIT, CACHE_LIMIT, COMPONENT } from './util.js';
@@ -36,6 +45,16 @@ export interface Delivery {
   readonly start: number;
   readonly tag: number;
   readonly noAck: boolean;
+  /** The trace the delivery was handled in: its duration's exemplar. */
+  readonly trace: TraceContext | undefined;
+}
+
+/** The `traceparent` header of a message, when it has one. */
+function traceparentOf(message: MessageLike): unknown {
+  const headers = message.properties?.headers;
+  return headers !== null && typeof headers === 'object'
+    ? (headers as Record<string, unknown>).traceparent
+    : undefined;
 }
 
 /** Bound of {@link DeliveredTags}: past it the oldest ranges are forgotten (their tags count as unknown). */
@@ -118,7 +137,10 @@ export class ConsumerState {
   begin(series: QueueSeries, message: MessageLike, noAck: boolean): Delivery {
     const fields = message.fields;
     const tag = fields.deliveryTag;
-    const d: Delivery = { live: true, series, start: performance.now(), tag, noAck };
+    // The active span (an OpenTelemetry amqplib instrumentation runs the handler in the
+    // consumer span), else the producer's traceparent header.
+    const trace = this.options.glassbox.exemplars ? currentTraceContext(traceparentOf(message)) : undefined;
+    const d: Delivery = { live: true, series, start: performance.now(), tag, noAck, trace };
     this.live++;
     series.inFlight.inc(1);
     if (fields.redelivered === true) series.redelivered.inc(1);
@@ -149,7 +171,7 @@ export class ConsumerState {
     const i = CONSUME_OUTCOMES.indexOf(outcome);
     d.series.inFlight.dec(1);
     (d.series.counts[i] as BoundCounter).inc(1);
-    (d.series.durations[i] as BoundHistogram).observe(seconds);
+    (d.series.durations[i] as BoundHistogram).observe(seconds, d.trace);
   }
 
   /** The delivery is no longer outstanding on the broker. */

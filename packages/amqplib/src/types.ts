@@ -17,6 +17,8 @@ export interface MessageFieldsLike {
 export interface MessagePropertiesLike {
   /** AMQP timestamp; amqplib encodes and decodes it as seconds since the epoch. */
   readonly timestamp?: unknown;
+  /** Message headers; a W3C `traceparent` header links the message to its trace (exemplars). */
+  readonly headers?: unknown;
 }
 
 /** A delivered message, as amqplib hands it to a consumer callback. */

@@ -3,6 +3,7 @@
  * promise and callback APIs. Fails (does not skip) when the broker is unreachable and
  * CI is set.
  */
+import { randomBytes } from 'node:crypto';
 import { createGlassbox, type Glassbox, type NativeBackend, nativeBackend } from '@glassbox/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -492,6 +493,31 @@ describe.skipIf(!reachable).each(FLAVOURS)('$name', (flavour: Flavour) => {
     expect(outcome(ctx, q, 'error')).toBe(1);
     expect(ctx.backend.value(IN_FLIGHT, { queue: q })).toBe(0);
     expect(ctx.warnings.some((w) => w.includes('auto-acknowledged'))).toBe(true);
+  });
+
+  it('keeps the traceparent header of a message as the exemplar of its processing duration', async () => {
+    ctx = await setup();
+    const q = await queue(ctx);
+    const channel = await instrumented(ctx);
+    const ch = channel.raw;
+    let n = 0;
+    await channel.consume(q, (msg) => {
+      if (msg === null) return;
+      n++;
+      ch.ack(msg);
+    });
+    const traceId = randomBytes(16).toString('hex');
+    const spanId = randomBytes(8).toString('hex');
+    publish(ctx, q, 'traced', { headers: { traceparent: `00-${traceId}-${spanId}-01` } });
+    publish(ctx, q, 'unsampled', { headers: { traceparent: `00-${traceId}-${spanId}-00` } });
+    publish(ctx, q, 'invalid', { headers: { traceparent: 'not-a-traceparent' } });
+    publish(ctx, q, 'plain');
+    await waitFor(() => n === 4, '4 deliveries');
+    const buckets = ctx.backend.distribution(DURATION, { queue: q, outcome: 'ack' })?.buckets ?? [];
+    expect(buckets.at(-1)?.count).toBe(4);
+    const exemplars = buckets.flatMap((b) => (b.exemplar === undefined ? [] : [b.exemplar]));
+    expect(exemplars.map((e) => e.labels)).toEqual([{ trace_id: traceId, span_id: spanId }]);
+    expect(ctx.backend.value(ERRORS)).toBeUndefined();
   });
 });
 

@@ -6,6 +6,7 @@
  * backend stores reaches `/metrics` as metric families (`families.ts`).
  */
 import type { ResolvedDefinition } from './naming.js';
+import type { TraceContext } from './trace-context.js';
 
 /** One counter series (a fixed set of label values). */
 export interface BackendCounterSeries {
@@ -19,6 +20,13 @@ export interface BackendGaugeSeries {
 /** One histogram series. */
 export interface BackendHistogramSeries {
   observe(value: number): void;
+  /**
+   * Records one observation and keeps `trace` as the exemplar of the bucket it fell in
+   * (one per bucket, the latest wins). Optional: a backend without exemplars leaves it
+   * out and gets {@link BackendHistogramSeries.observe}. Core calls it only with a
+   * valid trace context and only when the instance has exemplars on.
+   */
+  observeWithExemplar?(value: number, trace: TraceContext): void;
 }
 
 /** A metric in a backend: hands out series by label values (in the definition's label order). */

@@ -34,6 +34,7 @@ import {
   validateNaming,
 } from './naming.js';
 import { type OptionsSpec, validateOptions } from './options.js';
+import type { TraceContext } from './trace-context.js';
 
 /** A label value as accepted at record time; numbers and booleans are converted to strings. */
 export type LabelValue = string | number | boolean;
@@ -74,6 +75,15 @@ export interface GlassboxOptions {
   readonly maxLabelValueLength?: number;
   /** Where warnings go (each cause is warned once); `null` silences them. @default console */
   readonly logger?: Logger | null;
+  /**
+   * Exemplars: a histogram observation made inside a sampled trace keeps its trace id
+   * and span id on the bucket it fell in (one per bucket, the latest wins), exposed in
+   * OpenMetrics only. The HTTP adapters, the model instrument and the amqplib consumer
+   * read the trace from the active OpenTelemetry span or the W3C `traceparent` header.
+   * `false` turns it off everywhere: no header or span is read and nothing is stored.
+   * @default true
+   */
+  readonly exemplars?: boolean;
 }
 
 /** Defaults of {@link GlassboxOptions}. */
@@ -81,6 +91,7 @@ export const GLASSBOX_DEFAULTS = Object.freeze({
   seriesLimit: 2000,
   overflowValue: '__overflow__',
   maxLabelValueLength: 256,
+  exemplars: true,
 });
 
 /** The valid keys of {@link GlassboxOptions} and their types. */
@@ -93,6 +104,7 @@ const GLASSBOX_OPTIONS_SPEC: OptionsSpec = {
   overflowValue: 'string',
   maxLabelValueLength: 'number',
   logger: ['object', 'null'],
+  exemplars: 'boolean',
 };
 
 /** A counter series with its labels bound. */
@@ -108,8 +120,12 @@ export interface BoundGauge {
 }
 /** A histogram series with its labels bound. */
 export interface BoundHistogram {
-  /** Records one observation. NaN or infinite values are dropped and counted. */
-  observe(value: number): void;
+  /**
+   * Records one observation. NaN or infinite values are dropped and counted. With
+   * `trace` (and exemplars on), the observation's bucket keeps it as its exemplar
+   * (latest wins); an invalid trace context is dropped and counted, the observation kept.
+   */
+  observe(value: number, trace?: TraceContext): void;
 }
 
 interface MetricBase<L extends string, B> {
@@ -143,7 +159,8 @@ export interface Gauge<L extends string = string> extends MetricBase<L, BoundGau
 /** A guarded histogram. */
 export interface Histogram<L extends string = string> extends MetricBase<L, BoundHistogram> {
   readonly definition: HistogramDefinition<L>;
-  observe(labels: Labels<L> | undefined, value: number): void;
+  /** Records one observation; see {@link BoundHistogram.observe} for `trace`. */
+  observe(labels: Labels<L> | undefined, value: number, trace?: TraceContext): void;
 }
 
 /** A Glassbox instance. */
@@ -156,6 +173,11 @@ export interface Glassbox {
   readonly overflowValue: string;
   /** Longest label value recorded; longer ones are truncated (see {@link GlassboxOptions.maxLabelValueLength}). */
   readonly maxLabelValueLength: number;
+  /**
+   * Whether exemplars are recorded (see {@link GlassboxOptions.exemplars}). Adapters and
+   * instruments read a trace context only when it is true.
+   */
+  readonly exemplars: boolean;
   /** Creates (or returns the existing) counter for a definition. Throws at set-up on conflicts. */
   counter<L extends string>(def: CounterDefinition<L>): Counter<L>;
   /** Creates (or returns the existing) gauge for a definition. */
@@ -190,6 +212,7 @@ interface ResolvedGlassboxOptions {
   readonly overflowValue: string;
   readonly maxLabelValueLength: number;
   readonly logger: Logger;
+  readonly exemplars: boolean;
 }
 
 function resolveGlassboxOptions(options: GlassboxOptions): ResolvedGlassboxOptions {
@@ -218,6 +241,7 @@ function resolveGlassboxOptions(options: GlassboxOptions): ResolvedGlassboxOptio
     'maxLabelValueLength',
     options.maxLabelValueLength ?? GLASSBOX_DEFAULTS.maxLabelValueLength,
   );
+  const exemplars = options.exemplars ?? GLASSBOX_DEFAULTS.exemplars;
   return {
     backend,
     naming,
@@ -227,6 +251,7 @@ function resolveGlassboxOptions(options: GlassboxOptions): ResolvedGlassboxOptio
     overflowValue,
     maxLabelValueLength,
     logger: logger(options),
+    exemplars,
   };
 }
 
@@ -288,6 +313,7 @@ function guardMetric(
       limit,
       o.maxLabelValueLength,
       makeBound,
+      o.exemplars,
     );
   switch (resolved.kind) {
     case 'counter':
@@ -362,6 +388,7 @@ export function createGlassbox(options: GlassboxOptions): Glassbox {
     naming: o.naming,
     overflowValue: o.overflowValue,
     maxLabelValueLength: o.maxLabelValueLength,
+    exemplars: o.exemplars,
     counter: <L extends string>(def: CounterDefinition<L>) => {
       if (def?.kind !== 'counter')
         throw new TypeError(`Glassbox: "${def?.name}" is not a counter definition`);
@@ -423,6 +450,7 @@ function histogramFacade<L extends string>(
   return Object.freeze({
     ...b,
     definition,
-    observe: (labels: Labels<L> | undefined, value: number) => b.bind(labels).observe(value),
+    observe: (labels: Labels<L> | undefined, value: number, trace?: TraceContext) =>
+      b.bind(labels).observe(value, trace),
   });
 }

@@ -12,6 +12,7 @@ import type {
 import type { BoundCounter, BoundGauge, BoundHistogram, Counter, Labels, LabelValue } from './glassbox.js';
 import type { Logger } from './logger.js';
 import type { ResolvedDefinition } from './naming.js';
+import { isValidTraceContext, type TraceContext } from './trace-context.js';
 
 function describe(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
@@ -106,6 +107,8 @@ export class GuardedMetric<L extends string> {
     limit: number,
     readonly maxLength: number,
     readonly makeBound: (s: unknown, m: GuardedMetric<L>) => unknown,
+    /** Keep the trace context given with an observation as its bucket's exemplar. */
+    readonly exemplars: boolean,
   ) {
     this.limit = limit;
     this.component = resolved.definition.group;
@@ -300,15 +303,27 @@ export class BoundHistogramImpl implements BoundHistogram {
     private readonly s: BackendHistogramSeries,
     private readonly m: GuardedMetric<string>,
   ) {}
-  observe(value: number): void {
+  observe(value: number, trace?: TraceContext): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       this.m.fail('NaN, infinite or non-numeric observation');
       return;
     }
     try {
-      this.s.observe(value);
+      if (trace === undefined || !this.m.exemplars) this.s.observe(value);
+      else this.observeTraced(value, trace);
     } catch (error) {
       this.m.fail('the backend threw', error);
+    }
+  }
+
+  private observeTraced(value: number, trace: TraceContext): void {
+    const s = this.s;
+    if (s.observeWithExemplar === undefined) s.observe(value);
+    else if (isValidTraceContext(trace)) s.observeWithExemplar(value, trace);
+    else {
+      // An invalid exemplar would fail the whole scrape: the observation is kept, the exemplar dropped.
+      this.m.fail('invalid trace context (trace id: 32, span id: 16 lowercase hex digits); exemplar dropped');
+      s.observe(value);
     }
   }
 }

@@ -55,7 +55,7 @@ export type {
   LabelValue,
 } from './glassbox.js';
 export { createGlassbox, GLASSBOX_DEFAULTS } from './glassbox.js';
-export type { HttpRecorder, HttpRecorderOptions } from './http.js';
+export type { HttpRecorder, HttpRecorderOptions, HttpRequestExtras } from './http.js';
 export { createHttpRecorder, HTTP_METHODS, HTTP_RECORDER_DEFAULTS } from './http.js';
 export type { HttpRecordingOptions, ResolvedHttpRecording } from './http-adapter.js';
 export * from './http-client/index.js';
@@ -84,7 +84,14 @@ export type {
   PromMetricClass,
   PromRegistryLike,
 } from './prom-client-backend.js';
-export { promClientBackend } from './prom-client-backend.js';
+export { PROM_CLIENT_BACKEND_DEFAULTS, promClientBackend } from './prom-client-backend.js';
 export type { PromMetricJson } from './prom-client-source.js';
 export { familiesFromPromJson, promClientSource } from './prom-client-source.js';
 export type { DistributionSnapshot, MetricsReadBack, SeriesSnapshot } from './read-back.js';
+export type { TraceContext } from './trace-context.js';
+export {
+  activeTraceContext,
+  currentTraceContext,
+  isValidTraceContext,
+  parseTraceparent,
+} from './trace-context.js';

@@ -10,7 +10,7 @@
  *   in a private registry (`defaultMetrics: false` turns them off).
  */
 import type { MetricsSource } from './families.js';
-import { createGlassbox, type Glassbox, type GlassboxOptions } from './glassbox.js';
+import { createGlassbox, GLASSBOX_DEFAULTS, type Glassbox, type GlassboxOptions } from './glassbox.js';
 import { nativeBackend } from './native-backend.js';
 import { type PromClientLike, type PromRegistryLike, promClientBackend } from './prom-client-backend.js';
 import { promClientSource } from './prom-client-source.js';
@@ -78,7 +78,11 @@ export function setupInstrumentation(
     if (client === undefined) throw new TypeError('Glassbox: a registry needs the prom-client module');
     const instance = createGlassbox({
       ...options.glassboxOptions,
-      backend: promClientBackend({ client, registry }),
+      backend: promClientBackend({
+        client,
+        registry,
+        exemplars: options.glassboxOptions?.exemplars ?? GLASSBOX_DEFAULTS.exemplars,
+      }),
     });
     return { glassbox: instance, sources: [promClientSource(registry), ...extra] };
   }

@@ -8,7 +8,7 @@
  * read the same families the exporter renders (see `@glassbox/core/testing`).
  */
 import type { Backend, BackendHistogramSeries, BackendMetric } from './backend.js';
-import type { MetricFamily, MetricPoint, MetricsSource } from './families.js';
+import type { Exemplar, MetricFamily, MetricPoint, MetricsSource } from './families.js';
 import type { ResolvedDefinition } from './naming.js';
 import { validateOptions } from './options.js';
 import {
@@ -45,6 +45,8 @@ interface Cell extends MetricPoint {
   value: number;
   sum: number;
   readonly bucketCounts: Float64Array | undefined;
+  /** Histograms: the latest exemplar per bucket, created at the first traced observation. */
+  exemplars: Array<Exemplar | undefined> | undefined;
   renderCache: unknown;
 }
 
@@ -93,6 +95,7 @@ function cellOf(s: Store, values: readonly string[]): Cell {
       value: 0,
       sum: 0,
       bucketCounts: buckets === undefined ? undefined : new Float64Array(buckets.length + 1),
+      exemplars: undefined,
       renderCache: undefined,
     };
     s.cells.set(key, c);
@@ -114,13 +117,25 @@ function histogramSeries(def: ResolvedDefinition): (c: Cell) => BackendHistogram
   const n = bounds.length;
   return (c) => {
     const counts = c.bucketCounts as Float64Array;
+    const add = (v: number): number => {
+      let i = 0;
+      while (i < n && v > (bounds[i] as number)) i++;
+      counts[i] = (counts[i] as number) + 1;
+      c.sum += v;
+      c.value += 1;
+      return i;
+    };
     return {
-      observe: (v: number) => {
-        let i = 0;
-        while (i < n && v > (bounds[i] as number)) i++;
-        counts[i] = (counts[i] as number) + 1;
-        c.sum += v;
-        c.value += 1;
+      observe: add,
+      observeWithExemplar: (v, trace) => {
+        const i = add(v);
+        if (c.exemplars === undefined) c.exemplars = new Array<Exemplar | undefined>(n + 1).fill(undefined);
+        // One per bucket, the latest wins: memory is bounded by the bucket count.
+        c.exemplars[i] = {
+          labels: { trace_id: trace.traceId, span_id: trace.spanId },
+          value: v,
+          timestamp: Date.now() / 1000,
+        };
       },
     };
   };
@@ -132,6 +147,7 @@ function resetAll(state: State): void {
       c.value = 0;
       c.sum = 0;
       c.bucketCounts?.fill(0);
+      c.exemplars = undefined;
     }
   }
 }

@@ -11,6 +11,8 @@ import type {
   BackendMetric,
 } from './backend.js';
 import type { ResolvedDefinition } from './naming.js';
+import { validateOptions } from './options.js';
+import type { TraceContext } from './trace-context.js';
 
 /** The subset of a prom-client registry this backend uses. */
 export interface PromRegistryLike {
@@ -18,6 +20,8 @@ export interface PromRegistryLike {
   removeSingleMetric(name: string): void;
   metrics(): Promise<string>;
   readonly contentType: string;
+  /** Registers a metric created with `registers: []` (used for histograms with exemplars). */
+  registerMetric?(metric: never): void;
 }
 
 interface PromChildCounter {
@@ -33,6 +37,14 @@ interface PromChildHistogram {
 interface PromMetricWithLabels<C> {
   labels(...values: string[]): C;
   remove(...values: string[]): void;
+}
+/** A histogram created with `enableExemplars: true`: its own `observe` takes exemplar labels. */
+interface PromExemplarHistogram extends PromMetricWithLabels<PromChildHistogram> {
+  observe(o: {
+    labels: Record<string, string>;
+    value: number;
+    exemplarLabels: { trace_id: string; span_id: string };
+  }): void;
 }
 
 /**
@@ -62,7 +74,17 @@ export interface PromClientBackendOptions {
   readonly client: PromClientLike;
   /** The registry to register metrics in: `new client.Registry()`. Never the global one unless you pass it. */
   readonly registry: PromRegistryLike;
+  /**
+   * Create histograms with prom-client's `enableExemplars`, so an observation made in a
+   * trace keeps its trace id on its bucket (OpenMetrics only). `createGlassbox({ exemplars:
+   * false })` records none either way; this also leaves the histograms as plain ones.
+   * @default true
+   */
+  readonly exemplars?: boolean;
 }
+
+/** Defaults of {@link PromClientBackendOptions}. */
+export const PROM_CLIENT_BACKEND_DEFAULTS = Object.freeze({ exemplars: true });
 
 function checkFree(registry: PromRegistryLike, name: string): void {
   if (registry.getSingleMetric(name) !== undefined)
@@ -80,6 +102,45 @@ function wrap<C, S>(metric: unknown, toSeries: (child: C) => S): BackendMetric<S
 }
 
 /**
+ * A histogram with prom-client's exemplars. prom-client refuses `enableExemplars` on a
+ * registry of the Prometheus text type (it renders exemplars itself only in
+ * OpenMetrics); here the exporter renders and negotiates the format, so the histogram
+ * is created unregistered and then registered. A child (`labels()`) cannot take
+ * exemplars: a traced observation goes through the metric's own `observe`.
+ */
+function exemplarHistogram(
+  client: PromClientLike,
+  registry: PromRegistryLike,
+  config: MetricConfig,
+  def: ResolvedDefinition,
+): BackendMetric<BackendHistogramSeries> {
+  const metric = new client.Histogram({
+    ...config,
+    buckets: [...(def.buckets ?? [])],
+    enableExemplars: true,
+  } as never) as PromExemplarHistogram;
+  (registry.registerMetric as (m: unknown) => void).call(registry, metric);
+  const names = def.labelNames;
+  return {
+    series(values) {
+      const child = metric.labels(...values);
+      const labels: Record<string, string> = {};
+      for (let i = 0; i < names.length; i++) labels[names[i] as string] = values[i] as string;
+      return {
+        observe: (v) => child.observe(v),
+        observeWithExemplar: (value: number, trace: TraceContext) =>
+          metric.observe({
+            labels,
+            value,
+            exemplarLabels: { trace_id: trace.traceId, span_id: trace.spanId },
+          }),
+      };
+    },
+    remove: (values) => metric.remove(...values),
+  };
+}
+
+/**
  * Creates a backend on a prom-client (or `@prometheus-io/client`) registry.
  *
  * @example
@@ -90,6 +151,12 @@ function wrap<C, S>(metric: unknown, toSeries: (child: C) => S): BackendMetric<S
  * ```
  */
 export function promClientBackend(options: PromClientBackendOptions): Backend {
+  if (options !== null && typeof options === 'object')
+    validateOptions('Glassbox promClientBackend', options, {
+      client: ['object', 'function'],
+      registry: 'object',
+      exemplars: 'boolean',
+    });
   const { client, registry } = options ?? ({} as PromClientBackendOptions);
   if (
     client === undefined ||
@@ -106,6 +173,9 @@ export function promClientBackend(options: PromClientBackendOptions): Backend {
     typeof registry.metrics !== 'function'
   )
     throw new TypeError('Glassbox: promClientBackend needs { registry } — a prom-client Registry instance');
+  const exemplars =
+    (options.exemplars ?? PROM_CLIENT_BACKEND_DEFAULTS.exemplars) &&
+    typeof registry.registerMetric === 'function';
   const config = (def: ResolvedDefinition): MetricConfig => ({
     name: def.name,
     help: def.help,
@@ -129,6 +199,7 @@ export function promClientBackend(options: PromClientBackendOptions): Backend {
     },
     histogram(def: ResolvedDefinition) {
       checkFree(registry, def.name);
+      if (exemplars) return exemplarHistogram(client, registry, { ...config(def), registers: [] }, def);
       const metric = new client.Histogram({ ...config(def), buckets: [...(def.buckets ?? [])] } as never);
       return wrap<PromChildHistogram, BackendHistogramSeries>(metric, (c) => ({
         observe: (v) => c.observe(v),

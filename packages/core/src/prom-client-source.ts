@@ -95,7 +95,8 @@ function exemplarOf(e: PromValue['exemplar']): Exemplar | undefined {
   return {
     labels,
     value: e.value,
-    timestamp: typeof e.timestamp === 'number' ? e.timestamp / 1000 : undefined,
+    // prom-client stamps exemplars in seconds (`Date.now() / 1000`), as OpenMetrics wants.
+    timestamp: typeof e.timestamp === 'number' ? e.timestamp : undefined,
   };
 }
 

@@ -3,7 +3,7 @@
  * distribution of a histogram, every series of a metric. Absent is not zero: an unknown
  * metric, an unknown label name or no matching series reads as `undefined`.
  */
-import type { MetricFamily, MetricPoint, MetricsSource } from './families.js';
+import type { Exemplar, MetricFamily, MetricPoint, MetricsSource } from './families.js';
 
 /** A histogram read back. */
 export interface DistributionSnapshot {
@@ -11,8 +11,15 @@ export interface DistributionSnapshot {
   readonly count: number;
   /** Sum of observations. */
   readonly sum: number;
-  /** Cumulative counts per upper bound, `+Inf` last. */
-  readonly buckets: ReadonlyArray<{ readonly le: number; readonly count: number }>;
+  /**
+   * Cumulative counts per upper bound, `+Inf` last, with the bucket's exemplar when it
+   * has one (the latest of the matching series).
+   */
+  readonly buckets: ReadonlyArray<{
+    readonly le: number;
+    readonly count: number;
+    readonly exemplar?: Exemplar;
+  }>;
 }
 
 /** One series read back. */
@@ -70,9 +77,20 @@ function distributionOf(f: MetricFamily, points: readonly MetricPoint[]): Distri
   let cumulative = 0;
   const buckets = [...bounds, Number.POSITIVE_INFINITY].map((le, i) => {
     cumulative += merged[i] as number;
-    return { le, count: cumulative };
+    const exemplar = latestExemplar(points, i);
+    return exemplar === undefined ? { le, count: cumulative } : { le, count: cumulative, exemplar };
   });
   return { count: cumulative, sum, buckets };
+}
+
+function latestExemplar(points: readonly MetricPoint[], i: number): Exemplar | undefined {
+  let latest: Exemplar | undefined;
+  for (const p of points) {
+    const e = p.exemplars?.[i];
+    if (e !== undefined && (latest === undefined || (e.timestamp ?? 0) >= (latest.timestamp ?? 0)))
+      latest = e;
+  }
+  return latest;
 }
 
 /** Read-back over the families `get` returns (called on every read). */

@@ -21,7 +21,13 @@
  * `IncomingMessage.prototype`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CompiledLabels, Glassbox, HttpRecorder, PathExcluder } from '@glassbox/core';
+import {
+  type CompiledLabels,
+  currentTraceContext,
+  type Glassbox,
+  type HttpRecorder,
+  type PathExcluder,
+} from '@glassbox/core';
 import { applyRouteOf, matchesPath, parseContentLength } from '@glassbox/core/adapter';
 import type { MetricsHandler } from '@glassbox/exporter';
 import type { ExpressAppLike, ExpressMiddleware, ExpressRequestLike, ExpressRouteOf } from './middleware.js';
@@ -247,6 +253,7 @@ function createOnClose(
 ): (this: TrackedResponse) => void {
   const { labels, recordSizes, routeOf, component, glassbox } = setup;
   const abortedStatus = setup.abortedStatusCode;
+  const exemplars = glassbox.exemplars;
   const labelOf = createRouteLabels();
   const onLabelError = (error: unknown) =>
     glassbox.reportError(component, 'a custom label hook threw', error);
@@ -265,11 +272,15 @@ function createOnClose(
           ? matched
           : applyRouteOf(setup.glassbox, setup.component, routeOf, req, this, matched);
       const method = this[kMethod] as string;
-      if (recordSizes || labels !== undefined) {
+      // The listener runs in the request's context (OpenTelemetry's http instrumentation
+      // binds the response to the server span), so the active span is the request's.
+      const trace = exemplars ? currentTraceContext(req.headers.traceparent) : undefined;
+      if (recordSizes || labels !== undefined || trace !== undefined) {
         recorder.end(method, route, status, start, {
           requestBytes: recordSizes ? parseContentLength(req.headers['content-length']) : undefined,
           responseBytes: recordSizes ? parseContentLength(this.getHeader('content-length')) : undefined,
           extraLabelValues: labels?.values(req, this, onLabelError),
+          trace,
         });
       } else recorder.end(method, route, status, start);
     } catch (error) {

@@ -16,7 +16,13 @@
  * during the handler gets neither `onRequestAbort` nor `onResponse`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CompiledLabels, Glassbox, HttpRecorder, PathExcluder } from '@glassbox/core';
+import {
+  type CompiledLabels,
+  currentTraceContext,
+  type Glassbox,
+  type HttpRecorder,
+  type PathExcluder,
+} from '@glassbox/core';
 import { applyRouteOf, parseContentLength } from '@glassbox/core/adapter';
 import type {
   FastifyInstance,
@@ -102,6 +108,7 @@ function prependHook(
 /** Records a request once (`route` null: read it from the request). Never throws. */
 function createRecord(setup: FastifyRecordingSetup) {
   const { recorder, labels, recordSizes, routeOf, glassbox, component } = setup;
+  const exemplars = glassbox.exemplars;
   const onLabelError = (error: unknown) =>
     glassbox.reportError(component, 'a custom label hook threw', error);
   return function record(
@@ -120,11 +127,15 @@ function createRecord(setup: FastifyRecordingSetup) {
           route = applyRouteOf(setup.glassbox, setup.component, routeOf, request, reply, route);
       } else route = matched;
       const method = request.raw.method ?? 'GET';
-      if (recordSizes || labels !== undefined) {
+      // Runs in the request's context (OpenTelemetry's http instrumentation binds the
+      // response to the server span), so the active span is the request's.
+      const trace = exemplars ? currentTraceContext(request.raw.headers.traceparent) : undefined;
+      if (recordSizes || labels !== undefined || trace !== undefined) {
         recorder.end(method, route, status, start, {
           requestBytes: recordSizes ? parseContentLength(request.raw.headers['content-length']) : undefined,
           responseBytes: recordSizes ? responseLength(reply) : undefined,
           extraLabelValues: labels?.values(request, reply, onLabelError),
+          trace,
         });
       } else recorder.end(method, route, status, start);
     } catch (error) {

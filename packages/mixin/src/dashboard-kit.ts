@@ -14,6 +14,14 @@ export interface PanelQuery {
   readonly legend: string;
   /** Render as a heatmap-style bucket series (`format: heatmap`). @default false */
   readonly heatmap?: boolean;
+  /**
+   * A query kept for its exemplars: Grafana asks Prometheus for the exemplars of the
+   * series it selects (`"exemplar": true`) and draws them as points; its own series is
+   * hidden from the graph, legend and tooltip. Recorded series carry no exemplars, so a
+   * panel on a recording rule adds one such query on the raw histogram.
+   * @default false
+   */
+  readonly exemplarsOnly?: boolean;
 }
 
 /** A panel description, turned into SDK builders by `buildDashboards`. */
@@ -53,6 +61,11 @@ export interface DashKit {
   q(p: number, by: string, sel: string): string;
   /** A time-series panel. */
   ts(title: string, unit: string, queries: PanelQuery[], extra?: Partial<PanelSpec>): PanelSpec;
+  /**
+   * The exemplars of a histogram on a latency panel: the p95 of its raw buckets by `by`,
+   * with `"exemplar": true`, its line hidden (see {@link PanelQuery.exemplarsOnly}).
+   */
+  exemplars(metric: string, by: string, ...matchers: string[]): PanelQuery;
 }
 
 /** One panel row: the catalog group it reads (default: its dashboard's) and its builder. */
@@ -101,5 +114,10 @@ export function dashKit(ctx: Ctx): DashKit {
     rate,
     q: (p, by, sel) => `histogram_quantile(${p}, sum by (${by}, le) (${rate(sel)}))`,
     ts: (title, unit, queries, extra = {}) => ({ title, kind: 'timeseries', unit, queries, ...extra }),
+    exemplars: (metric, by, ...m) => ({
+      expr: `histogram_quantile(0.95, sum by (${by}, le) (${rate(ctx.dsel(metric, '_bucket', ...m))}))`,
+      legend: `{{${by}}} exemplars`,
+      exemplarsOnly: true,
+    }),
   };
 }

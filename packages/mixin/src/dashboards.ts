@@ -107,8 +107,14 @@ function target(qy: PanelQuery, i: number): prometheus.DataqueryBuilder {
     .refId(String.fromCharCode(65 + i))
     .datasource(DS);
   if (qy.heatmap === true) t.format(prometheus.PromQueryFormat.Heatmap).instant();
+  if (qy.exemplarsOnly === true) t.exemplar(true);
   return t;
 }
+
+/** The series of exemplar-only queries, hidden (their exemplars are drawn as points). */
+const HIDDEN_SERIES: dashboard.DynamicConfigValue[] = [
+  { id: 'custom.hideFrom', value: { viz: true, legend: true, tooltip: true } },
+];
 
 function panel(
   p: PanelSpec,
@@ -169,6 +175,9 @@ function panel(
         )
         .targets(targets);
       if (p.description !== undefined) b.description(p.description);
+      p.queries.forEach((qy, i) => {
+        if (qy.exemplarsOnly === true) b.overrideByQuery(String.fromCharCode(65 + i), HIDDEN_SERIES);
+      });
       if (p.threshold !== undefined) {
         b.thresholds(thresholds(p.threshold)).thresholdsStyle(
           new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed),

@@ -275,6 +275,42 @@ describe('dashboards', () => {
     expect(text('llm')).toContain('* 3600');
     expect(text('llm')).toContain('llm_tokens_total');
   });
+
+  it('shows exemplars on the latency panels: an exemplar query on the raw buckets, its line hidden', () => {
+    interface Panel {
+      title: string;
+      targets?: { expr: string; refId: string; exemplar?: boolean }[];
+      fieldConfig?: { overrides: { matcher: { id: string; options: string }; properties: unknown[] }[] };
+    }
+    const panels = (key: string) => (out.dashboards[`${key}.json`] as unknown as { panels: Panel[] }).panels;
+    const latency: Array<[string, string, string]> = [
+      ['service-overview', 'p95 latency by route', 'http_request_duration_seconds_bucket'],
+      ['service-overview', 'p99 latency by route', 'http_request_duration_seconds_bucket'],
+      ['ml', 'Prediction p95 vs SLO', 'ml_prediction_duration_seconds_bucket'],
+      ['ml', 'Prediction p99', 'ml_prediction_duration_seconds_bucket'],
+      ['consumers', 'Processing p95', 'rabbitmq_message_processing_duration_seconds_bucket'],
+    ];
+    for (const [key, title, bucket] of latency) {
+      const p = panels(key).find((x) => x.title === title);
+      const withExemplars = p?.targets?.filter((t) => t.exemplar === true) ?? [];
+      expect(
+        withExemplars.map((t) => t.refId),
+        title,
+      ).toEqual(['B']);
+      // Prometheus returns the exemplars of the series a query selects: the raw buckets, not a recording.
+      expect(metricNamesIn(withExemplars[0]?.expr ?? '')).toEqual([bucket]);
+      expect(p?.fieldConfig?.overrides).toEqual([
+        {
+          matcher: { id: 'byFrameRefID', options: 'B' },
+          properties: [{ id: 'custom.hideFrom', value: { viz: true, legend: true, tooltip: true } }],
+        },
+      ]);
+      // the visible line is still the recorded quantile
+      expect(p?.targets?.[0]?.exemplar).toBeUndefined();
+    }
+    const all = keys.flatMap((k) => panels(k).flatMap((p) => p.targets ?? []));
+    expect(all.filter((t) => t.exemplar === true)).toHaveLength(latency.length);
+  });
 });
 
 describe('naming options', () => {

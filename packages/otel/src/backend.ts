@@ -7,8 +7,13 @@
  *               OTel `Gauge` has no `inc`, an `UpDownCounter` has no `set`)
  * - histogram → `Histogram` with `advice.explicitBucketBoundaries` = the definition's buckets
  *
- * Only types are imported from `@opentelemetry/api`: the caller passes the Meter (or
- * MeterProvider), so nothing here touches the global OTel API state.
+ * The caller passes the Meter (or MeterProvider), so nothing here touches the global
+ * OTel API state.
+ *
+ * Exemplars are OpenTelemetry's own: the SDK's exemplar filter and reservoirs sample
+ * them from the context of each measurement (the active one, or the one passed to
+ * `record`). An observation Glassbox knows the trace of (the active span, or a
+ * `traceparent` header with no tracer installed) is recorded with that span context.
  */
 import type {
   Backend,
@@ -18,8 +23,17 @@ import type {
   BackendMetric,
   ResolvedDefinition,
 } from '@glassbox/core';
-import { validateOptions } from '@glassbox/core';
-import type { Attributes, Meter, MeterProvider, ObservableResult } from '@opentelemetry/api';
+import { type TraceContext, validateOptions } from '@glassbox/core';
+import {
+  type Attributes,
+  type Context,
+  type Meter,
+  type MeterProvider,
+  type ObservableResult,
+  ROOT_CONTEXT,
+  TraceFlags,
+  trace as traceApi,
+} from '@opentelemetry/api';
 
 /** Options of {@link otelBackend}. Pass `meter` or `meterProvider`, not both. */
 export interface OtelBackendOptions {
@@ -238,10 +252,22 @@ function otelHistogram(
   return {
     series(values) {
       const attributes = attributesOf(def.labelNames, values);
-      return { observe: (v) => histogram.record(v, attributes) };
+      return {
+        observe: (v) => histogram.record(v, attributes),
+        observeWithExemplar: (v, trace) => histogram.record(v, attributes, traceContextOf(trace)),
+      };
     },
     remove() {},
   };
+}
+
+/** A context holding the span context of `trace` (sampled), for the SDK's exemplar filter. */
+function traceContextOf(trace: TraceContext): Context {
+  return traceApi.setSpanContext(ROOT_CONTEXT, {
+    traceId: trace.traceId,
+    spanId: trace.spanId,
+    traceFlags: TraceFlags.SAMPLED,
+  });
 }
 
 /**

@@ -10,6 +10,7 @@
  * `@opentelemetry/exporter-prometheus` also works as the reader).
  */
 import {
+  type Exemplar,
   GLASSBOX_DEFAULTS,
   type Glassbox,
   type MetricFamily,
@@ -219,6 +220,54 @@ function toFamilies(
   return out;
 }
 
+/**
+ * An exemplar as an OpenTelemetry SDK that records them puts on a data point
+ * (`DataPoint.exemplars`, the OTel data model's `Exemplar`). Read structurally: SDK
+ * releases without exemplars simply leave the field out.
+ */
+interface OtelExemplarLike {
+  readonly value: number;
+  readonly timestamp: readonly [number, number];
+  readonly traceId?: string;
+  readonly spanId?: string;
+}
+
+function toExemplar(e: OtelExemplarLike): Exemplar | undefined {
+  if (typeof e?.traceId !== 'string' || typeof e.spanId !== 'string' || typeof e.value !== 'number')
+    return undefined;
+  const [s, ns] = e.timestamp ?? [];
+  return {
+    labels: { trace_id: e.traceId, span_id: e.spanId },
+    value: e.value,
+    timestamp: typeof s === 'number' && typeof ns === 'number' ? s + ns / 1e9 : undefined,
+  };
+}
+
+/**
+ * A point's exemplars in the renderer's layout: per bucket for a histogram (by value;
+ * the latest wins when several fall in one bucket), one at index 0 for a counter.
+ * Only exemplars with a trace id and span id are kept (OpenMetrics exemplar labels).
+ */
+function exemplarsOf(
+  p: object,
+  bounds: readonly number[] | undefined,
+): Array<Exemplar | undefined> | undefined {
+  const list = (p as { exemplars?: readonly OtelExemplarLike[] }).exemplars;
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  const out = new Array<Exemplar | undefined>(bounds === undefined ? 1 : bounds.length + 1).fill(undefined);
+  let any = false;
+  for (const raw of list) {
+    const e = toExemplar(raw);
+    if (e === undefined) continue;
+    let i = 0;
+    if (bounds !== undefined) while (i < bounds.length && e.value > (bounds[i] as number)) i++;
+    const kept = out[i];
+    if (kept === undefined || (e.timestamp ?? 0) >= (kept.timestamp ?? 0)) out[i] = e;
+    any = true;
+  }
+  return any ? out : undefined;
+}
+
 function convertMetric(
   metric: MetricData,
   extra: Readonly<Record<string, string>>,
@@ -235,7 +284,11 @@ function convertMetric(
         help,
         type: counter ? 'counter' : 'gauge',
         labelNames: [],
-        points: metric.dataPoints.map((p) => ({ ...pointLabels(p.attributes, extra), value: p.value })),
+        points: metric.dataPoints.map((p) => ({
+          ...pointLabels(p.attributes, extra),
+          value: p.value,
+          exemplars: counter ? exemplarsOf(p, undefined) : undefined,
+        })),
       };
     }
     case DataPointType.HISTOGRAM: {
@@ -252,6 +305,7 @@ function convertMetric(
           value: p.value.count,
           sum: p.value.sum ?? 0,
           bucketCounts: p.value.buckets.counts,
+          exemplars: exemplarsOf(p, bounds),
         })),
       };
     }

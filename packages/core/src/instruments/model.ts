@@ -15,6 +15,7 @@ import type {
   Histogram,
 } from '../glassbox.js';
 import { type OptionsSpec, validateOptions } from '../options.js';
+import { activeTraceContext } from '../trace-context.js';
 import {
   createDriftMonitor,
   DRIFT_MONITOR_OPTIONS_SPEC,
@@ -298,6 +299,13 @@ class ModelRecorder {
     this.info.remove({ model: this.o.name, model_version: this.version });
   }
 
+  /** The prediction's duration, with the active span as its exemplar (when exemplars are on). */
+  private observeDuration(start: number): void {
+    const seconds = secondsSince(start);
+    if (this.glassbox.exemplars) this.durationSeries.observe(seconds, activeTraceContext());
+    else this.durationSeries.observe(seconds);
+  }
+
   private countPrediction(outcome: unknown, score: unknown): void {
     const o =
       outcome === undefined || outcome === null ? this.o.defaultOutcome : this.o.outcomes.resolve(outcome);
@@ -313,7 +321,7 @@ class ModelRecorder {
 
   /** A prediction (`results` undefined: `single`) or a batch of them succeeded. */
   success(start: number, results: readonly PredictionResult[] | undefined, single?: PredictionResult): void {
-    this.durationSeries.observe(secondsSince(start));
+    this.observeDuration(start);
     if (results === undefined) {
       this.countPrediction(single?.outcome, single?.score);
       return;
@@ -324,11 +332,11 @@ class ModelRecorder {
 
   /** The time of a prediction whose result could not be read. */
   timeOnly(start: number): void {
-    this.durationSeries.observe(secondsSince(start));
+    this.observeDuration(start);
   }
 
   failure(start: number, error: unknown): void {
-    this.durationSeries.observe(secondsSince(start));
+    this.observeDuration(start);
     (this.errorSeries.get(this.o.classify(error)) as BoundCounter).inc(1);
   }
 

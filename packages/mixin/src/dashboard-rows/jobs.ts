@@ -118,6 +118,7 @@ export const consumersDashboard: DashboardRow = {
                 expr: `max by (${k.queue}) (${k.rec(k.r.consumerP95, k.queueSel)})`,
                 legend: `{{${k.queue}}}`,
               },
+              k.exemplars('rabbitmq_message_processing_duration_seconds', k.queue, k.queueSel),
             ]),
         },
         {

@@ -117,7 +117,10 @@ export const serviceOverviewDashboard: DashboardRow = {
             k.ts(
               'p95 latency by route',
               's',
-              [{ expr: `max by (${k.l('route')}) (${k.rec(k.r.httpP95)})`, legend: `{{${k.l('route')}}}` }],
+              [
+                { expr: `max by (${k.l('route')}) (${k.rec(k.r.httpP95)})`, legend: `{{${k.l('route')}}}` },
+                k.exemplars('http_request_duration_seconds', k.l('route')),
+              ],
               { threshold: k.alerts.HighLatency?.threshold ?? 0.5 },
             ),
         },
@@ -126,6 +129,7 @@ export const serviceOverviewDashboard: DashboardRow = {
           build: (k) =>
             k.ts('p99 latency by route', 's', [
               { expr: `max by (${k.l('route')}) (${k.rec(k.r.httpP99)})`, legend: `{{${k.l('route')}}}` },
+              k.exemplars('http_request_duration_seconds', k.l('route')),
             ]),
         },
         {
