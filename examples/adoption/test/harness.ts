@@ -17,12 +17,11 @@ import {
   writeMixin,
 } from '@glassbox/mixin';
 import { parse, stringify } from 'yaml';
+import { run, waitFor } from '../../../packages/mixin/test/helpers.js';
 import {
-  type RunningPrometheus,
-  run,
+  type StartedPrometheus as RunningPrometheus,
   startPrometheus,
-  waitFor,
-} from '../../../packages/mixin/test/helpers.js';
+} from '../../../test/tools/prometheus.js';
 import type { Adoption, SeedService, ServiceOptions } from '../adoption.js';
 
 /** An active alert as /api/v1/alerts lists it. */
@@ -97,7 +96,7 @@ async function counts(
 }
 
 async function activeAlerts(prom: RunningPrometheus): Promise<ActiveAlert[]> {
-  return (await prom.api<{ alerts: ActiveAlert[] }>('/api/v1/alerts')).data.alerts;
+  return (await prom.api<{ alerts: ActiveAlert[] }>('/api/v1/alerts')).alerts;
 }
 
 /**
@@ -149,7 +148,7 @@ async function checkGenerated(
   const rules = await prom.api<{
     groups: { rules: { name: string; health: string; lastError?: string }[] }[];
   }>('/api/v1/rules');
-  const ruleErrors = rules.data.groups
+  const ruleErrors = rules.groups
     .flatMap((g) => g.rules)
     .filter((r) => r.health !== 'ok')
     .map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`);
@@ -250,11 +249,7 @@ export async function runAdoption(
     const output = await generate(adoption, service.port, tokenFile, outDir);
     const tool = promtool(tools.promtool, outDir, adoption);
     tool.catch(() => undefined);
-    prom = await startPrometheus(
-      tools.prometheus,
-      join(outDir, OUTPUT_PATHS.prometheusConfig),
-      join(dir, 'data'),
-    );
+    prom = await startPrometheus(join(outDir, OUTPUT_PATHS.prometheusConfig));
     const p = prom;
     mark('started');
     // Healthy: every `always` query has data and every recorded series exists; then a few
@@ -276,7 +271,7 @@ export async function runAdoption(
     service.phase('provoked');
     const provoked = await phase(p, adoption, 'provoked');
     mark('provoked');
-    const names = (await p.api<string[]>('/api/v1/label/__name__/values')).data;
+    const names = await p.api<string[]>('/api/v1/label/__name__/values');
     const generated = await checkGenerated(p, output, Object.keys(adoption.emptyPanels ?? {}));
     mark('generated');
     let down: PhaseResult | undefined;
@@ -301,7 +296,7 @@ export async function runAdoption(
       cleanup,
     };
   } catch (error) {
-    const logs = prom?.logs() ?? '';
+    const logs = prom?.log() ?? '';
     await cleanup();
     throw logs === '' ? error : new Error(`${String(error)}\nprometheus: ${logs}`);
   }

@@ -52,19 +52,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A Prometheus server started by {@link startPrometheus}. */
-export interface RunningPrometheus {
-  /** `http://127.0.0.1:<port>` */
-  readonly base: string;
-  /** A Prometheus HTTP API call (`/api/v1/...`); a form turns it into a POST. */
-  api<T>(path: string, form?: Record<string, string>): Promise<{ status: string; data: T; error?: string }>;
-  /** An instant query; throws on an API error, returns the result vector. */
-  query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
-  /** Its output so far. */
-  logs(): string;
-  stop(): Promise<void>;
-}
-
 /** Polls `probe` every 250 ms until it returns something other than undefined. */
 export async function waitFor<T>(
   what: string,
@@ -83,67 +70,4 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`timed out waiting for ${what}${last === undefined ? '' : ` (${String(last)})`}`);
-}
-
-/**
- * Starts Debian's `prometheus` on a free port with a config file (the mixin's generated
- * prometheus.yml, with its rule files) and a storage directory, and waits until it is ready.
- */
-export async function startPrometheus(
-  binary: string,
-  configFile: string,
-  dataDir: string,
-): Promise<RunningPrometheus> {
-  const { spawn } = await import('node:child_process');
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const proc = spawn(
-    binary,
-    [
-      `--config.file=${configFile}`,
-      `--storage.tsdb.path=${dataDir}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  proc.stdout?.on('data', (b) => {
-    out += String(b);
-  });
-  proc.stderr?.on('data', (b) => {
-    out += String(b);
-  });
-  const api = async <T>(path: string, form?: Record<string, string>) => {
-    const res = await fetch(`${base}${path}`, {
-      method: form === undefined ? 'GET' : 'POST',
-      ...(form === undefined ? {} : { body: new URLSearchParams(form) }),
-    });
-    return (await res.json()) as { status: string; data: T; error?: string };
-  };
-  const running: RunningPrometheus = {
-    base,
-    api,
-    async query(expr) {
-      const r = await api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(
-        '/api/v1/query',
-        { query: expr },
-      );
-      if (r.status !== 'success') throw new Error(`${expr}: ${r.error ?? 'error'}`);
-      return r.data.result;
-    },
-    logs: () => out,
-    async stop() {
-      if (proc.exitCode !== null) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await exited;
-    },
-  };
-  await waitFor('Prometheus to be ready', async () => {
-    if (proc.exitCode !== null) throw new Error(`prometheus exited: ${out}`);
-    const r = await fetch(`${base}/-/ready`);
-    return r.ok ? true : undefined;
-  });
-  return running;
 }
