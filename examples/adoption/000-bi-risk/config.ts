@@ -174,11 +174,7 @@ export const adoption: Adoption = {
       provokedBy: 'provoked',
     },
   ],
-  emptyPanels: {
-    'dashboard:glassbox-service-overview/Instrumentation errors (1h)':
-      "the SDK had no fault to count (the panel shows Glassbox failures, not the service's)",
-    'dashboard:glassbox-service-overview/Instrumentation errors by component': 'the same',
-  },
+  emptyPanels: {},
   gaps: [
     {
       what: 'One scrape job per container (risk-analytics, ml-service, forecasting, ...)',

@@ -248,9 +248,6 @@ export const adoption: Adoption = {
     'dashboard:glassbox-ml/Model quality':
       'the team records no quality metric (setQuality): the document has none',
     'dashboard:glassbox-ml/Performance degradations (1h)': 'the same',
-    'dashboard:glassbox-service-overview/Instrumentation errors (1h)':
-      "the SDK had no fault to count (the panel shows Glassbox failures, not the service's)",
-    'dashboard:glassbox-service-overview/Instrumentation errors by component': 'the same',
   },
   gaps: [
     {

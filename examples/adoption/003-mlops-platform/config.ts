@@ -219,9 +219,6 @@ export const adoption: Adoption = {
     },
   ],
   emptyPanels: {
-    'dashboard:glassbox-service-overview/Instrumentation errors (1h)':
-      "the SDK had no fault to count (the panel shows Glassbox failures, not the service's)",
-    'dashboard:glassbox-service-overview/Instrumentation errors by component': 'the same',
     'dashboard:glassbox-ml/Model quality':
       'accuracy is the team gauge model_accuracy{model_id, version} (its own panel on business-metrics), not ml_model_quality',
     'dashboard:glassbox-ml/Performance degradations (1h)': 'the same',

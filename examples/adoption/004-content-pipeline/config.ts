@@ -282,10 +282,6 @@ export const adoption: Adoption = {
       provokedBy: 'down',
     },
   ],
-  emptyPanels: {
-    'dashboard:glassbox-service-overview/Instrumentation errors (1h)':
-      "the SDK had no fault to count (the panel shows Glassbox failures, not the service's)",
-    'dashboard:glassbox-service-overview/Instrumentation errors by component': 'the same',
-  },
+  emptyPanels: {},
   gaps: [],
 };

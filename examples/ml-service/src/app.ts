@@ -44,6 +44,8 @@ export async function createApp(options: MlServiceOptions): Promise<FastifyInsta
   await app.register(glassbox, {
     registry,
     excludePaths: ['/health'],
+    // request and response sizes (from Content-Length): prediction payloads grow with batches
+    recordSizes: true,
     metricsRoute: false,
     metricsServer: { port: options.metricsPort, host: options.host },
   });

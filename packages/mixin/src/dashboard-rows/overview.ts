@@ -53,7 +53,8 @@ export const serviceOverviewDashboard: DashboardRow = {
             unit: 'none',
             queries: [
               {
-                expr: `sum(increase(${k.d('glassbox_instrumentation_errors_total')}[1h]))`,
+                // no series yet means no error yet: 0, not "No data"
+                expr: `sum(increase(${k.d('glassbox_instrumentation_errors_total')}[1h])) or on() vector(0)`,
                 legend: 'errors',
               },
             ],
@@ -186,7 +187,8 @@ export const serviceOverviewDashboard: DashboardRow = {
           build: (k) =>
             k.ts('Instrumentation errors by component', 'none', [
               {
-                expr: `sum by (${k.l('component')}) (${k.rate(k.d('glassbox_instrumentation_errors_total'))})`,
+                // until a first error is counted, one 0 line (component "none") instead of "No data"
+                expr: `sum by (${k.l('component')}) (${k.rate(k.d('glassbox_instrumentation_errors_total'))}) or on() label_replace(vector(0), "${k.l('component')}", "none", "", "")`,
                 legend: `{{${k.l('component')}}}`,
               },
             ]),
