@@ -30,6 +30,11 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'test/adapters/**/*.test.ts', 'test/repo/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          // The files of one worker share its module graph: importing the packages and
+          // frameworks once per worker, not once per file, is most of the unit suite's
+          // time. The packages keep no module-level state (registries, meters and loggers
+          // are passed in), and the files that set process.env or OTel globals restore them.
+          isolate: false,
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

@@ -38,7 +38,10 @@ const matrix: Array<{ name: string; suiteApp: (typeof apps)[number]; backend: Su
     suiteBackends.map((backend) => ({ name: `${suiteApp.name} on ${backend.name}`, suiteApp, backend })),
 );
 
-describe.each(matrix)('$name', ({ suiteApp, backend }) => {
+// The apps run side by side (each suite has its own app and registry, and much of the
+// suite is waiting on slow or aborted requests); the tests of one app run in order, as
+// each reads the counts the previous ones left.
+describe.concurrent.each(matrix)('$name', ({ suiteApp, backend }) => {
   let app: StartedApp;
   let http: Client;
 
@@ -63,7 +66,7 @@ describe.each(matrix)('$name', ({ suiteApp, backend }) => {
     await app?.close();
   });
 
-  it('labels param routes and nested/prefixed routes with their templates', async () => {
+  it.sequential('labels param routes and nested/prefixed routes with their templates', async () => {
     expect((await http.get('/users/7')).text).toBe('{"id":"7"}');
     expect((await http.get('/users/8?expand=1')).status).toBe(200);
     expect((await http.get('/api/v1/users/9')).text).toBe('{"id":"9"}');
@@ -80,7 +83,7 @@ describe.each(matrix)('$name', ({ suiteApp, backend }) => {
 
   // More distinct paths than the default series cap (2,000): raw URLs as labels would
   // overflow it; templates keep one route value.
-  it(`gives ${SCAN_PATHS} distinct random unmatched paths exactly one route value`, async () => {
+  it.sequential(`gives ${SCAN_PATHS} distinct random unmatched paths exactly one route value`, async () => {
     const before = new Set(select(await scrape(), 'http_requests_total').map((s) => s.labels.route));
     const paths = Array.from({ length: SCAN_PATHS }, (_, i) => `/scan/${i}/${randomUUID()}?q=${i}`);
     const counts = await http.getAll(paths, 32);
@@ -94,7 +97,7 @@ describe.each(matrix)('$name', ({ suiteApp, backend }) => {
     );
   });
 
-  it('records a throwing handler as one 500 sample', async () => {
+  it.sequential('records a throwing handler as one 500 sample', async () => {
     const res = await http.get('/boom');
     expect(res.status).toBe(500);
     const samples = await scrape();
@@ -104,7 +107,7 @@ describe.each(matrix)('$name', ({ suiteApp, backend }) => {
     expect(select(samples, 'http_requests_total', { route: '/boom' })).toHaveLength(1);
   });
 
-  it('puts the slow handler (300 ms) in the 0.5 s bucket and not in the 0.25 s one', async () => {
+  it.sequential('puts the slow handler (300 ms) in the 0.5 s bucket and not in the 0.25 s one', async () => {
     const res = await http.get('/slow');
     expect(res.text).toBe('slow');
     const samples = await scrape();
@@ -117,7 +120,7 @@ describe.each(matrix)('$name', ({ suiteApp, backend }) => {
     );
   });
 
-  it('raises in-flight during concurrent requests and returns it to 0', async () => {
+  it.sequential('raises in-flight during concurrent requests and returns it to 0', async () => {
     const before = sum(await scrape(), 'http_requests_total', { route: '/slow', status_code: '200' });
     let settled = false;
     const pending = Promise.all(Array.from({ length: 8 }, () => http.get('/slow'))).finally(() => {
@@ -137,7 +140,7 @@ describe.each(matrix)('$name', ({ suiteApp, backend }) => {
     );
   });
 
-  it('records requests aborted by the client once (status 499) and returns in-flight to 0', async () => {
+  it.sequential('records requests aborted by the client once (status 499) and returns in-flight to 0', async () => {
     const before = sum(await scrape(), 'http_requests_total', { route: '/slow' });
     expect(sum(await scrape(), 'http_requests_total', { route: '/slow', status_code: '499' })).toBe(0);
     await Promise.all([
@@ -156,7 +159,7 @@ describe.each(matrix)('$name', ({ suiteApp, backend }) => {
     expect(sum(samples, 'http_requests_in_flight')).toBe(0);
   });
 
-  it('guards /metrics with the exporter auth (401 without or with a wrong token, 200 with it)', async () => {
+  it.sequential('guards /metrics with the exporter auth (401 without or with a wrong token, 200 with it)', async () => {
     const none = await http.get('/metrics');
     expect(none.status).toBe(401);
     expect(none.headers['www-authenticate']).toBe('Bearer realm="metrics"');
@@ -174,7 +177,7 @@ describe.each(matrix)('$name', ({ suiteApp, backend }) => {
     expect(ok.text).toContain('# TYPE http_requests_total counter');
   });
 
-  it('leaves the trace id of a sampled traceparent on the duration bucket, in OpenMetrics only', async () => {
+  it.sequential('leaves the trace id of a sampled traceparent on the duration bucket, in OpenMetrics only', async () => {
     const traceId = randomUUID().replaceAll('-', '');
     const spanId = traceId.slice(0, 16);
     expect((await http.get('/users/31', { traceparent: `00-${traceId}-${spanId}-01` })).status).toBe(200);
@@ -201,7 +204,7 @@ describe.each(matrix)('$name', ({ suiteApp, backend }) => {
 
   // The app's own routes are compared; /metrics is part of the instrumentation (an
   // uninstrumented app need not serve it).
-  it('answers byte-for-byte the same when the metrics backend throws on every record', async () => {
+  it.sequential('answers byte-for-byte the same when the metrics backend throws on every record', async () => {
     const warnings: string[] = [];
     const broken = createGlassbox({ backend: throwingBackend(), logger: { warn: (m) => warnings.push(m) } });
     const instrumented = await suiteApp.start({
