@@ -11,6 +11,7 @@ import { catalogDefinitions } from '@glassbox/core';
 import { metricNamesIn } from '@glassbox/mixin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../../packages/mixin/test/helpers.js';
+import { prometheusBinary } from '../../../test/tools/prometheus.js';
 import { adoption as bi } from '../000-bi-risk/config.js';
 import { startService as startBi } from '../000-bi-risk/service.js';
 import { adoption as leads } from '../001-lead-scoring/config.js';
@@ -24,7 +25,6 @@ import { startService as startContent } from '../004-content-pipeline/service.js
 import type { Adoption, SeedService, ServiceOptions } from '../adoption.js';
 import { type AdoptionRun, runAdoption } from './harness.js';
 
-const prometheus = requireBinary('prometheus', 'prometheus');
 const promtool = requireBinary('promtool', 'prometheus');
 
 const seeds: [string, Adoption, (o: ServiceOptions) => Promise<SeedService>][] = [
@@ -38,7 +38,7 @@ const seeds: [string, Adoption, (o: ServiceOptions) => Promise<SeedService>][] =
 const active = (alerts: AdoptionRun['healthy']['alerts']) =>
   [...new Set(alerts.map((a) => a.labels.alertname))].sort();
 
-const skip = prometheus.skip || promtool.skip;
+const skip = prometheusBinary.skip || promtool.skip;
 
 // The runs mostly wait for scrapes and rule evaluations: three at a time. ADOPTION_SEEDS=001,004
 // runs only those.
@@ -47,7 +47,7 @@ const selected = seeds.filter(([seed]) => only === undefined || only.includes(se
 const runs = new Map<string, Promise<AdoptionRun>>();
 beforeAll(() => {
   if (skip) return;
-  const tools = { prometheus: prometheus.path as string, promtool: promtool.path as string };
+  const tools = { promtool: promtool.path as string };
   const lanes: Promise<unknown>[] = [Promise.resolve(), Promise.resolve(), Promise.resolve()];
   selected.forEach(([seed, adoption, start], i) => {
     const lane = i % lanes.length;

@@ -76,9 +76,8 @@ export interface ToolResult {
   readonly stderr: string;
 }
 
-/** The binaries a run needs. */
+/** The binaries a run needs besides Prometheus (../../../test/tools/prometheus.ts finds that one). */
 export interface Tools {
-  readonly prometheus: string;
   readonly promtool: string;
 }
 

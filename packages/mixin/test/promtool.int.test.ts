@@ -1,7 +1,9 @@
 /**
  * The generated files against the real tools: `promtool check config`, `promtool check
  * rules`, `promtool test rules` (every alert fires on its scenario and stays silent on a
- * healthy one — and a broken rule makes the tests fail), `amtool check-config`.
+ * healthy one — and a broken rule makes the tests fail), `amtool check-config`; also on
+ * files generated under per-metric overrides and legacy names (renamed per-metric labels,
+ * overridden buckets).
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { parse, stringify } from 'yaml';
 import { generateMixin, type MixinConfig, OUTPUT_PATHS, writeMixin } from '../src/index.js';
 import { TEAM } from './fixtures.js';
 import { requireBinary, run } from './helpers.js';
+import { SEED_001, SEED_002, SEED_004 } from './overrides-fixtures.js';
 
 const promtool = requireBinary('promtool', 'prometheus');
 const amtool = requireBinary('amtool', 'prometheus-alertmanager');
@@ -48,6 +51,10 @@ const configs: [string, MixinConfig][] = [
       },
     },
   ],
+  // Per-metric overrides and legacy names (the adoption seeds' configs).
+  ['seed 001: outcome → tier on the model metric only', SEED_001],
+  ['seed 002: 0.2 s bucket and a 200 ms latency SLO', SEED_002],
+  ['seed 004: a legacy team metric and its alert', SEED_004],
 ];
 
 describe.skipIf(promtool.skip)('promtool on the generated files', () => {
@@ -78,12 +85,18 @@ describe.skipIf(promtool.skip)('promtool on the generated files', () => {
       dir,
     );
     expect(rules.code, rules.stdout + rules.stderr).toBe(0);
-    // 18 built-in alerts (19 with a Pushgateway); with groups http and drift 8 of them, plus the team's 2.
-    const count = { 'team rules and some groups': 10, 'renamed metrics and labels': 19 }[name] ?? 18;
+    // 18 built-in alerts (19 with a Pushgateway); with groups http and drift 8 of them, plus the
+    // team's 2; with http and llm 7, plus the team's 1.
+    const count =
+      {
+        'team rules and some groups': 10,
+        'renamed metrics and labels': 19,
+        'seed 004: a legacy team metric and its alert': 8,
+      }[name] ?? 18;
     expect(rules.stdout).toMatch(new RegExp(`glassbox-alerts\\.yml\\n\\s+SUCCESS: ${count} rules found`));
   });
 
-  it('both: promtool test rules — every alert fires on its scenario and stays silent on a healthy one', async () => {
+  it('every config: promtool test rules — every alert fires on its scenario and stays silent on a healthy one', async () => {
     const results = await Promise.all(
       configs.map(([name]) => pt(['test', 'rules', OUTPUT_PATHS.ruleTests], dirs[name] as string)),
     );
