@@ -22,7 +22,7 @@ import {
   slowModelPredictions,
   unbalancedPredictions,
 } from './alert-rows/model.js';
-import { batchJobNotPushed } from './alert-rows/pushgateway.js';
+import { batchJobNotPushed, pushgatewayDown } from './alert-rows/pushgateway.js';
 import {
   consumerHighErrorRatio,
   consumerStalled,
@@ -52,6 +52,7 @@ export const ALERT_DEFAULTS: Readonly<
   BatchJobFailed: { threshold: null, for: '0s', severity: 'warning' },
   BatchJobStale: { threshold: 93_600, for: '10m', severity: 'warning' },
   BatchJobNotPushed: { threshold: 93_600, for: '10m', severity: 'warning' },
+  PushgatewayDown: { threshold: null, for: '5m', severity: 'warning' },
   ConsumerHighErrorRatio: { threshold: 0.05, for: '5m', severity: 'warning' },
   ConsumerStalled: { threshold: null, for: '10m', severity: 'critical' },
   LLMCostOverBudget: { threshold: 10, for: '15m', severity: 'warning' },
@@ -75,6 +76,7 @@ export const ALERT_ROWS: readonly AlertRow[] = Object.freeze([
   batchJobFailed,
   batchJobStale,
   batchJobNotPushed,
+  pushgatewayDown,
   consumerHighErrorRatio,
   consumerStalled,
   llmCostOverBudget,

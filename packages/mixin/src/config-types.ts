@@ -30,6 +30,7 @@ export type AlertName =
   | 'BatchJobFailed'
   | 'BatchJobStale'
   | 'BatchJobNotPushed'
+  | 'PushgatewayDown'
   | 'ConsumerHighErrorRatio'
   | 'ConsumerStalled'
   | 'LLMCostOverBudget'
@@ -368,6 +369,7 @@ export const ALERT_NAMES: readonly AlertName[] = Object.freeze([
   'BatchJobFailed',
   'BatchJobStale',
   'BatchJobNotPushed',
+  'PushgatewayDown',
   'ConsumerHighErrorRatio',
   'ConsumerStalled',
   'LLMCostOverBudget',

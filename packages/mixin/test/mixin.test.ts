@@ -482,8 +482,9 @@ describe('pushgateway', () => {
     const out = generateMixin({});
     expect(out.config.pushgateway).toBeNull();
     expect(out.files[OUTPUT_PATHS.prometheusConfig]).not.toContain('honor_labels');
-    expect(out.alerts.some((a) => a.alert === 'BatchJobNotPushed')).toBe(false);
+    expect(out.alerts.some((a) => a.alert === 'BatchJobNotPushed' || a.alert === 'PushgatewayDown')).toBe(false);
     expect(out.files['runbooks/batch-job-not-pushed.md']).toBeUndefined();
+    expect(out.files['runbooks/pushgateway-down.md']).toBeUndefined();
   });
 
   it('adds a scrape job with honor_labels to both prometheus.yml variants, and the staleness alert', () => {
@@ -506,6 +507,11 @@ describe('pushgateway', () => {
     expect(alert?.expr).toBe('time() - push_time_seconds{job="glassbox"} > 7200');
     expect(alert?.group).toBe('glassbox-batch');
     expect(out.files['runbooks/batch-job-not-pushed.md']).toContain('push_time_seconds');
+    // a gateway that is down leaves the pushed groups stale, so BatchJobNotPushed cannot fire
+    const down = out.alerts.find((a) => a.alert === 'PushgatewayDown');
+    expect(down?.expr).toBe('up{job="pushgateway"} == 0');
+    expect([down?.group, down?.for, down?.severity]).toEqual(['glassbox-batch', '5m', 'warning']);
+    expect(out.files['runbooks/pushgateway-down.md']).toContain('up{job="pushgateway"} == 0');
   });
 
   it('a gateway alone (no static targets) still gets a prometheus.yml; the gateway metric is never renamed', () => {
@@ -522,6 +528,7 @@ describe('pushgateway', () => {
     expect(out.alerts.find((a) => a.alert === 'BatchJobNotPushed')?.expr).toBe(
       'time() - push_time_seconds{job=~"glassbox|nightly"} > 93600',
     );
+    expect(out.alerts.find((a) => a.alert === 'PushgatewayDown')?.expr).toBe('up{job="gateway"} == 0');
   });
 
   it('validates the section: targets required, the batch group selected, no unknown keys', () => {

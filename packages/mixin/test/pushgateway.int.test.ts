@@ -3,7 +3,8 @@
  * real Pushgateway, a real Prometheus scrapes it with the generated scrape job and
  * evaluates the generated rules. `honor_labels` keeps each group's `job` and `instance`
  * (no `exported_job`), the batch rules select the pushed series, and `BatchJobNotPushed`
- * fires for the group that stopped pushing and stays silent for the one that pushes.
+ * fires for the group that stopped pushing and stays silent for the one that pushes;
+ * `PushgatewayDown` fires once the gateway itself stops.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -60,7 +61,7 @@ describe.skipIf(prometheusBinary.skip || pushgatewayBinary.skip)(
         groups: ['batch'],
         scrape: { targets: [], kubernetes: null, interval: '1s', timeout: '1s' },
         pushgateway: { targets: [gw.address] },
-        alerts: { BatchJobNotPushed: { threshold: THRESHOLD, for: '0s' } },
+        alerts: { BatchJobNotPushed: { threshold: THRESHOLD, for: '0s' }, PushgatewayDown: { for: '0s' } },
         evaluationInterval: '1s',
       });
       await writeMixin(output, dir);
@@ -127,6 +128,23 @@ describe.skipIf(prometheusBinary.skip || pushgatewayBinary.skip)(
         return mine.length > 0 ? mine : undefined;
       });
       expect(failed.map((a) => a.labels.job_name)).toEqual(['backfill']);
+    });
+
+    // Last: it stops the gateway.
+    it('PushgatewayDown is silent while the gateway answers and fires once it stops', async () => {
+      const active = async () => {
+        const { alerts } = await prom.api<{ alerts: Alert[] }>('/api/v1/alerts');
+        return alerts.filter((a) => a.labels.alertname === 'PushgatewayDown');
+      };
+      expect(await active()).toEqual([]);
+      clearInterval(fresh);
+      await gw.stop();
+      const down = await prom.until('PushgatewayDown to fire', async () => {
+        const mine = (await active()).filter((a) => a.state === 'firing');
+        return mine.length > 0 ? mine : undefined;
+      });
+      expect(down.map((a) => [a.labels.job, a.labels.instance])).toEqual([['pushgateway', gw.address]]);
+      expect(down[0]?.labels).toMatchObject({ severity: 'warning', team: 'platform' });
     });
   },
 );

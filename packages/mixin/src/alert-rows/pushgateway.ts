@@ -58,3 +58,51 @@ export const batchJobNotPushed: AlertRow = {
     ];
   },
 };
+
+/** `up{job="<the gateway's scrape job>"}`. */
+const gatewayUp = (k: Parameters<AlertRow['expr']>[0]) =>
+  `up{job="${k.cfg.pushgateway?.jobName ?? 'pushgateway'}"}`;
+
+/**
+ * PushgatewayDown: without it a gateway that is down is silent, since its groups'
+ * `push_time_seconds` go stale and `BatchJobNotPushed` has nothing to compare.
+ */
+export const pushgatewayDown: AlertRow = {
+  name: 'PushgatewayDown',
+  group: 'glassbox-batch',
+  needs: 'pushgateway',
+  expr: (k) => `${gatewayUp(k)} == 0`,
+  summary: () => 'Pushgateway {{ $labels.instance }} is down: the batch jobs’ pushed metrics are not scraped',
+  description: () =>
+    'Prometheus cannot scrape the Pushgateway {{ $labels.instance }}. While it is down the pushed groups go stale, so BatchJobNotPushed and the batch alerts cannot fire, and the jobs’ pushes fail (they are counted, and each job logs the failure once).',
+  runbook: (k) => ({
+    meaning:
+      'The Pushgateway batch jobs push to is not answering Prometheus’s scrapes. Every batch alert that reads pushed series is blind until it is back.',
+    queries: [
+      { title: 'Gateway targets down', expr: `${gatewayUp(k)} == 0` },
+      {
+        title: 'Pushes that failed, per job (the jobs’ own counter, when they still reach a gateway)',
+        expr: 'glassbox_instrumentation_errors_total{component="pushgateway"}',
+      },
+    ],
+    causes: [
+      'The gateway process or container stopped, or restarts in a loop.',
+      'The scrape address in the generated prometheus.yml (`pushgateway.targets`) no longer matches the gateway.',
+      'A network policy blocks Prometheus from the gateway.',
+    ],
+    actions: [
+      'Open Prometheus → Status → Targets and read the gateway target’s last scrape error.',
+      'Restart the gateway. Without `--persistence.file` it lost every group: the jobs’ metrics return with their next runs.',
+    ],
+  }),
+  fire: (k) => {
+    const labels = { job: k.cfg.pushgateway?.jobName ?? 'pushgateway', instance: 'pushgateway:9091' };
+    return [{ name: 'gateway down', series: [rawSeries('up', labels, '0x90')], labels }];
+  },
+  silent: (k) => [
+    {
+      name: 'gateway up',
+      series: [rawSeries('up', { job: k.cfg.pushgateway?.jobName ?? 'pushgateway', instance: 'pushgateway:9091' }, '1x90')],
+    },
+  ],
+};
