@@ -482,7 +482,9 @@ describe('pushgateway', () => {
     const out = generateMixin({});
     expect(out.config.pushgateway).toBeNull();
     expect(out.files[OUTPUT_PATHS.prometheusConfig]).not.toContain('honor_labels');
-    expect(out.alerts.some((a) => a.alert === 'BatchJobNotPushed' || a.alert === 'PushgatewayDown')).toBe(false);
+    expect(out.alerts.some((a) => a.alert === 'BatchJobNotPushed' || a.alert === 'PushgatewayDown')).toBe(
+      false,
+    );
     expect(out.files['runbooks/batch-job-not-pushed.md']).toBeUndefined();
     expect(out.files['runbooks/pushgateway-down.md']).toBeUndefined();
   });

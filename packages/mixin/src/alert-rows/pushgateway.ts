@@ -102,7 +102,13 @@ export const pushgatewayDown: AlertRow = {
   silent: (k) => [
     {
       name: 'gateway up',
-      series: [rawSeries('up', { job: k.cfg.pushgateway?.jobName ?? 'pushgateway', instance: 'pushgateway:9091' }, '1x90')],
+      series: [
+        rawSeries(
+          'up',
+          { job: k.cfg.pushgateway?.jobName ?? 'pushgateway', instance: 'pushgateway:9091' },
+          '1x90',
+        ),
+      ],
     },
   ],
 };
