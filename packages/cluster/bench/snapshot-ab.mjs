@@ -1,5 +1,6 @@
-// A worker's snapshot of a prom-client registry (getMetricsAsJSON + conversion), this
-// checkout against another one, interleaved in one process on the same registry:
+// A worker's snapshot of a prom-client registry (getMetricsAsJSON + conversion) and the
+// primary's merge of four such snapshots, this checkout against another one, interleaved
+// in one process on the same data:
 //
 //   node packages/cluster/bench/snapshot-ab.mjs <other tree> [rounds=15]
 //
@@ -7,7 +8,7 @@
 // registry is one of aggregate.mjs's workers (./fixture.mjs).
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { snapshotRegistry } from '@glassbox/cluster';
+import { mergeSnapshots, snapshotRegistry } from '@glassbox/cluster';
 import { populate } from './fixture.mjs';
 
 const [other, roundsArg = '15'] = process.argv.slice(2);
@@ -19,17 +20,29 @@ const theirs = await import(pathToFileURL(resolve(other, 'packages/cluster/dist/
 
 const { registry, glassbox } = populate(1);
 
+// Four workers' snapshots (the fixture with seeds 1-4), merged by each tree's mergeSnapshots.
+const parts = [];
+for (let seed = 1; seed <= 4; seed++) {
+  const w = populate(seed);
+  parts.push({ worker: String(seed), metrics: await snapshotRegistry(w.registry, w.glassbox) });
+}
+
 const subjects = [
-  ['this tree', snapshotRegistry],
-  [other, theirs.snapshotRegistry],
+  ['this tree', { snapshotRegistry, mergeSnapshots }],
+  [other, theirs],
 ];
-const times = subjects.map(() => []);
+const steps = {
+  snapshot: (impl) => impl.snapshotRegistry(registry, glassbox),
+  merge: (impl) => impl.mergeSnapshots(parts),
+};
+const times = Object.fromEntries(Object.keys(steps).map((step) => [step, subjects.map(() => [])]));
 for (let round = 0; round < Number(roundsArg); round++)
-  for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
-    const t0 = performance.now();
-    await subjects[i][1](registry, glassbox);
-    times[i].push(performance.now() - t0);
-  }
+  for (const i of round % 2 === 0 ? [0, 1] : [1, 0])
+    for (const [step, run] of Object.entries(steps)) {
+      const t0 = performance.now();
+      await run(subjects[i][1]);
+      times[step][i].push(performance.now() - t0);
+    }
 const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
 // the same content (key order aside: older versions wrote `b` after `s`)
 const canon = (v) =>
@@ -39,6 +52,9 @@ const canon = (v) =>
 const same =
   canon(await snapshotRegistry(registry, glassbox)) ===
   canon(await theirs.snapshotRegistry(registry, glassbox));
-for (const [i, [name]] of subjects.entries())
-  console.log(`${name.padEnd(20)} ${median(times[i]).toFixed(1)} ms`);
-console.log(`this/other ${(median(times[0]) / median(times[1])).toFixed(2)}; same snapshot: ${same}`);
+for (const step of Object.keys(steps)) {
+  for (const [i, [name]] of subjects.entries())
+    console.log(`${step.padEnd(9)} ${name.padEnd(20)} ${median(times[step][i]).toFixed(1)} ms`);
+  console.log(`${step.padEnd(9)} this/other ${(median(times[step][0]) / median(times[step][1])).toFixed(2)}`);
+}
+console.log(`same snapshot: ${same}`);

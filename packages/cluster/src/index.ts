@@ -16,6 +16,7 @@ export type {
   ClusterRegistryLike,
   DistributionSeries,
   ScalarSeries,
+  SnapshotExemplar,
   SnapshotMetric,
   SnapshotRule,
   SnapshotValue,

@@ -1,15 +1,17 @@
 /**
  * Merging snapshots of several processes into metric families (core's data model, which
  * the exporter renders): counters, histograms (bucket by bucket) and summaries (sum and
- * count) are summed; gauges follow their declared rule. Pure functions, no I/O: the
+ * count) are summed; gauges follow their declared rule; of the processes' exemplars the
+ * latest per counter series and per histogram bucket is kept. Pure functions, no I/O: the
  * primary calls them after the workers answered, and users with their own transport
  * (PM2's bus, a sidecar) can call them too.
  */
-import type { MetricFamily, MetricPoint } from '@glassbox/core';
+import type { Exemplar, MetricFamily, MetricPoint } from '@glassbox/core';
 import {
   type DistributionSeries,
   decodeValue,
   type ScalarSeries,
+  type SnapshotExemplar,
   type SnapshotMetric,
   type SnapshotRule,
 } from './snapshot.js';
@@ -58,6 +60,10 @@ interface Acc {
   counts: number[] | undefined;
   /** Histograms: per-bucket counts, set when the merge finishes. */
   bucketCounts?: number[];
+  /** Counters: the latest exemplar; histograms: the latest per bucket, set when the merge finishes. */
+  exemplars?: Array<Exemplar | undefined>;
+  /** Histograms: the processes' exemplars while merging (placed by value at the end, when the bounds are final). */
+  candidates?: Exemplar[];
 }
 
 interface Building {
@@ -161,6 +167,34 @@ interface Incoming {
   readonly bounds: readonly number[] | undefined;
 }
 
+function decodeExemplar(x: SnapshotExemplar): Exemplar {
+  return x[2] === null ? { labels: x[0], value: x[1] } : { labels: x[0], value: x[1], timestamp: x[2] };
+}
+
+/** Whether `a` was observed after `b` (an exemplar without a timestamp is the oldest). */
+function later(a: Exemplar, b: Exemplar | undefined): boolean {
+  return (
+    b === undefined || (a.timestamp ?? Number.NEGATIVE_INFINITY) > (b.timestamp ?? Number.NEGATIVE_INFINITY)
+  );
+}
+
+/** Keeps a histogram series' exemplars until the bounds are final. */
+function collectExemplars(s: Acc, d: DistributionSeries): void {
+  const slots = d[3];
+  if (!Array.isArray(slots)) return;
+  const candidates = s.candidates ?? [];
+  for (const x of slots) if (Array.isArray(x)) candidates.push(decodeExemplar(x));
+  if (candidates.length > 0) s.candidates = candidates;
+}
+
+/** Keeps a counter's exemplar when it is the latest. */
+function counterExemplar(s: Acc, raw: ScalarSeries): void {
+  const x = raw[2];
+  if (!Array.isArray(x)) return;
+  const e = decodeExemplar(x);
+  if (later(e, s.exemplars?.[0])) s.exemplars = [e];
+}
+
 function addSeries(family: Building, inc: Incoming, raw: ScalarSeries | DistributionSeries): void {
   let values = raw[0];
   if (inc.workerSlot >= 0) {
@@ -180,17 +214,21 @@ function addSeries(family: Building, inc: Incoming, raw: ScalarSeries | Distribu
       s.sum = sum;
       s.counts = [...counts];
       family.series.set(key, s);
-      return;
+    } else {
+      s.sum += sum;
+      const target = s.counts ?? [];
+      for (let i = 0; i < counts.length; i++) target[i] = (target[i] ?? 0) + (counts[i] ?? 0);
+      s.counts = target;
     }
-    s.sum += sum;
-    const target = s.counts ?? [];
-    for (let i = 0; i < counts.length; i++) target[i] = (target[i] ?? 0) + (counts[i] ?? 0);
-    s.counts = target;
+    if (family.type === 'histogram') collectExemplars(s, d);
     return;
   }
   const v = decodeValue((raw as ScalarSeries)[1]);
-  if (s === undefined) family.series.set(key, newAcc(inc.names, values, v));
-  else combine(family.rule, s, v);
+  if (s === undefined) {
+    s = newAcc(inc.names, values, v);
+    family.series.set(key, s);
+  } else combine(family.rule, s, v);
+  if (family.type === 'counter') counterExemplar(s, raw as ScalarSeries);
 }
 
 /** Aligns a histogram family and an incoming metric on the union of their bounds. */
@@ -233,7 +271,24 @@ function incoming(
   return { m, worker, names, workerSlot, order, bounds };
 }
 
-/** The finished family: averages divided, histogram counts per bucket. */
+/**
+ * The latest exemplar of each bucket, every exemplar placed by its value in the final
+ * bounds (the bucket that counts it; processes with other bounds included).
+ */
+function placeExemplars(s: Acc, bounds: readonly number[]): void {
+  const candidates = s.candidates;
+  if (candidates === undefined) return;
+  delete s.candidates;
+  const out = new Array<Exemplar | undefined>(bounds.length + 1);
+  for (const e of candidates) {
+    let i = 0;
+    while (i < bounds.length && e.value > (bounds[i] as number)) i++;
+    if (later(e, out[i])) out[i] = e;
+  }
+  s.exemplars = out;
+}
+
+/** The finished family: averages divided, histogram counts per bucket, exemplars placed. */
 function finish(f: Building): MergedFamily {
   const points = [...f.series.values()];
   for (const s of points) {
@@ -250,6 +305,7 @@ function finish(f: Building): MergedFamily {
       previous = counts[i] as number;
     }
     s.bucketCounts = per;
+    placeExemplars(s, f.bounds);
   }
   return {
     name: f.name,

@@ -6,6 +6,7 @@
  * fraction of the size of `getMetricsAsJSON()`.
  */
 import {
+  type Exemplar,
   familiesFromPromJson,
   type GaugeAggregation,
   type Glassbox,
@@ -25,13 +26,28 @@ export type SnapshotValue = number | string;
  */
 export type SnapshotRule = GaugeAggregation | 'first' | 'average' | 'omit';
 
-/** A counter or gauge series: label values (aligned to the metric's `k`, `null` when absent) and the value. */
-export type ScalarSeries = [values: Array<string | null>, value: SnapshotValue];
+/**
+ * An exemplar (OpenMetrics): its labels (`trace_id`, `span_id`), the observed value and
+ * when it was observed (seconds since the epoch; `null` when unknown).
+ */
+export type SnapshotExemplar = [labels: Record<string, string>, value: number, timestamp: number | null];
+
+/**
+ * A counter or gauge series: label values (aligned to the metric's `k`, `null` when
+ * absent), the value, and for a counter its exemplar when it has one.
+ */
+export type ScalarSeries = [values: Array<string | null>, value: SnapshotValue, exemplar?: SnapshotExemplar];
 /**
  * A histogram or summary series: label values, the sum, and cumulative counts (one
- * per bucket bound then `+Inf`; for a summary just `[count]`).
+ * per bucket bound then `+Inf`; for a summary just `[count]`); for a histogram with
+ * exemplars, one per bucket (`null` where a bucket has none).
  */
-export type DistributionSeries = [values: Array<string | null>, sum: SnapshotValue, counts: number[]];
+export type DistributionSeries = [
+  values: Array<string | null>,
+  sum: SnapshotValue,
+  counts: number[],
+  exemplars?: Array<SnapshotExemplar | null>,
+];
 
 /** One metric in a snapshot. Short keys keep the IPC payload small. */
 export interface SnapshotMetric {
@@ -151,15 +167,49 @@ function cumulativeCounts(p: MetricPoint, buckets: number): number[] {
   return out;
 }
 
+function encodeExemplar(e: Exemplar): SnapshotExemplar {
+  return [{ ...e.labels }, e.value, e.timestamp ?? null];
+}
+
+/** A histogram's exemplars, one slot per bucket; undefined when it has none. */
+function bucketExemplars(p: MetricPoint, buckets: number): Array<SnapshotExemplar | null> | undefined {
+  const exemplars = p.exemplars;
+  if (exemplars === undefined) return undefined;
+  let out: Array<SnapshotExemplar | null> | undefined;
+  for (let i = 0; i < buckets; i++) {
+    const e = exemplars[i];
+    if (e === undefined) continue;
+    out ??= new Array<SnapshotExemplar | null>(buckets).fill(null);
+    out[i] = encodeExemplar(e);
+  }
+  return out;
+}
+
+/** One point as a snapshot series of a family of `type` with `buckets` buckets. */
+function pointSeries(
+  type: SnapshotMetric['t'],
+  values: Array<string | null>,
+  p: MetricPoint,
+  buckets: number,
+): ScalarSeries | DistributionSeries {
+  if (type === 'histogram') {
+    const series: DistributionSeries = [values, encodeValue(p.sum ?? 0), cumulativeCounts(p, buckets)];
+    const exemplars = bucketExemplars(p, buckets);
+    if (exemplars !== undefined) series.push(exemplars);
+    return series;
+  }
+  if (type === 'summary') return [values, encodeValue(p.sum ?? 0), [p.value]];
+  const series: ScalarSeries = [values, encodeValue(p.value)];
+  const exemplar = type === 'counter' ? p.exemplars?.[0] : undefined;
+  if (exemplar !== undefined) series.push(encodeExemplar(exemplar));
+  return series;
+}
+
 function seriesOf(f: MetricFamily, slots: LabelSlots): Array<ScalarSeries | DistributionSeries> {
   const out: Array<ScalarSeries | DistributionSeries> = [];
   const buckets = (f.bounds?.length ?? 0) + 1;
-  for (const p of f.points) {
-    const values = slots.align(f, p);
-    if (f.type === 'histogram') out.push([values, encodeValue(p.sum ?? 0), cumulativeCounts(p, buckets)]);
-    else if (f.type === 'summary') out.push([values, encodeValue(p.sum ?? 0), [p.value]]);
-    else out.push([values, encodeValue(p.value)]);
-  }
+  const type = f.type as SnapshotMetric['t'];
+  for (const p of f.points) out.push(pointSeries(type, slots.align(f, p), p, buckets));
   // Series read before a label appeared get trailing nulls.
   const width = slots.names.length;
   for (const s of out) while (s[0].length < width) s[0].push(null);
@@ -213,10 +263,7 @@ export function snapshotOfMerged(families: readonly MetricFamily[]): SnapshotMet
         out.push(current);
         signature = sig;
       }
-      const values = Array.from(p.labelValues, String);
-      if (t === 'histogram') current.s.push([values, encodeValue(p.sum ?? 0), cumulativeCounts(p, buckets)]);
-      else if (t === 'summary') current.s.push([values, encodeValue(p.sum ?? 0), [p.value]]);
-      else current.s.push([values, encodeValue(p.value)]);
+      current.s.push(pointSeries(t, Array.from(p.labelValues, String), p, buckets));
     }
     // a family without points still shows its HELP and TYPE
     if (current === undefined)

@@ -6,7 +6,12 @@
  * or bounds are invalid, a series when one of its own labels or its numbers are — and
  * every drop is reported, while the rest of the snapshot is merged as usual.
  */
-import { SNAPSHOT_RULES, type SnapshotMetric } from './snapshot.js';
+import {
+  type DistributionSeries,
+  type ScalarSeries,
+  SNAPSHOT_RULES,
+  type SnapshotMetric,
+} from './snapshot.js';
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -23,7 +28,8 @@ export type SnapshotProblem =
   | 'series is malformed'
   | 'series has an invalid label name'
   | 'invalid sample value'
-  | 'invalid bucket counts';
+  | 'invalid bucket counts'
+  | 'invalid exemplar';
 
 /** Called once per dropped metric or series, with the metric name when it is readable. */
 export type SnapshotProblemHandler = (problem: SnapshotProblem, metric: string) => void;
@@ -101,6 +107,32 @@ function seriesProblem(
   return validCounts(raw[2], length) ? undefined : 'invalid bucket counts';
 }
 
+/** OpenMetrics' limit on an exemplar's label set: 128 UTF-8 characters of names and values. */
+const EXEMPLAR_LABEL_CHARS = 128;
+
+function validExemplar(x: unknown): boolean {
+  if (!Array.isArray(x) || x.length !== 3) return false;
+  const [labels, value, ts] = x as unknown[];
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) return false;
+  let chars = 0;
+  for (const [name, v] of Object.entries(labels)) {
+    if (!LABEL_NAME.test(name) || typeof v !== 'string') return false;
+    chars += [...name].length + [...v].length;
+  }
+  if (chars > EXEMPLAR_LABEL_CHARS) return false;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+  return ts === null || (typeof ts === 'number' && Number.isFinite(ts));
+}
+
+/** Whether a valid series' exemplars (counter: one; histogram: one slot per bucket) are valid too. */
+function validExemplars(m: SnapshotMetric, raw: ScalarSeries | DistributionSeries): boolean {
+  if (m.t === 'counter') return raw.length < 3 || validExemplar(raw[2]);
+  if (m.t !== 'histogram' || raw.length < 4) return true;
+  const slots = (raw as DistributionSeries)[3];
+  if (!Array.isArray(slots) || slots.length !== (m.b?.length ?? 0) + 1) return false;
+  return slots.every((x) => x === null || validExemplar(x));
+}
+
 /** The metric with only its valid series (the same object when all are valid), or undefined. */
 function validMetric(m: SnapshotMetric, report: SnapshotProblemHandler): SnapshotMetric | undefined {
   const problem = metricProblem(m);
@@ -115,13 +147,20 @@ function validMetric(m: SnapshotMetric, report: SnapshotProblemHandler): Snapsho
   }
   let kept: SnapshotMetric['s'] | undefined;
   for (let i = 0; i < m.s.length; i++) {
-    const bad = seriesProblem(m, slots, m.s[i]);
-    if (bad === undefined) {
-      kept?.push(m.s[i] as SnapshotMetric['s'][number]);
+    const raw = m.s[i] as SnapshotMetric['s'][number];
+    const bad = seriesProblem(m, slots, raw);
+    if (bad === undefined && validExemplars(m, raw)) {
+      kept?.push(raw);
       continue;
     }
-    report(bad, m.n);
     kept ??= m.s.slice(0, i);
+    if (bad !== undefined) {
+      report(bad, m.n);
+      continue;
+    }
+    // An invalid exemplar costs the series its exemplars, not its samples.
+    report('invalid exemplar', m.n);
+    kept.push(raw.slice(0, m.t === 'counter' ? 2 : 3) as SnapshotMetric['s'][number]);
   }
   return kept === undefined ? m : { ...m, s: kept };
 }
@@ -132,8 +171,10 @@ function validMetric(m: SnapshotMetric, report: SnapshotProblemHandler): Snapsho
  * with an invalid label (name not valid, reserved `__`, `le` on a histogram, `quantile`
  * on a summary), a malformed shape, a counter value that is not a finite non-negative
  * number, or bucket counts that are not finite, non-negative and non-decreasing are
- * dropped alone. `report` is called once per dropped metric or series. Returns the
- * input itself when everything is valid.
+ * dropped alone; a series whose exemplars are invalid (label names, more than 128
+ * characters of labels, a value or timestamp that is not finite) keeps its samples
+ * without them. `report` is called once per dropped metric, series or exemplar set.
+ * Returns the input itself when everything is valid.
  */
 export function validateSnapshot(metrics: unknown, report: SnapshotProblemHandler): SnapshotMetric[] {
   if (!Array.isArray(metrics)) {

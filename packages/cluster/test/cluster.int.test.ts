@@ -9,6 +9,7 @@
  * rebuild); prom-client stays external, resolved from this package's node_modules.
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,6 +136,8 @@ afterAll(async () => {
 
 describe('a real node:cluster (primary + 4 workers: core recorder, Express, Fastify and Nest adapters)', () => {
   let first = '';
+  /** GET /work requests served so far (the first test's N, then the exemplar test's). */
+  let served = N;
 
   it(`drives ${N} requests across the workers and finds exactly ${N} in one scrape`, async () => {
     const servedBy = new Map<string, number>();
@@ -209,6 +212,43 @@ describe('a real node:cluster (primary + 4 workers: core recorder, Express, Fast
     expect(sample(res.body, REQUESTS)).toBe(N);
   });
 
+  it('OpenMetrics carries the workers’ exemplars: the latest trace per bucket, also when a worker answers', async () => {
+    const sent: string[] = [];
+    const servedBy = new Set<string>();
+    for (let i = 0; i < 8; i++) {
+      const traceId = randomBytes(16).toString('hex');
+      const res = await get(`http://127.0.0.1:${ready.appPort}/work`, {
+        traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+      });
+      expect(res.status).toBe(200);
+      servedBy.add(res.body);
+      sent.push(traceId);
+      served++;
+      // exemplar timestamps have millisecond precision: keep the requests' order in them
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(servedBy.size).toBeGreaterThan(1);
+    const traceIds = (text: string) =>
+      lines(text)
+        .filter(
+          (l) => l.startsWith(`${DURATION}_bucket{`) && l.includes('route="/work"') && l.includes(' # {'),
+        )
+        .map((l) => /trace_id="([0-9a-f]{32})"/.exec(l)?.[1]);
+    const om = await get(ready.metricsUrl, { ...auth, accept: 'application/openmetrics-text' });
+    const ids = traceIds(om.body);
+    expect(ids.length).toBeGreaterThan(0);
+    for (const id of ids) expect(sent).toContain(id);
+    // the last request is the latest observation of all, so it holds its bucket
+    expect(ids).toContain(sent.at(-1));
+    const viaWorker = await get(`http://127.0.0.1:${ready.appPort}/metrics`, {
+      ...auth,
+      accept: 'application/openmetrics-text',
+    });
+    expect(traceIds(viaWorker.body)).toEqual(ids);
+    // the text format has no exemplars
+    expect((await get(ready.metricsUrl, auth)).body).not.toContain(' # {');
+  });
+
   it('a worker killed mid-scrape and a worker without Glassbox: the scrape ends within its timeout, counted', async () => {
     primary.send({ cmd: 'fork', kind: 'plain' });
     primary.send({ cmd: 'fork', kind: 'slow' });
@@ -225,7 +265,7 @@ describe('a real node:cluster (primary + 4 workers: core recorder, Express, Fast
     // Not a speed assertion: it proves the scrape did not wait past its timeout
     // (the slow worker would have answered after 60 s).
     expect(elapsed).toBeLessThan(TIMEOUT_MS + 5000);
-    expect(sample(res.body, REQUESTS)).toBe(N);
+    expect(sample(res.body, REQUESTS)).toBe(served);
     expect(sample(res.body, 'glassbox_cluster_worker_scrape_failures_total{reason="exited"}')).toBe(1);
     expect(sample(res.body, 'glassbox_cluster_worker_scrape_failures_total{reason="no_glassbox"}')).toBe(1);
     expect(sample(res.body, 'glassbox_cluster_workers')).toBe(6);
@@ -234,7 +274,7 @@ describe('a real node:cluster (primary + 4 workers: core recorder, Express, Fast
 
     const again = await get(ready.metricsUrl, auth);
     expect(again.status).toBe(200);
-    expect(sample(again.body, REQUESTS)).toBe(N);
+    expect(sample(again.body, REQUESTS)).toBe(served);
     expect(sample(again.body, 'glassbox_cluster_worker_scrape_failures_total{reason="exited"}')).toBe(1);
     expect(sample(again.body, 'glassbox_cluster_worker_scrape_failures_total{reason="no_glassbox"}')).toBe(2);
     expect(sample(again.body, 'glassbox_cluster_workers')).toBe(5);
@@ -249,7 +289,7 @@ describe('a real node:cluster (primary + 4 workers: core recorder, Express, Fast
     expect(res.status).toBe(200);
     expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 50); // it did wait for an announced worker
     expect(elapsed).toBeLessThan(TIMEOUT_MS + 5000);
-    expect(sample(res.body, REQUESTS)).toBe(N);
+    expect(sample(res.body, REQUESTS)).toBe(served);
     expect(sample(res.body, 'glassbox_cluster_worker_scrape_failures_total{reason="timeout"}')).toBe(1);
     expect(exitCode).toBeUndefined();
   });

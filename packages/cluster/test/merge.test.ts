@@ -14,11 +14,13 @@ import {
   mergeSnapshots,
   type Participant,
   remapCounts,
+  type ScalarSeries,
   type SnapshotMetric,
   snapshotFromPromJson,
   snapshotRegistry,
   snapshotSource,
 } from '../src/index.js';
+import { snapshotOfMerged } from '../src/snapshot.js';
 
 // prom-client's declared types are stricter than what core's PromClientLike describes.
 const promClient = client;
@@ -434,5 +436,118 @@ describe('snapshots of real registries', () => {
       await render([{ worker: '1', metrics: snap }]),
     );
     expect(await render([{ worker: '1', metrics: again }])).toContain('odd_value NaN');
+  });
+});
+
+describe('mergeSnapshots: exemplars', () => {
+  const trace = (id: string) => ({
+    trace_id: id.repeat(32).slice(0, 32),
+    span_id: id.repeat(16).slice(0, 16),
+  });
+  const latency = (s: SnapshotMetric['s'], b = [0.1, 0.5]): SnapshotMetric => ({
+    n: 'latency_seconds',
+    h: 'Latency.',
+    t: 'histogram',
+    k: ['route'],
+    b,
+    s,
+  });
+  const exemplarLines = (lines: string[]) => lines.filter((l) => l.includes(' # {'));
+
+  it('keeps the latest exemplar per bucket across processes, in OpenMetrics only', async () => {
+    const parts: Participant[] = [
+      {
+        worker: '1',
+        metrics: [
+          latency([[['/a'], 0.35, [1, 2, 2], [[trace('a'), 0.05, 1000], [trace('b'), 0.3, 2000], null]]]),
+        ],
+      },
+      // worker 2: a later one in the 0.5 bucket, an older one in the 0.1 bucket, one in +Inf
+      {
+        worker: '2',
+        metrics: [
+          latency([
+            [
+              ['/a'],
+              1.5,
+              [1, 2, 3],
+              [
+                [trace('c'), 0.07, 900],
+                [trace('d'), 0.4, 3000],
+                [trace('e'), 1, 10],
+              ],
+            ],
+          ]),
+        ],
+      },
+    ];
+    const om = await render(parts, 'openmetrics');
+    const t = (id: string) => `trace_id="${trace(id).trace_id}",span_id="${trace(id).span_id}"`;
+    expect(exemplarLines(om)).toEqual([
+      `latency_seconds_bucket{route="/a",le="0.1"} 2 # {${t('a')}} 0.05 1000`,
+      `latency_seconds_bucket{route="/a",le="0.5"} 4 # {${t('d')}} 0.4 3000`,
+      `latency_seconds_bucket{route="/a",le="+Inf"} 5 # {${t('e')}} 1 10`,
+    ]);
+    expect(exemplarLines(await render(parts))).toEqual([]);
+  });
+
+  it('places exemplars by value when the processes bucket differently (union of bounds)', async () => {
+    const lines = await render(
+      [
+        { worker: '1', metrics: [latency([[['/a'], 0.3, [0, 1, 1], [null, [trace('a'), 0.3, 5], null]]])] },
+        { worker: '2', metrics: [latency([[['/a'], 0.2, [1, 1], [[trace('b'), 0.2, 6], null]]], [0.25])] },
+      ],
+      'openmetrics',
+    );
+    expect(exemplarLines(lines).map((l) => l.replace(/ # \{.*?\}/, ' #'))).toEqual([
+      'latency_seconds_bucket{route="/a",le="0.25"} 1 # 0.2 6',
+      'latency_seconds_bucket{route="/a",le="0.5"} 2 # 0.3 5',
+    ]);
+  });
+
+  it('counters: the latest exemplar of the series; one without a timestamp is the oldest', async () => {
+    const jobs = (x: ScalarSeries[2]): SnapshotMetric => ({
+      n: 'jobs_total',
+      h: 'Jobs.',
+      t: 'counter',
+      k: [],
+      s: [x === undefined ? [[], 1] : [[], 1, x]],
+    });
+    const lines = await render(
+      [
+        { worker: '1', metrics: [jobs([{ job: 'a' }, 1, 20])] },
+        { worker: '2', metrics: [jobs([{ job: 'b' }, 1, null])] },
+        { worker: '3', metrics: [jobs(undefined)] },
+      ],
+      'openmetrics',
+    );
+    expect(exemplarLines(lines)).toEqual(['jobs_total 3 # {job="a"} 1 20']);
+  });
+
+  it('real workers: native and prom-client exemplars come through the snapshot, JSON and a second merge', async () => {
+    const native = nativeBackend();
+    const g1 = createGlassbox({ backend: native, logger: null });
+    const promWorker = worker();
+    const def = defineHistogram({ name: 'qc_score', help: 'QC.', buckets: [0.5, 0.9] });
+    const id = (c: string) => ({ traceId: c.repeat(32), spanId: c.repeat(16) });
+    g1.histogram(def).observe(undefined, 0.7, id('1'));
+    promWorker.glassbox.histogram(def).observe(undefined, 0.2, id('2'));
+    const parts = JSON.parse(
+      JSON.stringify([
+        { worker: '1', metrics: await snapshotSource(native) },
+        { worker: '2', metrics: await snapshotRegistry(promWorker.registry, promWorker.glassbox) },
+      ]),
+    ) as Participant[];
+    const merged = mergeSnapshots(parts);
+    const lines = exemplarLines((await renderFamilies(merged, 'openmetrics')).split('\n'));
+    expect(lines.map((l) => l.slice(0, l.indexOf(' # {')))).toEqual([
+      'qc_score_bucket{le="0.5"} 1',
+      'qc_score_bucket{le="0.9"} 2',
+    ]);
+    expect(lines[0]).toContain(`trace_id="${'2'.repeat(32)}"`);
+    expect(lines[1]).toContain(`trace_id="${'1'.repeat(32)}"`);
+    // a scrape answered by a worker merges the primary's merged snapshot again: same exemplars
+    const again = mergeSnapshots([{ worker: 'primary', metrics: snapshotOfMerged(merged) }]);
+    expect(await renderFamilies(again, 'openmetrics')).toBe(await renderFamilies(merged, 'openmetrics'));
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type SnapshotMetric, type SnapshotProblem, validateSnapshot } from '../src/index.js';
+import {
+  type SnapshotExemplar,
+  type SnapshotMetric,
+  type SnapshotProblem,
+  validateSnapshot,
+} from '../src/index.js';
 
 function check(metrics: unknown): { kept: SnapshotMetric[]; problems: string[] } {
   const problems: string[] = [];
@@ -148,5 +153,37 @@ describe('validateSnapshot', () => {
   it('something that is not an array is dropped whole', () => {
     expect(check({ n: 'x' })).toEqual({ kept: [], problems: ['?: not a metric'] });
     expect(check([null, 'x'])).toEqual({ kept: [], problems: ['?: not a metric', '?: not a metric'] });
+  });
+
+  it('exemplars: valid ones are kept; an invalid set costs the series its exemplars, not its samples', () => {
+    const ok: SnapshotExemplar = [{ trace_id: 'a'.repeat(32), span_id: 'b'.repeat(16) }, 0.05, 1700000000.5];
+    const valid = [
+      counter({ s: [[['q'], 1, [{ trace_id: 'x' }, 1, null]]] }),
+      histogram({ s: [[['/a'], 1.5, [1, 2, 3], [ok, null, null]]] }),
+    ];
+    expect(check(valid)).toEqual({ kept: valid, problems: [] });
+    const bad: unknown[] = [
+      [{ 'bad-name': 'x' }, 1, null],
+      [{ trace_id: 'x'.repeat(129) }, 1, null],
+      [{ trace_id: 1 }, 1, null],
+      [{ trace_id: 'x' }, 'NaN', null],
+      [{ trace_id: 'x' }, Number.POSITIVE_INFINITY, null],
+      [{ trace_id: 'x' }, 1, '2024'],
+      [[], 1, null],
+      [{ trace_id: 'x' }, 1],
+    ];
+    for (const x of bad) {
+      const { kept, problems } = check([counter({ s: [[['q'], 1, x as SnapshotExemplar]] })]);
+      expect(kept[0]?.s, JSON.stringify(x)).toEqual([[['q'], 1]]);
+      expect(problems).toEqual(['jobs_total: invalid exemplar']);
+    }
+    // a histogram's exemplars: one slot per bucket, each null or valid
+    for (const slots of [[ok, null], [ok, null, null, null], [ok, bad[0], null], 'x']) {
+      const { kept, problems } = check([
+        histogram({ s: [[['/a'], 1.5, [1, 2, 3], slots as Array<SnapshotExemplar | null>]] }),
+      ]);
+      expect(kept[0]?.s).toEqual([[['/a'], 1.5, [1, 2, 3]]]);
+      expect(problems).toEqual(['d_seconds: invalid exemplar']);
+    }
   });
 });
