@@ -261,7 +261,12 @@ function incoming(
   let workerSlot = -1;
   if (family.type === 'gauge' && family.rule === 'worker') {
     workerSlot = names.indexOf(workerLabel);
-    if (workerSlot < 0) {
+    if (workerSlot >= 0)
+      conflict(
+        m.n,
+        `has a "${workerLabel}" label of its own, which the per-worker value replaces (choose another workerLabel, or rename the metric's label)`,
+      );
+    else {
       workerSlot = names.length;
       names.push(workerLabel);
     }

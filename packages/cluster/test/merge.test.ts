@@ -171,6 +171,20 @@ describe('mergeSnapshots: gauges by declared rule', () => {
     expect(out).toContain('g{job="j",pid_slot="1"} 4\n');
   });
 
+  it('worker: a metric with a label of that name is reported, once', () => {
+    const conflicts: string[] = [];
+    const parts: Participant[] = [1, 2].map((i) => ({
+      worker: String(i),
+      metrics: [{ n: 'g', h: 'G.', t: 'gauge', a: 'worker', k: ['worker'], s: [[['etl'], i]] }],
+    }));
+    mergeSnapshots(parts, { onConflict: (metric, problem) => conflicts.push(`${metric}: ${problem}`) });
+    expect(conflicts).toEqual([
+      'g: has a "worker" label of its own, which the per-worker value replaces (choose another workerLabel, or rename the metric\'s label)',
+    ]);
+    mergeSnapshots(gauge('worker', [1, 2]), { onConflict: (metric) => conflicts.push(metric) });
+    expect(conflicts).toHaveLength(1);
+  });
+
   it('omit: the metric is left out', async () => {
     expect(await renderFamilies(mergeSnapshots(gauge('omit', [1, 2])), 'prometheus')).toBe('');
   });
