@@ -39,6 +39,19 @@ function resolveStaticConfigs(value: unknown): StaticTargetGroup[] {
   });
 }
 
+/** A Kubernetes label selector: at least one label, or it selects everything. */
+function nonEmptySelector(
+  field: string,
+  value: Readonly<Record<string, string>> | undefined,
+  fallback: Readonly<Record<string, string>>,
+  what: string,
+): Record<string, string> {
+  const selector = stringRecord(field, value, fallback);
+  if (Object.keys(selector).length === 0)
+    throw new MixinConfigError(field, `needs at least one label, or every ${what} is scraped`);
+  return selector;
+}
+
 function resolveKubernetes(
   value: KubernetesScrapeConfig | null | undefined,
 ): Required<KubernetesScrapeConfig> | null {
@@ -49,16 +62,10 @@ function resolveKubernetes(
   const role = k.role ?? dk.role;
   if (role !== 'pod' && role !== 'endpoints')
     throw new MixinConfigError('scrape.kubernetes.role', "must be 'pod' or 'endpoints'");
-  const selector = stringRecord('scrape.kubernetes.selector', k.selector, dk.selector);
-  if (Object.keys(selector).length === 0)
-    throw new MixinConfigError(
-      'scrape.kubernetes.selector',
-      'needs at least one label, or every pod is scraped',
-    );
   return {
     role,
     namespaces: stringList('scrape.kubernetes.namespaces', k.namespaces, dk.namespaces),
-    selector,
+    selector: nonEmptySelector('scrape.kubernetes.selector', k.selector, dk.selector, 'pod'),
     port: str('scrape.kubernetes.port', k.port, dk.port),
     serviceFrom: str('scrape.kubernetes.serviceFrom', k.serviceFrom, dk.serviceFrom),
   };
@@ -120,7 +127,7 @@ export function resolvePushgateway(
   groups: readonly string[],
 ): ResolvedMixinConfig['pushgateway'] {
   if (input === undefined || input === null) return null;
-  checkKeys('pushgateway', input, ['targets', 'jobName', 'scheme']);
+  checkKeys('pushgateway', input, ['targets', 'jobName', 'scheme', 'serviceSelector', 'servicePort']);
   const d = MIXIN_DEFAULTS.pushgateway;
   const targets = stringList('pushgateway.targets', input.targets, []);
   if (targets.length === 0)
@@ -141,5 +148,12 @@ export function resolvePushgateway(
       'must be [a-zA-Z0-9_.-]+',
     ),
     scheme,
+    serviceSelector: nonEmptySelector(
+      'pushgateway.serviceSelector',
+      input.serviceSelector,
+      d.serviceSelector,
+      'Service',
+    ),
+    servicePort: str('pushgateway.servicePort', input.servicePort, d.servicePort),
   };
 }

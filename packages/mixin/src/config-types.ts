@@ -155,8 +155,9 @@ export interface ScrapeConfig {
 /**
  * The Pushgateway that batch jobs which exit push to (`createPushgateway` in
  * `@glassbox/exporter`): its scrape job (`honor_labels: true`, so pushed series keep the
- * `job` and `instance` they were pushed with) and the `BatchJobNotPushed` alert on
- * `push_time_seconds` (threshold: `alerts.BatchJobNotPushed.threshold`, seconds). The
+ * `job` and `instance` they were pushed with), a ServiceMonitor for the Prometheus
+ * Operator doing the same, the `BatchJobNotPushed` alert on `push_time_seconds`
+ * (threshold: `alerts.BatchJobNotPushed.threshold`, seconds) and `PushgatewayDown`. The
  * alert uses the rule {@link MixinConfig.selector}: push with `job` set to the job label
  * it selects (`scrape.jobName` by default). Needs the `batch` group.
  */
@@ -167,6 +168,14 @@ export interface PushgatewayScrapeConfig {
   readonly jobName?: string;
   /** `http` or `https`. @default 'http' */
   readonly scheme?: 'http' | 'https';
+  /**
+   * Labels of the gateway's Kubernetes Service, for the generated
+   * `kubernetes/pushgateway-servicemonitor.yaml` (the prometheus-community Helm chart's).
+   * @default { 'app.kubernetes.io/name': 'prometheus-pushgateway' }
+   */
+  readonly serviceSelector?: Readonly<Record<string, string>>;
+  /** Name of the gateway Service's port, for the ServiceMonitor. @default 'http' */
+  readonly servicePort?: string;
 }
 
 /** Dashboard settings. */
@@ -270,7 +279,15 @@ export const MIXIN_DEFAULTS = Object.freeze({
     targets: Object.freeze(['localhost:9464'] as string[]),
     labels: Object.freeze({} as Record<string, string>),
   }),
-  pushgateway: Object.freeze({ jobName: 'pushgateway', scheme: 'http' as const }),
+  pushgateway: Object.freeze({
+    jobName: 'pushgateway',
+    scheme: 'http' as const,
+    serviceSelector: Object.freeze({ 'app.kubernetes.io/name': 'prometheus-pushgateway' } as Record<
+      string,
+      string
+    >),
+    servicePort: 'http',
+  }),
   kubernetes: Object.freeze({
     role: 'pod' as const,
     namespaces: Object.freeze([] as string[]),

@@ -22,7 +22,7 @@ import { buildRecordingRules } from './recording.js';
 import { ruleTests } from './rule-tests.js';
 import type { AlertSpec, RecordingGroup } from './rules-model.js';
 import { renderRunbook, runbookFile, runbookUrl } from './runbooks.js';
-import { podMonitor, prometheusConfig, serviceMonitor } from './scrape.js';
+import { podMonitor, prometheusConfig, pushgatewayServiceMonitor, serviceMonitor } from './scrape.js';
 import { buildSlos } from './slo.js';
 
 export { OUTPUT_PATHS } from './paths.js';
@@ -166,6 +166,8 @@ function renderFiles(
   );
   files[P.serviceMonitor] = yaml(serviceMonitor(config), HEADER);
   files[P.podMonitor] = yaml(podMonitor(config), HEADER);
+  const gatewayMonitor = pushgatewayServiceMonitor(config);
+  if (gatewayMonitor !== undefined) files[P.pushgatewayServiceMonitor] = yaml(gatewayMonitor, HEADER);
   const { namespace, labels } = config.scrape.operator;
   files[P.prometheusRule] = yaml(
     {

@@ -52,6 +52,14 @@ function fileRows(config: ResolvedMixinConfig): string[][] {
       `[${P.serviceMonitor}](${P.serviceMonitor}), [${P.podMonitor}](${P.podMonitor}), [${P.prometheusRule}](${P.prometheusRule})`,
       'Prometheus Operator resources',
     ],
+    ...(config.pushgateway === null
+      ? []
+      : [
+          [
+            `[${P.pushgatewayServiceMonitor}](${P.pushgatewayServiceMonitor})`,
+            "the Pushgateway's ServiceMonitor (`honorLabels: true`)",
+          ],
+        ]),
     [
       `[${P.alertmanager}](${P.alertmanager})`,
       'Alertmanager routing example (severity and team routes, inhibition)',

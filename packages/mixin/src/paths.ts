@@ -10,6 +10,8 @@ export const OUTPUT_PATHS = Object.freeze({
   ruleTests: 'prometheus/tests/glassbox-alerts.test.yml',
   serviceMonitor: 'kubernetes/servicemonitor.yaml',
   podMonitor: 'kubernetes/podmonitor.yaml',
+  /** With `pushgateway`: the gateway's ServiceMonitor. */
+  pushgatewayServiceMonitor: 'kubernetes/pushgateway-servicemonitor.yaml',
   prometheusRule: 'kubernetes/prometheusrule.yaml',
   alertmanager: 'alertmanager/alertmanager.yml',
   dashboards: 'grafana/dashboards',

@@ -194,3 +194,38 @@ export function podMonitor(cfg: ResolvedMixinConfig): Record<string, unknown> {
     },
   };
 }
+
+/**
+ * The Pushgateway's ServiceMonitor, when one is configured: the gateway's Service (by
+ * `pushgateway.serviceSelector`, in any namespace) with `honorLabels: true`, so pushed
+ * series keep their `job` and `instance`, and `job` set to `pushgateway.jobName` for the
+ * gateway's own metrics and `up` (which `PushgatewayDown` reads).
+ */
+export function pushgatewayServiceMonitor(cfg: ResolvedMixinConfig): Record<string, unknown> | undefined {
+  const p = cfg.pushgateway;
+  if (p === null) return undefined;
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: {
+      name: p.jobName,
+      namespace: cfg.scrape.operator.namespace,
+      labels: { ...cfg.scrape.operator.labels },
+    },
+    spec: {
+      selector: { matchLabels: { ...p.serviceSelector } },
+      namespaceSelector: { any: true },
+      endpoints: [
+        {
+          port: p.servicePort,
+          path: '/metrics',
+          scheme: p.scheme,
+          interval: cfg.scrape.interval,
+          scrapeTimeout: cfg.scrape.timeout,
+          honorLabels: true,
+          relabelings: [{ targetLabel: 'job', replacement: p.jobName }],
+        },
+      ],
+    },
+  };
+}

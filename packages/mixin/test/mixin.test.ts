@@ -544,6 +544,57 @@ describe('pushgateway', () => {
       MixinConfigError,
     );
     expect(() => generateMixin({ pushgateway: { targets: ['http://gw:9091'] } })).toThrow(MixinConfigError);
+    expect(() => generateMixin({ pushgateway: { targets: ['gw:9091'], serviceSelector: {} } })).toThrow(
+      /pushgateway\.serviceSelector.*every Service is scraped/,
+    );
+    expect(() =>
+      generateMixin({ pushgateway: { targets: ['gw:9091'], serviceSelector: { app: 1 } as never } }),
+    ).toThrow(/pushgateway\.serviceSelector\.app.*string/);
+  });
+
+  it('Prometheus Operator: a ServiceMonitor for the gateway with honorLabels, job set for its own metrics', () => {
+    expect(generateMixin({}).files[OUTPUT_PATHS.pushgatewayServiceMonitor]).toBeUndefined();
+    const monitor = (config: MixinConfig) =>
+      y<Record<string, unknown>>(generateMixin(config).files[OUTPUT_PATHS.pushgatewayServiceMonitor]);
+    expect(monitor({ pushgateway: { targets: ['pushgateway.monitoring:9091'] } })).toEqual({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: 'pushgateway', namespace: 'monitoring', labels: { release: 'prometheus' } },
+      spec: {
+        selector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus-pushgateway' } },
+        namespaceSelector: { any: true },
+        endpoints: [
+          {
+            port: 'http',
+            path: '/metrics',
+            scheme: 'http',
+            interval: '15s',
+            scrapeTimeout: '10s',
+            honorLabels: true,
+            relabelings: [{ targetLabel: 'job', replacement: 'pushgateway' }],
+          },
+        ],
+      },
+    });
+    const custom = monitor({
+      pushgateway: {
+        targets: ['gw:9091'],
+        jobName: 'gateway',
+        serviceSelector: { app: 'pushgateway' },
+        servicePort: 'web',
+      },
+      scrape: { operator: { namespace: 'obs', labels: { team: 'platform' } } },
+    }) as { metadata: unknown; spec: { selector: unknown; endpoints: Record<string, unknown>[] } };
+    expect(custom.metadata).toEqual({ name: 'gateway', namespace: 'obs', labels: { team: 'platform' } });
+    expect(custom.spec.selector).toEqual({ matchLabels: { app: 'pushgateway' } });
+    expect(custom.spec.endpoints[0]).toMatchObject({
+      port: 'web',
+      relabelings: [{ targetLabel: 'job', replacement: 'gateway' }],
+    });
+    // the job label the ServiceMonitor sets is the one PushgatewayDown selects
+    const out = generateMixin({ pushgateway: { targets: ['gw:9091'], jobName: 'gateway' } });
+    expect(out.alerts.find((a) => a.alert === 'PushgatewayDown')?.expr).toBe('up{job="gateway"} == 0');
+    expect(out.files[OUTPUT_PATHS.index]).toContain(OUTPUT_PATHS.pushgatewayServiceMonitor);
   });
 });
 
