@@ -52,6 +52,18 @@ function outcome(ctx: Ctx, queue: string, o: string): number | undefined {
   return ctx.backend.value(CONSUMED, { queue, outcome: o });
 }
 
+/** Consumes `queue` on `channel`, acking every message; returns how many arrived so far. */
+async function ackEvery(channel: TestChannel, queue: string): Promise<() => number> {
+  const ch = channel.raw;
+  let n = 0;
+  await channel.consume(queue, (msg) => {
+    if (msg === null) return;
+    n++;
+    ch.ack(msg);
+  });
+  return () => n;
+}
+
 describe.skipIf(!reachable).each(FLAVOURS)('$name', (flavour: Flavour) => {
   let ctx: Ctx;
   const connections: TestConnection[] = [];
@@ -366,17 +378,11 @@ describe.skipIf(!reachable).each(FLAVOURS)('$name', (flavour: Flavour) => {
     ctx = await setup();
     const q = await queue(ctx);
     const channel = await instrumented(ctx);
-    const ch = channel.raw;
-    let n = 0;
-    await channel.consume(q, (msg) => {
-      if (msg === null) return;
-      n++;
-      ch.ack(msg);
-    });
+    const delivered = await ackEvery(channel, q);
     const thirtySecondsAgo = Math.floor(Date.now() / 1000) - 30;
     for (let i = 0; i < 3; i++) publish(ctx, q, String(i), { timestamp: thirtySecondsAgo });
     publish(ctx, q, 'no timestamp');
-    await waitFor(() => n === 4, '4 deliveries');
+    await waitFor(() => delivered() === 4, '4 deliveries');
     const age = ctx.backend.distribution(AGE, { queue: q });
     expect(age?.count).toBe(3);
     expect(age?.sum).toBeGreaterThanOrEqual(3 * 29);
@@ -451,17 +457,11 @@ describe.skipIf(!reachable).each(FLAVOURS)('$name', (flavour: Flavour) => {
     instrumentConnection(ctx.connection.raw, { glassbox: ctx.glassbox });
     const consumer = await ctx.connection.channel();
     const publisher = await ctx.connection.channel(true);
-    const ch = consumer.raw;
-    let n = 0;
-    await consumer.consume(q, (msg) => {
-      if (msg === null) return;
-      n++;
-      ch.ack(msg);
-    });
+    const delivered = await ackEvery(consumer, q);
     const pub = publisher.raw as unknown as { sendToQueue(q: string, b: Buffer): boolean };
     for (let i = 0; i < 3; i++) pub.sendToQueue(q, Buffer.from(String(i)));
     await publisher.waitForConfirms();
-    await waitFor(() => n === 3, '3 deliveries');
+    await waitFor(() => delivered() === 3, '3 deliveries');
     expect(outcome(ctx, q, 'ack')).toBe(3);
     expect(
       ctx.backend.value('rabbitmq_messages_published_total', { exchange: '(default)', outcome: 'ack' }),
@@ -499,20 +499,14 @@ describe.skipIf(!reachable).each(FLAVOURS)('$name', (flavour: Flavour) => {
     ctx = await setup();
     const q = await queue(ctx);
     const channel = await instrumented(ctx);
-    const ch = channel.raw;
-    let n = 0;
-    await channel.consume(q, (msg) => {
-      if (msg === null) return;
-      n++;
-      ch.ack(msg);
-    });
+    const delivered = await ackEvery(channel, q);
     const traceId = randomBytes(16).toString('hex');
     const spanId = randomBytes(8).toString('hex');
     publish(ctx, q, 'traced', { headers: { traceparent: `00-${traceId}-${spanId}-01` } });
     publish(ctx, q, 'unsampled', { headers: { traceparent: `00-${traceId}-${spanId}-00` } });
     publish(ctx, q, 'invalid', { headers: { traceparent: 'not-a-traceparent' } });
     publish(ctx, q, 'plain');
-    await waitFor(() => n === 4, '4 deliveries');
+    await waitFor(() => delivered() === 4, '4 deliveries');
     const buckets = ctx.backend.distribution(DURATION, { queue: q, outcome: 'ack' })?.buckets ?? [];
     expect(buckets.at(-1)?.count).toBe(4);
     const exemplars = buckets.flatMap((b) => (b.exemplar === undefined ? [] : [b.exemplar]));
