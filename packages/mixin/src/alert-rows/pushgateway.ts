@@ -1,7 +1,16 @@
 /** Alert row of batch jobs that push to a Pushgateway (generated when `pushgateway` is configured). */
-import type { AlertRow } from '../alert-kit.js';
+import type { AlertKit, AlertRow } from '../alert-kit.js';
 import { num } from '../context.js';
 import { rawSeries, targetLabels } from '../rules-model.js';
+
+/** The `job` of the gateway's own metrics and `up`: its scrape job. */
+const gatewayJob = (k: AlertKit) => k.cfg.pushgateway?.jobName ?? 'pushgateway';
+
+/** `up{job="<the gateway's scrape job>"}`. */
+const gatewayUp = (k: AlertKit) => `up{job="${gatewayJob(k)}"}`;
+
+/** The gateway target's labels in the promtool cases. */
+const gatewayTarget = (k: AlertKit) => ({ job: gatewayJob(k), instance: 'pushgateway:9091' });
 
 /** `push_time_seconds{<selector>}`: the gateway's own metric, one series per group, never renamed. */
 const pushTime = (selector: string) => `push_time_seconds${selector === '' ? '' : `{${selector}}`}`;
@@ -33,7 +42,7 @@ export const batchJobNotPushed: AlertRow = {
     ],
     actions: [
       'Check the scheduler and the last run’s log; run the job by hand once fixed.',
-      `Check the gateway's own target (\`up{job="${k.cfg.pushgateway?.jobName ?? 'pushgateway'}"}\`) and its /metrics page.`,
+      `Check the gateway's own target (\`${gatewayUp(k)}\`, alerted on by PushgatewayDown) and its /metrics page.`,
     ],
   }),
   fire: (k, t) => {
@@ -58,10 +67,6 @@ export const batchJobNotPushed: AlertRow = {
     ];
   },
 };
-
-/** `up{job="<the gateway's scrape job>"}`. */
-const gatewayUp = (k: Parameters<AlertRow['expr']>[0]) =>
-  `up{job="${k.cfg.pushgateway?.jobName ?? 'pushgateway'}"}`;
 
 /**
  * PushgatewayDown: without it a gateway that is down is silent, since its groups'
@@ -95,20 +100,8 @@ export const pushgatewayDown: AlertRow = {
       'Restart the gateway. Without `--persistence.file` it lost every group: the jobs’ metrics return with their next runs.',
     ],
   }),
-  fire: (k) => {
-    const labels = { job: k.cfg.pushgateway?.jobName ?? 'pushgateway', instance: 'pushgateway:9091' };
-    return [{ name: 'gateway down', series: [rawSeries('up', labels, '0x90')], labels }];
-  },
-  silent: (k) => [
-    {
-      name: 'gateway up',
-      series: [
-        rawSeries(
-          'up',
-          { job: k.cfg.pushgateway?.jobName ?? 'pushgateway', instance: 'pushgateway:9091' },
-          '1x90',
-        ),
-      ],
-    },
+  fire: (k) => [
+    { name: 'gateway down', series: [rawSeries('up', gatewayTarget(k), '0x90')], labels: gatewayTarget(k) },
   ],
+  silent: (k) => [{ name: 'gateway up', series: [rawSeries('up', gatewayTarget(k), '1x90')] }],
 };
